@@ -100,3 +100,14 @@ type Stream struct {
 	// Token is called with each piece of answer text as it arrives.
 	Token func(string)
 }
+
+// Stats describes the loaded index and the answering setup.
+type Stats struct {
+	Articles int       `json:"articles"`
+	Chunks   int       `json:"chunks"`
+	Embedder string    `json:"embedder"`
+	LLM      string    `json:"llm"` // "extractive" when no LLM is configured
+	BuiltAt  time.Time `json:"built_at,omitzero"`
+	// IndexBytes is the size of the persisted index file.
+	IndexBytes int64 `json:"index_bytes"`
+}
