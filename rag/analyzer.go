@@ -1,0 +1,115 @@
+package rag
+
+import (
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/kljensen/snowball/english"
+)
+
+// Analyzer turns English text into index terms: Unicode word segmentation,
+// lower-casing, possessive stripping, stop-word removal and Snowball
+// (Porter2) stemming. It is safe for concurrent use and caches stems.
+type Analyzer struct {
+	mu    sync.RWMutex
+	stems map[string]string
+}
+
+// NewAnalyzer returns an English analyzer.
+func NewAnalyzer() *Analyzer {
+	return &Analyzer{stems: make(map[string]string, 1<<14)}
+}
+
+// maxStemCache bounds the stem cache; past it, stems are computed each time.
+const maxStemCache = 1 << 20
+
+// Terms appends the index terms of text to dst and returns it.
+func (a *Analyzer) Terms(dst []string, text string) []string {
+	forEachWord(text, func(w string, _, _ int) {
+		if t, ok := a.term(w); ok {
+			dst = append(dst, t)
+		}
+	})
+	return dst
+}
+
+// term analyses one word; ok is false for stop words.
+func (a *Analyzer) term(w string) (string, bool) {
+	w = normalizeWord(w)
+	if w == "" || english.IsStopWord(w) {
+		return "", false
+	}
+	a.mu.RLock()
+	s, ok := a.stems[w]
+	a.mu.RUnlock()
+	if ok {
+		return s, true
+	}
+	s = english.Stem(w, true)
+	a.mu.Lock()
+	if len(a.stems) < maxStemCache {
+		a.stems[strings.Clone(w)] = s
+	}
+	a.mu.Unlock()
+	return s, true
+}
+
+// normalizeWord lower-cases w, folds typographic apostrophes and strips a
+// possessive "'s" or trailing apostrophe.
+func normalizeWord(w string) string {
+	w = strings.ToLower(w)
+	if strings.ContainsRune(w, '’') {
+		w = strings.ReplaceAll(w, "’", "'")
+	}
+	w = strings.TrimSuffix(w, "'s")
+	return strings.Trim(w, "'")
+}
+
+// forEachWord calls fn for every word of text with its byte offsets. A word
+// is a run of letters and digits, with inner apostrophes ("don't",
+// "Ukraine's") and inner periods between digits ("3.5") kept.
+func forEachWord(text string, fn func(w string, start, end int)) {
+	start := -1
+	for i, r := range text {
+		if isWordRune(r) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 && (r == '\'' || r == '’' || r == '.' || r == ',') {
+			// Keep the joiner if a word rune follows (and, for '.' and ',',
+			// digits on both sides).
+			size := utf8.RuneLen(r)
+			next, _ := utf8.DecodeRuneInString(text[i+size:])
+			prev, _ := utf8.DecodeLastRuneInString(text[:i])
+			if r == '.' || r == ',' {
+				if unicode.IsDigit(prev) && unicode.IsDigit(next) {
+					continue
+				}
+			} else if isWordRune(next) {
+				continue
+			}
+		}
+		if start >= 0 {
+			fn(text[start:i], start, i)
+			start = -1
+		}
+	}
+	if start >= 0 {
+		fn(text[start:], start, len(text))
+	}
+}
+
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
+}
+
+// countWords returns the number of words in text.
+func countWords(text string) int {
+	n := 0
+	forEachWord(text, func(string, int, int) { n++ })
+	return n
+}

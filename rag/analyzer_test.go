@@ -1,0 +1,43 @@
+package rag
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestAnalyzerTerms(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"The drones are targeting refineries", []string{"drone", "target", "refineri"}},
+		{"Ukraine's long-range drones", []string{"ukrain", "long", "rang", "drone"}},
+		{"Ukraine’s 3.5 billion, 1,000 troops", []string{"ukrain", "3.5", "billion", "1,000", "troop"}},
+		{"Kraków and Zürich", []string{"kraków", "zürich"}},
+		{"", nil},
+		{"the of and", nil},
+		{"don't stop", []string{"don't", "stop"}},
+	}
+	a := NewAnalyzer()
+	for _, tt := range tests {
+		got := a.Terms(nil, tt.in)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("Terms(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestForEachWordOffsets(t *testing.T) {
+	text := "Hi, Zürich’s 2.5m (ok)."
+	var got []string
+	forEachWord(text, func(w string, s, e int) {
+		if text[s:e] != w {
+			t.Errorf("offsets %d:%d give %q, want %q", s, e, text[s:e], w)
+		}
+		got = append(got, w)
+	})
+	want := []string{"Hi", "Zürich’s", "2.5m", "ok"}
+	if !slices.Equal(got, want) {
+		t.Errorf("words = %q, want %q", got, want)
+	}
+}

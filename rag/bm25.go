@@ -1,0 +1,209 @@
+package rag
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"sync"
+)
+
+// BM25 parameters.
+const (
+	bm25K1 = 1.2
+	bm25B  = 0.75
+)
+
+// termFreq is one term of a chunk's bag of terms.
+type termFreq struct {
+	Term uint32 // index into the vocabulary
+	TF   uint32
+}
+
+// posting is one occurrence list entry: a chunk and the term's frequency.
+type posting struct {
+	Doc uint32
+	TF  uint32
+}
+
+// lexicon is an Okapi BM25 index over the chunks' bags of terms. It is
+// immutable once built and safe for concurrent searches.
+type lexicon struct {
+	vocab    map[string]uint32
+	postings [][]posting // by term id
+	docLen   []float32   // terms per chunk
+	avgLen   float64
+	idf      []float32 // by term id
+
+	accPool sync.Pool // *[]float32, one slot per chunk
+}
+
+// newLexicon builds the index. terms is the vocabulary (id → term) and bags
+// holds each chunk's terms.
+func newLexicon(terms []string, bags [][]termFreq) *lexicon {
+	lx := &lexicon{
+		vocab:    make(map[string]uint32, len(terms)),
+		postings: make([][]posting, len(terms)),
+		docLen:   make([]float32, len(bags)),
+		idf:      make([]float32, len(terms)),
+	}
+	for id, t := range terms {
+		lx.vocab[t] = uint32(id)
+	}
+	df := make([]int, len(terms))
+	var total float64
+	for _, bag := range bags {
+		for _, tf := range bag {
+			df[tf.Term]++
+		}
+	}
+	for id := range terms {
+		lx.postings[id] = make([]posting, 0, df[id])
+	}
+	for doc, bag := range bags {
+		var n uint32
+		for _, tf := range bag {
+			lx.postings[tf.Term] = append(lx.postings[tf.Term], posting{uint32(doc), tf.TF})
+			n += tf.TF
+		}
+		lx.docLen[doc] = float32(n)
+		total += float64(n)
+	}
+	if len(bags) > 0 {
+		lx.avgLen = total / float64(len(bags))
+	}
+	n := float64(len(bags))
+	for id := range terms {
+		d := float64(df[id])
+		lx.idf[id] = float32(math.Log(1 + (n-d+0.5)/(d+0.5)))
+	}
+	return lx
+}
+
+// scored is a chunk with a score.
+type scored struct {
+	Doc   uint32
+	Score float32
+}
+
+// queryTerms maps analysed query terms to vocabulary ids with their
+// multiplicity, dropping terms the corpus never uses.
+func (lx *lexicon) queryTerms(terms []string) []termFreq {
+	var q []termFreq
+	for _, t := range terms {
+		id, ok := lx.vocab[t]
+		if !ok {
+			continue
+		}
+		if i := slices.IndexFunc(q, func(x termFreq) bool { return x.Term == id }); i >= 0 {
+			q[i].TF++
+			continue
+		}
+		q = append(q, termFreq{id, 1})
+	}
+	return q
+}
+
+// search returns the n best chunks for the query terms, best first, among
+// those allow accepts (nil allows all). Chunks that match no term are not
+// returned.
+func (lx *lexicon) search(q []termFreq, n int, allow func(doc uint32) bool) []scored {
+	if len(q) == 0 || n <= 0 || len(lx.docLen) == 0 {
+		return nil
+	}
+	accp, _ := lx.accPool.Get().(*[]float32)
+	if accp == nil || len(*accp) != len(lx.docLen) {
+		acc := make([]float32, len(lx.docLen))
+		accp = &acc
+	}
+	acc := *accp
+	var touched []uint32
+	avg := float32(lx.avgLen)
+	for _, qt := range q {
+		idf := lx.idf[qt.Term] * float32(qt.TF)
+		for _, p := range lx.postings[qt.Term] {
+			tf := float32(p.TF)
+			norm := bm25K1 * (1 - bm25B + bm25B*lx.docLen[p.Doc]/avg)
+			if acc[p.Doc] == 0 {
+				touched = append(touched, p.Doc)
+			}
+			acc[p.Doc] += idf * tf * (bm25K1 + 1) / (tf + norm)
+		}
+	}
+	top := newTopK(n)
+	for _, d := range touched {
+		if allow == nil || allow(d) {
+			top.push(scored{d, acc[d]})
+		}
+		acc[d] = 0
+	}
+	lx.accPool.Put(accp)
+	return top.sorted()
+}
+
+// topK keeps the k highest-scoring items seen (a min-heap).
+type topK struct {
+	k int
+	h []scored
+}
+
+func newTopK(k int) *topK { return &topK{k: k, h: make([]scored, 0, min(k, 1024))} }
+
+func less(a, b scored) bool { // a ranks below b
+	if a.Score != b.Score {
+		return a.Score < b.Score
+	}
+	return a.Doc > b.Doc // ties: lower doc id ranks higher, for determinism
+}
+
+func (t *topK) push(s scored) {
+	if len(t.h) < t.k {
+		t.h = append(t.h, s)
+		for i := len(t.h) - 1; i > 0; {
+			p := (i - 1) / 2
+			if !less(t.h[i], t.h[p]) {
+				break
+			}
+			t.h[i], t.h[p] = t.h[p], t.h[i]
+			i = p
+		}
+		return
+	}
+	if !less(t.h[0], s) {
+		return
+	}
+	t.h[0] = s
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < len(t.h) && less(t.h[l], t.h[m]) {
+			m = l
+		}
+		if r < len(t.h) && less(t.h[r], t.h[m]) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		t.h[i], t.h[m] = t.h[m], t.h[i]
+		i = m
+	}
+}
+
+// min returns the lowest score kept, or -inf when fewer than k are kept.
+func (t *topK) floor() float32 {
+	if len(t.h) < t.k {
+		return float32(math.Inf(-1))
+	}
+	return t.h[0].Score
+}
+
+// sorted returns the kept items, best first.
+func (t *topK) sorted() []scored {
+	out := slices.Clone(t.h)
+	slices.SortFunc(out, func(a, b scored) int {
+		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Doc, b.Doc)
+	})
+	return out
+}

@@ -1,0 +1,112 @@
+package rag
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// span is a byte range [Start, End) of a text.
+type span struct{ Start, End int }
+
+// sentences splits text into sentences and returns their byte spans, with
+// surrounding whitespace excluded. Paragraph breaks (blank lines) and line
+// breaks always end a sentence; within a line a sentence ends at '.', '!' or
+// '?' (plus closing quotes and brackets) followed by a space and an
+// upper-case letter, digit or opening quote, unless the word before the
+// period is a known abbreviation or a single initial.
+func sentences(text string) []span {
+	var out []span
+	start := -1
+	emit := func(end int) {
+		if start < 0 {
+			return
+		}
+		s := strings.TrimRightFunc(text[start:end], unicode.IsSpace)
+		if s != "" {
+			out = append(out, span{start, start + len(s)})
+		}
+		start = -1
+	}
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		switch {
+		case r == '\n':
+			emit(i)
+		case start < 0:
+			if !unicode.IsSpace(r) {
+				start = i
+			}
+		case r == '.' || r == '!' || r == '?' || r == '…':
+			j := i + size
+			for j < len(text) {
+				c, n := utf8.DecodeRuneInString(text[j:])
+				if !strings.ContainsRune(`"'”’)]».!?`, c) {
+					break
+				}
+				j += n
+			}
+			if endsSentence(text, start, i, j, r) {
+				emit(j)
+				i = j
+				continue
+			}
+		}
+		i += size
+	}
+	emit(len(text))
+	return out
+}
+
+// endsSentence reports whether the terminator r at text[i] (with closers up
+// to j) ends the sentence that began at start.
+func endsSentence(text string, start, i, j int, r rune) bool {
+	if j >= len(text) {
+		return true
+	}
+	next, n := utf8.DecodeRuneInString(text[j:])
+	if next != ' ' && next != '\t' && next != '\n' {
+		return false
+	}
+	k := j + n
+	for k < len(text) && (text[k] == ' ' || text[k] == '\t') {
+		k++
+	}
+	if k >= len(text) || text[k] == '\n' {
+		return true
+	}
+	after, _ := utf8.DecodeRuneInString(text[k:])
+	if !(unicode.IsUpper(after) || unicode.IsDigit(after) || strings.ContainsRune(`"'“‘(["`, after)) {
+		return false
+	}
+	if r != '.' {
+		return true
+	}
+	// The word before the period: an abbreviation or initial does not end
+	// a sentence.
+	w := i
+	for w > start {
+		c, n := utf8.DecodeLastRuneInString(text[:w])
+		if unicode.IsSpace(c) || c == '(' || c == '"' || c == '“' {
+			break
+		}
+		w -= n
+	}
+	word := strings.ToLower(text[w:i])
+	if utf8.RuneCountInString(word) == 1 && unicode.IsLetter([]rune(word)[0]) {
+		return false // an initial: "John F. Kennedy"
+	}
+	return !abbreviations[word]
+}
+
+// abbreviations are words that end with a period without ending a sentence.
+var abbreviations = map[string]bool{
+	"mr": true, "mrs": true, "ms": true, "dr": true, "prof": true, "sr": true, "jr": true,
+	"st": true, "gen": true, "col": true, "lt": true, "capt": true, "sgt": true, "rep": true,
+	"sen": true, "gov": true, "rev": true, "hon": true, "no": true, "vs": true, "etc": true,
+	"e.g": true, "i.e": true, "u.s": true, "u.k": true, "u.n": true, "e.u": true, "a.m": true,
+	"p.m": true, "inc": true, "ltd": true, "co": true, "corp": true, "jan": true, "feb": true,
+	"mar": true, "apr": true, "jun": true, "jul": true, "aug": true, "sep": true, "sept": true,
+	"oct": true, "nov": true, "dec": true, "approx": true, "est": true, "fig": true, "vol": true,
+	"mt": true, "ft": true, "c": true, "ca": true,
+}
