@@ -1,0 +1,350 @@
+package rag
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	chromem "github.com/philippgille/chromem-go"
+
+	"github.com/newsrag/newsrag/corpus"
+	"github.com/newsrag/newsrag/embed"
+)
+
+// Index is a hybrid index of articles: their chunks, a dense vector per
+// chunk (held in a chromem-go collection and in one contiguous slice) and a
+// BM25 lexical index. An Index is immutable once built and safe for
+// concurrent use; re-ingesting builds a new Index (see Build).
+type Index struct {
+	fingerprint embed.Fingerprint
+	chunking    ChunkConfig
+	builtAt     time.Time
+
+	articles []corpus.Article // sorted by ID
+	byID     map[string]int   // article ID → index in articles
+	chunks   []Chunk
+	chunkArt []uint32 // chunk → index in articles
+	dim      int
+	vectors  []float32 // chunk i is vectors[i*dim : (i+1)*dim], unit length
+	vocab    []string
+	bags     [][]termFreq
+
+	lex   *lexicon
+	dense *chromem.Collection
+	docOf map[string]uint32 // chromem document ID → chunk
+}
+
+// Fingerprint identifies the embedder the index was built with.
+func (ix *Index) Fingerprint() embed.Fingerprint { return ix.fingerprint }
+
+// Chunking returns the chunking configuration the index was built with.
+func (ix *Index) Chunking() ChunkConfig { return ix.chunking }
+
+// BuiltAt is when the index was built.
+func (ix *Index) BuiltAt() time.Time { return ix.builtAt }
+
+// Len returns the number of chunks.
+func (ix *Index) Len() int { return len(ix.chunks) }
+
+// Articles returns the indexed articles, sorted by ID. The slice is shared:
+// do not modify it.
+func (ix *Index) Articles() []corpus.Article { return ix.articles }
+
+// Article returns the article with the given ID.
+func (ix *Index) Article(id string) (corpus.Article, bool) {
+	i, ok := ix.byID[id]
+	if !ok {
+		return corpus.Article{}, false
+	}
+	return ix.articles[i], true
+}
+
+// Chunks returns the chunks in index order. Do not modify the slice.
+func (ix *Index) Chunks() []Chunk { return ix.chunks }
+
+// chunkText returns the text of chunk i.
+func (ix *Index) chunkText(i uint32) string {
+	c := ix.chunks[i]
+	return ix.articles[ix.chunkArt[i]].Text[c.Start:c.End]
+}
+
+// vector returns chunk i's embedding.
+func (ix *Index) vector(i uint32) []float32 {
+	return ix.vectors[int(i)*ix.dim : int(i+1)*ix.dim]
+}
+
+// BuildStats summarises what Build did.
+type BuildStats struct {
+	Articles  int           `json:"articles"`
+	Chunks    int           `json:"chunks"`
+	Added     int           `json:"added"`     // articles new to the index
+	Updated   int           `json:"updated"`   // articles whose content changed
+	Removed   int           `json:"removed"`   // articles no longer present
+	Unchanged int           `json:"unchanged"` // articles reused without re-embedding
+	Embedded  int           `json:"embedded"`  // chunks embedded
+	Embedding time.Duration `json:"embedding_ns"`
+	Total     time.Duration `json:"total_ns"`
+}
+
+// BuildConfig says how to build an index.
+type BuildConfig struct {
+	Embedder embed.Embedder // required
+	Chunking ChunkConfig
+	// Previous, when set, is reused: chunks and vectors of articles whose
+	// hash is unchanged are copied rather than re-embedded. It must have
+	// been built with the same embedder and chunking, else it is ignored.
+	Previous *Index
+	// Progress, when set, is called as chunks are embedded.
+	Progress func(done, total int)
+	// BatchSize is the number of chunks per embedding call. Default 64.
+	BatchSize int
+}
+
+// Build indexes articles. Articles with duplicate IDs are an error.
+func Build(ctx context.Context, articles []corpus.Article, cfg BuildConfig) (*Index, BuildStats, error) {
+	start := time.Now()
+	var st BuildStats
+	if cfg.Embedder == nil {
+		return nil, st, errors.New("build index: no embedder")
+	}
+	if cfg.BatchSize <= 0 {
+		cfg.BatchSize = 64
+	}
+	counter, _ := cfg.Embedder.(embed.TokenCounter)
+	chunker := NewChunker(cfg.Chunking, counter)
+	fp := cfg.Embedder.Fingerprint()
+	prev := cfg.Previous
+	if prev != nil && (!sameModel(prev.fingerprint, fp) || prev.chunking != chunker.Config()) {
+		prev = nil
+	}
+
+	arts := slices.Clone(articles)
+	slices.SortFunc(arts, func(a, b corpus.Article) int { return strings.Compare(a.ID, b.ID) })
+	for i := 1; i < len(arts); i++ {
+		if arts[i].ID == arts[i-1].ID {
+			return nil, st, fmt.Errorf("build index: two articles have the ID %q", arts[i].ID)
+		}
+	}
+
+	ix := &Index{
+		fingerprint: fp,
+		chunking:    chunker.Config(),
+		builtAt:     time.Now().UTC(),
+		articles:    arts,
+		byID:        make(map[string]int, len(arts)),
+		dim:         fp.Dim,
+	}
+	analyzer := NewAnalyzer()
+	vocab := map[string]uint32{}
+	var (
+		toEmbed []int    // chunk indexes to embed
+		texts   []string // their embed texts
+		reused  = map[int][]float32{}
+	)
+	for ai, a := range arts {
+		ix.byID[a.ID] = ai
+		if p, ok := prevArticle(prev, a.ID); ok && p.Hash == a.Hash {
+			st.Unchanged++
+			pi := prev.byID[a.ID]
+			for ci := range prev.chunks {
+				if prev.chunkArt[ci] != uint32(pi) {
+					continue
+				}
+				c := prev.chunks[ci]
+				n := len(ix.chunks)
+				ix.chunks = append(ix.chunks, c)
+				ix.chunkArt = append(ix.chunkArt, uint32(ai))
+				ix.bags = append(ix.bags, remapBag(prev.bags[ci], prev.vocab, vocab))
+				reused[n] = prev.vector(uint32(ci))
+			}
+			continue
+		}
+		if _, ok := prevArticle(prev, a.ID); ok {
+			st.Updated++
+		} else {
+			st.Added++
+		}
+		for _, c := range chunker.Chunk(a) {
+			n := len(ix.chunks)
+			ix.chunks = append(ix.chunks, c)
+			ix.chunkArt = append(ix.chunkArt, uint32(ai))
+			ix.bags = append(ix.bags, bagOf(analyzer, vocab, a.Title, a.Text[c.Start:c.End]))
+			toEmbed = append(toEmbed, n)
+			texts = append(texts, chunker.EmbedText(a, c))
+		}
+	}
+	if prev != nil {
+		for _, a := range prev.articles {
+			if _, ok := ix.byID[a.ID]; !ok {
+				st.Removed++
+			}
+		}
+	} else {
+		st.Added = len(arts)
+		st.Updated = 0
+	}
+
+	// Embed the new chunks in batches.
+	embStart := time.Now()
+	vecs := make([][]float32, len(texts))
+	for b := 0; b < len(texts); b += cfg.BatchSize {
+		if err := ctx.Err(); err != nil {
+			return nil, st, fmt.Errorf("build index: %w", err)
+		}
+		e := min(b+cfg.BatchSize, len(texts))
+		out, err := cfg.Embedder.EmbedDocuments(ctx, texts[b:e])
+		if err != nil {
+			return nil, st, fmt.Errorf("build index: embed chunks %d-%d: %w", b, e, err)
+		}
+		if len(out) != e-b {
+			return nil, st, fmt.Errorf("build index: embedder returned %d vectors for %d texts", len(out), e-b)
+		}
+		copy(vecs[b:e], out)
+		if cfg.Progress != nil {
+			cfg.Progress(e, len(texts))
+		}
+	}
+	st.Embedding = time.Since(embStart)
+	st.Embedded = len(texts)
+
+	// Lay the vectors out contiguously, normalised.
+	if ix.dim == 0 {
+		for _, v := range vecs {
+			ix.dim = len(v)
+			break
+		}
+		for _, v := range reused {
+			ix.dim = len(v)
+			break
+		}
+		ix.fingerprint.Dim = ix.dim
+	}
+	ix.vectors = make([]float32, len(ix.chunks)*ix.dim)
+	for i, v := range reused {
+		copy(ix.vectors[i*ix.dim:], v)
+	}
+	for k, ci := range toEmbed {
+		if len(vecs[k]) != ix.dim {
+			return nil, st, fmt.Errorf("build index: embedder returned a %d-d vector, want %d", len(vecs[k]), ix.dim)
+		}
+		dst := ix.vectors[ci*ix.dim : (ci+1)*ix.dim]
+		copy(dst, vecs[k])
+		normalize(dst)
+	}
+	ix.vocab = make([]string, len(vocab))
+	for t, id := range vocab {
+		ix.vocab[id] = t
+	}
+	if err := ix.finish(ctx); err != nil {
+		return nil, st, err
+	}
+	st.Articles, st.Chunks = len(ix.articles), len(ix.chunks)
+	st.Total = time.Since(start)
+	return ix, st, nil
+}
+
+// sameModel reports whether two fingerprints name the same vector space. A
+// zero Dim (a remote embedder not yet called) matches any dimension.
+func sameModel(a, b embed.Fingerprint) bool {
+	return a.Provider == b.Provider && a.Model == b.Model && a.Version == b.Version &&
+		(a.Dim == 0 || b.Dim == 0 || a.Dim == b.Dim)
+}
+
+func prevArticle(prev *Index, id string) (corpus.Article, bool) {
+	if prev == nil {
+		return corpus.Article{}, false
+	}
+	return prev.Article(id)
+}
+
+// bagOf analyses a chunk (with its article's title) into a bag of terms,
+// adding new terms to vocab.
+func bagOf(a *Analyzer, vocab map[string]uint32, title, text string) []termFreq {
+	terms := a.Terms(a.Terms(nil, title), text)
+	counts := map[uint32]uint32{}
+	for _, t := range terms {
+		id, ok := vocab[t]
+		if !ok {
+			id = uint32(len(vocab))
+			vocab[t] = id
+		}
+		counts[id]++
+	}
+	bag := make([]termFreq, 0, len(counts))
+	for id, n := range counts {
+		bag = append(bag, termFreq{id, n})
+	}
+	slices.SortFunc(bag, func(x, y termFreq) int { return int(x.Term) - int(y.Term) })
+	return bag
+}
+
+// remapBag translates a bag from another index's vocabulary into vocab.
+func remapBag(bag []termFreq, from []string, vocab map[string]uint32) []termFreq {
+	out := make([]termFreq, len(bag))
+	for i, tf := range bag {
+		t := from[tf.Term]
+		id, ok := vocab[t]
+		if !ok {
+			id = uint32(len(vocab))
+			vocab[t] = id
+		}
+		out[i] = termFreq{id, tf.TF}
+	}
+	slices.SortFunc(out, func(x, y termFreq) int { return int(x.Term) - int(y.Term) })
+	return out
+}
+
+// finish builds the derived structures: the lexicon and the chromem-go
+// collection (which shares the contiguous vectors rather than copying them).
+func (ix *Index) finish(ctx context.Context) error {
+	ix.lex = newLexicon(ix.vocab, ix.bags)
+	db := chromem.NewDB()
+	coll, err := db.CreateCollection("chunks", nil, noEmbedding)
+	if err != nil {
+		return fmt.Errorf("create vector collection: %w", err)
+	}
+	docs := make([]chromem.Document, len(ix.chunks))
+	ix.docOf = make(map[string]uint32, len(ix.chunks))
+	for i := range ix.chunks {
+		id := strconv.Itoa(i)
+		ix.docOf[id] = uint32(i)
+		docs[i] = chromem.Document{
+			ID:        id,
+			Embedding: ix.vector(uint32(i)),
+			Metadata:  map[string]string{"article": ix.chunks[i].ArticleID},
+		}
+	}
+	if len(docs) > 0 {
+		if err := coll.AddDocuments(ctx, docs, 1); err != nil {
+			return fmt.Errorf("add vectors to collection: %w", err)
+		}
+	}
+	ix.dense = coll
+	return nil
+}
+
+// noEmbedding is the collection's embedding function: the index always
+// passes precomputed vectors, so a call means a bug.
+func noEmbedding(context.Context, string) ([]float32, error) {
+	return nil, errors.New("newsrag index: the vector collection embeds nothing itself")
+}
+
+// normalize scales v to unit length in place (a zero vector stays zero).
+func normalize(v []float32) {
+	var s float64
+	for _, x := range v {
+		s += float64(x) * float64(x)
+	}
+	if s == 0 {
+		return
+	}
+	inv := float32(1 / math.Sqrt(s))
+	for i := range v {
+		v[i] *= inv
+	}
+}
