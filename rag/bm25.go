@@ -74,10 +74,14 @@ func newLexicon(terms []string, bags [][]termFreq) *lexicon {
 	n := float64(len(bags))
 	for id := range terms {
 		d := float64(df[id])
-		lx.idf[id] = float32(math.Log(1 + (n-d+0.5)/(d+0.5)))
+		lx.idf[id] = float32(logIDF(n, d))
 	}
 	return lx
 }
+
+// logIDF is BM25's inverse document frequency of a term found in df of n
+// chunks (never negative).
+func logIDF(n, df float64) float64 { return math.Log(1 + (n-df+0.5)/(df+0.5)) }
 
 // scored is a chunk with a score.
 type scored struct {
@@ -186,14 +190,6 @@ func (t *topK) push(s scored) {
 		t.h[i], t.h[m] = t.h[m], t.h[i]
 		i = m
 	}
-}
-
-// min returns the lowest score kept, or -inf when fewer than k are kept.
-func (t *topK) floor() float32 {
-	if len(t.h) < t.k {
-		return float32(math.Inf(-1))
-	}
-	return t.h[0].Score
 }
 
 // sorted returns the kept items, best first.

@@ -291,7 +291,7 @@ func (ix *Index) coverage(terms []string, kept []*candidate) float64 {
 	if len(terms) == 0 {
 		return 0
 	}
-	maxIDF := math.Log(1 + (float64(ix.Len())+0.5)/0.5)
+	maxIDF := logIDF(float64(ix.Len()), 0)
 	var total float64
 	weights := make(map[uint32]float64)
 	for _, t := range terms {

@@ -1,0 +1,346 @@
+package rag
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/newsrag/newsrag/corpus"
+	"github.com/newsrag/newsrag/embed"
+)
+
+// Config configures an Engine. Zero fields take the defaults.
+type Config struct {
+	// DataDir holds the index file. Required.
+	DataDir string
+	// Embedder embeds chunks and questions. Required.
+	Embedder embed.Embedder
+	// Chunking is how articles are split at ingest.
+	Chunking ChunkConfig
+	// Retrieval is how passages are found.
+	Retrieval RetrievalConfig
+	// Relevance decides when the corpus has no answer.
+	Relevance RelevanceConfig
+	// Extractive configures the offline answerer, used when LLM is nil.
+	Extractive ExtractiveConfig
+	// LLM generates answers; nil means answers are extracted.
+	LLM *Generator
+	// Logger receives progress and warnings. Default: discard.
+	Logger *slog.Logger
+}
+
+// RelevanceConfig decides whether retrieval found anything relevant enough
+// to answer from. A question is answerable when the best passage covers at
+// least MinCoverage of the question's term weight, or its cosine
+// similarity reaches MinDense.
+type RelevanceConfig struct {
+	MinCoverage float64 `json:"min_coverage"` // default 0.5
+	MinDense    float64 `json:"min_dense"`    // default 0.5
+}
+
+func (c RelevanceConfig) withDefaults() RelevanceConfig {
+	if c.MinCoverage == 0 {
+		c.MinCoverage = 0.5
+	}
+	if c.MinDense == 0 {
+		c.MinDense = 0.5
+	}
+	return c
+}
+
+// Engine is newsrag's pipeline: it owns the current index, retrieves and
+// answers. It is safe for concurrent use; Ingest builds a new index while
+// queries keep using the old one, then swaps them atomically.
+type Engine struct {
+	cfg       Config
+	retriever *Retriever
+	analyzer  *Analyzer
+	index     atomic.Pointer[Index]
+	indexSize atomic.Int64
+	ingestMu  sync.Mutex // one ingest at a time
+}
+
+// Open returns an Engine over cfg.DataDir, loading the index there if one
+// exists. A missing index is not an error (Ready reports false until
+// Ingest); a corrupt one, or one built with another embedder, is.
+func Open(ctx context.Context, cfg Config) (*Engine, error) {
+	if cfg.DataDir == "" {
+		return nil, errors.New("open engine: no data directory")
+	}
+	if cfg.Embedder == nil {
+		return nil, errors.New("open engine: no embedder")
+	}
+	if err := cfg.Retrieval.Validate(); err != nil {
+		return nil, fmt.Errorf("open engine: %w", err)
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	cfg.Relevance = cfg.Relevance.withDefaults()
+	e := &Engine{cfg: cfg, retriever: NewRetriever(cfg.Retrieval, cfg.Embedder), analyzer: NewAnalyzer()}
+	path := e.IndexPath()
+	ix, err := Load(ctx, path)
+	switch {
+	case IsNotExist(err):
+		return e, nil
+	case errors.Is(err, ErrIndexCorrupt):
+		return nil, fmt.Errorf("%w\nrebuild it with: newsrag ingest --rebuild", err)
+	case err != nil:
+		return nil, err
+	}
+	if err := e.checkEmbedder(ix); err != nil {
+		return nil, err
+	}
+	e.swap(ix)
+	return e, nil
+}
+
+// IndexPath is the index file's path.
+func (e *Engine) IndexPath() string { return filepath.Join(e.cfg.DataDir, IndexFileName) }
+
+func (e *Engine) checkEmbedder(ix *Index) error {
+	have, want := ix.Fingerprint(), e.cfg.Embedder.Fingerprint()
+	if !sameModel(have, want) {
+		return fmt.Errorf("%w: the index at %s was built with %s, but the configured embedder is %s\nrebuild it with: newsrag ingest --rebuild (or configure the embedder it was built with)",
+			ErrEmbedderMismatch, e.IndexPath(), have, want)
+	}
+	return nil
+}
+
+func (e *Engine) swap(ix *Index) {
+	e.index.Store(ix)
+	if fi, err := os.Stat(e.IndexPath()); err == nil {
+		e.indexSize.Store(fi.Size())
+	}
+}
+
+// Index returns the current index, or nil before the first ingest.
+func (e *Engine) Index() *Index { return e.index.Load() }
+
+// Ready reports whether an index is loaded.
+func (e *Engine) Ready() bool { return e.index.Load() != nil }
+
+// IngestOptions modify Ingest.
+type IngestOptions struct {
+	// Rebuild discards the current index instead of reusing it, which is
+	// also what allows switching to another embedder.
+	Rebuild bool
+	// Progress is called as chunks are embedded.
+	Progress func(done, total int)
+}
+
+// Ingest indexes articles, replacing the current index: unchanged articles
+// keep their vectors, changed ones are re-embedded, missing ones removed.
+// The new index is saved atomically before it replaces the old one, so a
+// failure at any point leaves the previous index in place, on disk and in
+// memory.
+func (e *Engine) Ingest(ctx context.Context, articles []corpus.Article, opts IngestOptions) (BuildStats, error) {
+	e.ingestMu.Lock()
+	defer e.ingestMu.Unlock()
+	prev := e.index.Load()
+	if prev != nil && !opts.Rebuild {
+		if err := e.checkEmbedder(prev); err != nil {
+			return BuildStats{}, err
+		}
+	}
+	if opts.Rebuild {
+		prev = nil
+	}
+	ix, st, err := Build(ctx, articles, BuildConfig{
+		Embedder: e.cfg.Embedder,
+		Chunking: e.cfg.Chunking,
+		Previous: prev,
+		Progress: opts.Progress,
+	})
+	if err != nil {
+		return st, err
+	}
+	if prev == nil && e.index.Load() != nil {
+		st.Removed = 0
+		for _, a := range e.index.Load().Articles() {
+			if _, ok := ix.Article(a.ID); !ok {
+				st.Removed++
+			}
+		}
+	}
+	if err := ix.Save(e.IndexPath()); err != nil {
+		return st, err
+	}
+	e.swap(ix)
+	e.cfg.Logger.Info("index updated", "articles", st.Articles, "chunks", st.Chunks,
+		"added", st.Added, "updated", st.Updated, "removed", st.Removed, "embedded", st.Embedded, "took", st.Total)
+	return st, nil
+}
+
+// current returns the index or ErrNotReady.
+func (e *Engine) current() (*Index, error) {
+	ix := e.index.Load()
+	if ix == nil {
+		return nil, fmt.Errorf("%w: no index yet; run newsrag ingest", ErrNotReady)
+	}
+	return ix, nil
+}
+
+// Search retrieves passages for req.Question.
+func (e *Engine) Search(ctx context.Context, req Request) ([]Passage, error) {
+	ix, err := e.current()
+	if err != nil {
+		return nil, err
+	}
+	r, err := e.retriever.Retrieve(ctx, ix, req)
+	if err != nil {
+		return nil, err
+	}
+	return r.Passages, nil
+}
+
+// Ask answers req: it condenses a follow-up into a standalone query,
+// retrieves passages, decides whether they can answer it, and then either
+// streams an LLM's answer or extracts one. Citations are checked before the
+// answer is returned. s may be the zero Stream.
+//
+// When generation fails, the returned Answer still holds the retrieved
+// passages, alongside the error.
+func (e *Engine) Ask(ctx context.Context, req Request, s Stream) (*Answer, error) {
+	start := time.Now()
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	ix, err := e.current()
+	if err != nil {
+		return nil, err
+	}
+	ans := &Answer{Question: req.Question, Citations: []Citation{}, Passages: []Passage{}, Model: "extractive", Mode: ModeExtracted}
+	if e.cfg.LLM != nil {
+		ans.Model = e.cfg.LLM.Name
+	}
+	query := req
+	query.Question = e.standalone(ctx, req)
+	r, err := e.retriever.Retrieve(ctx, ix, query)
+	if err != nil {
+		return nil, err
+	}
+	ans.Timings.Retrieve = time.Since(start)
+	if r.Passages != nil {
+		ans.Passages = r.Passages
+	}
+	if s.Sources != nil {
+		s.Sources(ans.Passages)
+	}
+	token := s.Token
+	if token == nil {
+		token = func(string) {}
+	}
+	rel := e.cfg.Relevance
+	if len(r.Passages) == 0 || (r.Coverage < rel.MinCoverage && r.BestDense < rel.MinDense) {
+		ans.Answerable = false
+		ans.Answer = notInCorpus(r.Passages)
+		token(ans.Answer)
+		ans.Timings.Total = time.Since(start)
+		return ans, nil
+	}
+	ans.Answerable = true
+	genStart := time.Now()
+	if e.cfg.LLM == nil {
+		text, cites := e.extract(ctx, ix, query.Question, ans.Passages)
+		if text == "" {
+			ans.Answerable = false
+			text = notInCorpus(r.Passages)
+		}
+		ans.Answer, ans.Citations = text, cites
+		if cites == nil {
+			ans.Citations = []Citation{}
+		}
+		token(text)
+	} else {
+		ans.Mode = ModeGenerated
+		msgs := BuildPrompt(req.Question, ans.Passages, req.History)
+		if query.Question != req.Question {
+			msgs = BuildPrompt(query.Question, ans.Passages, req.History)
+		}
+		text, err := e.cfg.LLM.Stream(ctx, msgs, token)
+		ans.Timings.Generate = time.Since(genStart)
+		if err != nil {
+			ans.Timings.Total = time.Since(start)
+			return ans, fmt.Errorf("generate answer: %w", err)
+		}
+		clean, cited, invalid := CheckCitations(text, len(ans.Passages))
+		ans.Answer = clean
+		ans.InvalidCitations = invalid
+		ans.Citations = citationsFor(cited, ans.Passages)
+		if len(invalid) > 0 {
+			e.cfg.Logger.Warn("removed invalid citations", "markers", invalid)
+		}
+	}
+	if ans.Timings.Generate == 0 {
+		ans.Timings.Generate = time.Since(genStart)
+	}
+	ans.Timings.Total = time.Since(start)
+	return ans, nil
+}
+
+// notInCorpus is the answer when retrieval finds nothing relevant enough.
+func notInCorpus(nearest []Passage) string {
+	var b strings.Builder
+	b.WriteString("The corpus does not appear to contain an answer to this question.")
+	seen := map[string]bool{}
+	var titles []string
+	for _, p := range nearest {
+		if !seen[p.ArticleID] && len(titles) < 3 {
+			seen[p.ArticleID] = true
+			titles = append(titles, strconv.Quote(p.Title))
+		}
+	}
+	if len(titles) > 0 {
+		b.WriteString(" The nearest articles are ")
+		b.WriteString(strings.Join(titles, ", "))
+		b.WriteString(".")
+	}
+	return b.String()
+}
+
+// Articles returns the indexed articles (nil before the first ingest).
+func (e *Engine) Articles() []corpus.Article {
+	if ix := e.index.Load(); ix != nil {
+		return ix.Articles()
+	}
+	return nil
+}
+
+// Article returns one indexed article, or an error wrapping ErrNotFound.
+func (e *Engine) Article(id string) (corpus.Article, error) {
+	ix, err := e.current()
+	if err != nil {
+		return corpus.Article{}, err
+	}
+	a, ok := ix.Article(id)
+	if !ok {
+		return corpus.Article{}, fmt.Errorf("article %q: %w", id, ErrNotFound)
+	}
+	return a, nil
+}
+
+// Stats describes the current index and answering setup.
+func (e *Engine) Stats() Stats {
+	st := Stats{Embedder: e.cfg.Embedder.Fingerprint().String(), LLM: "extractive"}
+	if e.cfg.LLM != nil {
+		st.LLM = e.cfg.LLM.Name
+	}
+	if ix := e.index.Load(); ix != nil {
+		st.Articles, st.Chunks, st.BuiltAt = len(ix.Articles()), ix.Len(), ix.BuiltAt()
+		st.Embedder = ix.Fingerprint().String()
+		st.IndexBytes = e.indexSize.Load()
+	}
+	return st
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

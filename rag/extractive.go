@@ -1,0 +1,201 @@
+package rag
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strings"
+)
+
+// ExtractiveConfig configures the offline extractive answerer.
+type ExtractiveConfig struct {
+	// MaxSentences is the most sentences an answer quotes. Default 3.
+	MaxSentences int `json:"max_sentences"`
+	// MinRelative drops sentences scoring below this share of the best
+	// sentence's score. Default 0.6.
+	MinRelative float64 `json:"min_relative"`
+}
+
+func (c ExtractiveConfig) withDefaults() ExtractiveConfig {
+	if c.MaxSentences <= 0 {
+		c.MaxSentences = 3
+	}
+	if c.MinRelative <= 0 {
+		c.MinRelative = 0.6
+	}
+	return c
+}
+
+// sentenceCandidate is a sentence of a retrieved passage.
+type sentenceCandidate struct {
+	passage int // index into passages
+	start   int // byte offsets in the article
+	end     int
+	text    string
+	terms   []string
+	score   float64
+}
+
+// extract picks the sentences of passages that best answer question and
+// returns the answer text with [n] markers and the citations, whose quotes
+// are the chosen sentences. embedQ and embedS, when non-nil, give dense
+// similarities of the question and the sentences.
+func (e *Engine) extract(ctx context.Context, ix *Index, question string, passages []Passage) (string, []Citation) {
+	cfg := e.cfg.Extractive.withDefaults()
+	qterms := uniq(e.analyzer.Terms(nil, question))
+	if len(passages) == 0 {
+		return "", nil
+	}
+	var cands []*sentenceCandidate
+	for pi, p := range passages {
+		for _, s := range sentences(p.Text) {
+			text := p.Text[s.Start:s.End]
+			if countWords(text) < 4 {
+				continue // headings, datelines, fragments
+			}
+			cands = append(cands, &sentenceCandidate{
+				passage: pi, start: p.Start + s.Start, end: p.Start + s.End,
+				text: text, terms: uniq(e.analyzer.Terms(nil, text)),
+			})
+		}
+	}
+	if len(cands) == 0 {
+		return "", nil
+	}
+	// Lexical: share of the question's IDF mass the sentence contains.
+	var total float64
+	idf := map[string]float64{}
+	for _, t := range qterms {
+		w := ix.termIDF(t)
+		idf[t] = w
+		total += w
+	}
+	// Dense: the question against each sentence, when the embedder allows.
+	var dense []float32
+	if e.cfg.Embedder != nil {
+		texts := make([]string, len(cands))
+		for i, c := range cands {
+			texts[i] = c.text
+		}
+		if q, err := e.cfg.Embedder.EmbedQuery(ctx, question); err == nil {
+			if vs, err := e.cfg.Embedder.EmbedDocuments(ctx, texts); err == nil && len(vs) == len(cands) {
+				qn := slices.Clone(q)
+				normalize(qn)
+				dense = make([]float32, len(vs))
+				for i, v := range vs {
+					vn := slices.Clone(v)
+					normalize(vn)
+					dense[i] = dot(qn, vn)
+				}
+			}
+		}
+	}
+	for i, c := range cands {
+		var got float64
+		for _, t := range c.terms {
+			got += idf[t]
+		}
+		lex := 0.0
+		if total > 0 {
+			lex = got / total
+		}
+		s := lex
+		if dense != nil {
+			s = 0.6*lex + 0.4*float64(dense[i])
+		}
+		// Prefer sentences of better-ranked passages, slightly.
+		s += 0.05 * passages[c.passage].Score
+		c.score = s
+	}
+	ranked := slices.Clone(cands)
+	slices.SortStableFunc(ranked, func(a, b *sentenceCandidate) int { return cmp.Compare(b.score, a.score) })
+	best := ranked[0].score
+	var chosen []*sentenceCandidate
+	for _, c := range ranked {
+		if len(chosen) == cfg.MaxSentences || c.score < cfg.MinRelative*best {
+			break
+		}
+		if slices.ContainsFunc(chosen, func(o *sentenceCandidate) bool {
+			return o.start == c.start || termJaccard(o.terms, c.terms) >= 0.7
+		}) {
+			continue
+		}
+		chosen = append(chosen, c)
+	}
+	// Read in order: by passage rank, then by position in the article.
+	slices.SortFunc(chosen, func(a, b *sentenceCandidate) int {
+		if c := cmp.Compare(a.passage, b.passage); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.start, b.start)
+	})
+	var b strings.Builder
+	byN := map[int]*Citation{}
+	var order []int
+	for i, c := range chosen {
+		p := passages[c.passage]
+		if i > 0 {
+			b.WriteString(" ")
+		}
+		b.WriteString(strings.Join(strings.Fields(c.text), " "))
+		b.WriteString(" [")
+		b.WriteString(itoa(p.N))
+		b.WriteString("]")
+		if ct, ok := byN[p.N]; ok {
+			ct.Start, ct.End = min(ct.Start, c.start), max(ct.End, c.end)
+			continue
+		}
+		byN[p.N] = &Citation{
+			N: p.N, ArticleID: p.ArticleID, Title: p.Title, Outlet: p.Outlet,
+			Published: p.Published, URL: p.URL, Start: c.start, End: c.end,
+		}
+		order = append(order, p.N)
+	}
+	cites := make([]Citation, 0, len(order))
+	for _, n := range order {
+		ct := byN[n]
+		art, _ := ix.Article(ct.ArticleID)
+		ct.Quote = art.Text[ct.Start:ct.End]
+		cites = append(cites, *ct)
+	}
+	slices.SortFunc(cites, func(a, b Citation) int { return a.N - b.N })
+	return b.String(), cites
+}
+
+// termIDF returns the IDF of an analysed term, or the largest possible IDF
+// for a term the index has never seen.
+func (ix *Index) termIDF(t string) float64 {
+	if id, ok := ix.lex.vocab[t]; ok {
+		return float64(ix.lex.idf[id])
+	}
+	n := float64(ix.Len())
+	return logIDF(n, 0)
+}
+
+func uniq(s []string) []string {
+	slices.Sort(s)
+	return slices.Compact(s)
+}
+
+// termJaccard is the Jaccard similarity of two sorted, de-duplicated term
+// lists.
+func termJaccard(a, b []string) float64 {
+	i, j, inter := 0, 0, 0
+	for i < len(a) && j < len(b) {
+		switch c := strings.Compare(a[i], b[j]); {
+		case c == 0:
+			inter++
+			i++
+			j++
+		case c < 0:
+			i++
+		default:
+			j++
+		}
+	}
+	u := len(a) + len(b) - inter
+	if u == 0 {
+		return 1
+	}
+	return float64(inter) / float64(u)
+}
