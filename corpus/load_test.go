@@ -61,6 +61,20 @@ func TestLoadFormats(t *testing.T) {
 			Title: "Nested",
 			Text:  "Nested body.",
 		}},
+		{"page", Article{
+			Path:      "page.html",
+			Title:     "Drone strikes deep inside Russia",
+			Outlet:    "Example News",
+			Author:    "Ann Reporter",
+			URL:       "https://example.com/news/drones",
+			Published: time.Date(2025, 3, 6, 10, 15, 0, 0, time.UTC),
+			Text:      "Ukraine's long-range drones target oil refineries, ammunition depots and airfields deep inside Russia, a senior commander said.\n\nThe commander said production of the drones would more than quadruple this year, to more than 2,000 a month.\n\nA third paragraph, with a link to another story, ends the article.",
+		}},
+		{"report", Article{
+			Path:  "report.pdf",
+			Title: "A Tiny PDF Report",
+			Text:  "Page one says hello.\n\nPage two says goodbye.",
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.id, func(t *testing.T) {
