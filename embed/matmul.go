@@ -1,0 +1,105 @@
+package embed
+
+// The encoder spends almost all its time multiplying a block of activations
+// (rows × k, row-major) by a weight matrix (k × n). The weights are packed
+// once at load time into column panels of panelWidth columns: panel p holds
+// columns [16p, 16p+16) of all k rows contiguously, so the inner kernel
+// streams it sequentially. The kernel computes a block of rowBlock rows ×
+// panelWidth columns, accumulating into the output; the driver walks the
+// panels and row blocks in chunks of kChunk along k so a panel chunk stays in
+// the L1 cache while every row block passes over it.
+//
+// amd64 machines with AVX2 and FMA use an assembly kernel
+// (matmul_amd64.s); everything else uses kernelGeneric, which is also tested
+// on its own.
+
+const (
+	panelWidth = 16  // columns per packed panel
+	rowBlock   = 4   // rows per kernel call; activations are padded to a multiple
+	kChunk     = 256 // k values per cache block
+)
+
+// packed is a k × n matrix stored as n/16 panels of k × 16 values.
+type packed struct {
+	k, n int
+	data []float32
+}
+
+// pack lays out the row-major k × n matrix w in panels. n must be a
+// multiple of panelWidth.
+func pack(w []float32, k, n int) packed {
+	if n%panelWidth != 0 || len(w) != k*n {
+		panic("embed: pack: bad shape")
+	}
+	p := packed{k: k, n: n, data: make([]float32, k*n)}
+	packInto(p.data, w, k, n, n)
+	return p
+}
+
+// packInto packs the k × n block of src (row stride ld) into dst, padding
+// nothing: n must be a multiple of panelWidth.
+func packInto(dst, src []float32, k, n, ld int) {
+	for c0 := 0; c0 < n; c0 += panelWidth {
+		panel := dst[c0*k : (c0+panelWidth)*k]
+		for r := 0; r < k; r++ {
+			copy(panel[r*panelWidth:(r+1)*panelWidth], src[r*ld+c0:r*ld+c0+panelWidth])
+		}
+	}
+}
+
+// gemm accumulates a · b into c: c[i][j] += Σ_k a[i][k]·b[k][j] for
+// i < rows (a multiple of rowBlock) and j < b.n. a has row stride lda and c
+// row stride ldc.
+func gemm(c []float32, ldc int, a []float32, lda int, rows int, b packed) {
+	if rows%rowBlock != 0 {
+		panic("embed: gemm: rows not a multiple of rowBlock")
+	}
+	if rows == 0 {
+		return
+	}
+	// Bounds the kernels rely on; checked once here.
+	_ = a[(rows-1)*lda+b.k-1]
+	_ = c[(rows-1)*ldc+b.n-1]
+	for k0 := 0; k0 < b.k; k0 += kChunk {
+		kc := min(kChunk, b.k-k0)
+		for c0 := 0; c0 < b.n; c0 += panelWidth {
+			panel := b.data[c0*b.k+k0*panelWidth:]
+			for r := 0; r < rows; r += rowBlock {
+				kernel(c[r*ldc+c0:], ldc, a[r*lda+k0:], lda, panel, kc)
+			}
+		}
+	}
+}
+
+// kernelGeneric is the portable kernel: it accumulates a rowBlock × k block
+// of a (row stride lda) times a k × panelWidth panel into a rowBlock ×
+// panelWidth block of c (row stride ldc).
+func kernelGeneric(c []float32, ldc int, a []float32, lda int, panel []float32, k int) {
+	for r := 0; r < rowBlock; r++ {
+		var acc [panelWidth]float32
+		row := a[r*lda : r*lda+k]
+		for i, x := range row {
+			p := panel[i*panelWidth : i*panelWidth+panelWidth : i*panelWidth+panelWidth]
+			acc[0] += x * p[0]
+			acc[1] += x * p[1]
+			acc[2] += x * p[2]
+			acc[3] += x * p[3]
+			acc[4] += x * p[4]
+			acc[5] += x * p[5]
+			acc[6] += x * p[6]
+			acc[7] += x * p[7]
+			acc[8] += x * p[8]
+			acc[9] += x * p[9]
+			acc[10] += x * p[10]
+			acc[11] += x * p[11]
+			acc[12] += x * p[12]
+			acc[13] += x * p[13]
+			acc[14] += x * p[14]
+			acc[15] += x * p[15]
+		}
+		out := c[r*ldc : r*ldc+panelWidth]
+		for j := range out {
+			out[j] += acc[j]
+		}
+	}
+}

