@@ -1,0 +1,80 @@
+package embed
+
+import (
+	"context"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// prefixText returns the longest word prefix of the long reference text
+// that has at most n tokens.
+func prefixText(tb testing.TB, m *USELite, n int) string {
+	tb.Helper()
+	cases := referenceCases(tb)
+	fields := strings.Fields(cases[len(cases)-1].Text)
+	best := ""
+	for i := 1; i <= len(fields); i++ {
+		s := strings.Join(fields[:i], " ")
+		if m.CountTokens(s) > n {
+			break
+		}
+		best = s
+	}
+	return best
+}
+
+func BenchmarkEmbedPassage128(b *testing.B) {
+	m := testModel(b)
+	text := prefixText(b, m, 128)
+	b.Logf("%d tokens, kernel %s", m.CountTokens(text), kernelName)
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := m.EmbedQuery(ctx, text); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkEmbedQuery13(b *testing.B) {
+	m := testModel(b)
+	text := prefixText(b, m, 13)
+	b.Logf("%d tokens: %q", m.CountTokens(text), text)
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := m.EmbedQuery(ctx, text); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEmbedBatch256 embeds 256 passages of about 128 tokens with
+// EmbedDocuments on all cores and reports passages per second.
+func BenchmarkEmbedBatch256(b *testing.B) {
+	m := testModel(b)
+	base := prefixText(b, m, 124)
+	texts := make([]string, 256)
+	for i := range texts {
+		// Vary the texts a little; each stays within 128 tokens.
+		texts[i] = base + " " + []string{"again", "today", "now", "here"}[i%4]
+	}
+	b.Logf("GOMAXPROCS %d, %d tokens, kernel %s", runtime.GOMAXPROCS(0), m.CountTokens(texts[0]), kernelName)
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := m.EmbedDocuments(ctx, texts); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(texts)*b.N)/b.Elapsed().Seconds(), "passages/s")
+}
+
+// BenchmarkLoadUSELite loads the model from the cache (verifying hashes).
+func BenchmarkLoadUSELite(b *testing.B) {
+	testModel(b) // make sure it is cached
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := LoadUSELite(ctx, ModelConfig{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
