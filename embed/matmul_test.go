@@ -38,7 +38,7 @@ func withKernel(t *testing.T, kern func([]float32, int, []float32, int, []float3
 
 func TestGemm(t *testing.T) {
 	kernels := map[string]func([]float32, int, []float32, int, []float32, int){
-		"generic": kernelGeneric,
+		"generic":  kernelGeneric,
 		kernelName: kernel, // the platform kernel (same as generic without assembly)
 	}
 	shapes := []struct{ rows, k, n, lda, ldc int }{
