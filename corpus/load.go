@@ -102,8 +102,8 @@ func Load(ctx context.Context, dir string, opts LoadOptions) (*LoadResult, error
 //
 // A bad file never stops the load: an unreadable file, a file larger than
 // opts.MaxFileSize, broken front matter, binary content or invalid UTF-8,
-// or a file without text is reported in LoadResult.Skipped and the load
-// goes on. LoadFS returns an error only when fsys cannot be walked at its
+// a file without text, or a second file with the same ID ("a.md" and
+// "a.txt") is reported in LoadResult.Skipped and the load goes on. LoadFS returns an error only when fsys cannot be walked at its
 // root or ctx is done.
 func LoadFS(ctx context.Context, fsys fs.FS, opts LoadOptions) (*LoadResult, error) {
 	if opts.MaxFileSize <= 0 {
@@ -151,9 +151,20 @@ func LoadFS(ctx context.Context, fsys fs.FS, opts LoadOptions) (*LoadResult, err
 	if err != nil {
 		return nil, err
 	}
-	res.Articles = articles
 	res.Skipped = append(res.Skipped, skipped...)
-	slices.SortFunc(res.Articles, func(a, b Article) int { return cmp.Compare(a.ID, b.ID) })
+	// IDs must be unique: of files that differ only in extension
+	// ("a.md", "a.txt"), the first by path is kept.
+	slices.SortFunc(articles, func(a, b Article) int {
+		return cmp.Or(cmp.Compare(a.ID, b.ID), cmp.Compare(a.Path, b.Path))
+	})
+	for i, a := range articles {
+		if i > 0 && a.ID == res.Articles[len(res.Articles)-1].ID {
+			kept := res.Articles[len(res.Articles)-1].Path
+			res.Skipped = append(res.Skipped, Skipped{Path: a.Path, Reason: fmt.Sprintf("duplicate ID %q (%s has it)", a.ID, kept)})
+			continue
+		}
+		res.Articles = append(res.Articles, a)
+	}
 	slices.SortFunc(res.Skipped, func(a, b Skipped) int { return cmp.Compare(a.Path, b.Path) })
 	return res, nil
 }

@@ -306,11 +306,13 @@ func TestIDs(t *testing.T) {
 	for _, a := range res.Articles {
 		ids = append(ids, a.ID+"="+a.Path)
 	}
-	// "same.md" and "same.txt" share an ID: both load, and it is up to the
-	// index to keep one (IDs are unique per path without extension).
-	want := "Top=Top.MD a.b=a.b.md same=same.md same=same.txt world/2021/kabul=world/2021/kabul.md world/notes=world/notes.txt"
+	want := "Top=Top.MD a.b=a.b.md same=same.md world/2021/kabul=world/2021/kabul.md world/notes=world/notes.txt"
 	if got := strings.Join(ids, " "); got != want {
 		t.Errorf("IDs:\n got %s\nwant %s", got, want)
+	}
+	wantSkipped := Skipped{Path: "same.txt", Reason: `duplicate ID "same" (same.md has it)`}
+	if len(res.Skipped) != 1 || res.Skipped[0] != wantSkipped {
+		t.Errorf("Skipped = %v, want %v", res.Skipped, wantSkipped)
 	}
 }
 
