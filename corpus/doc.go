@@ -22,7 +22,8 @@
 //   - .html, .htm: the main content (go-readability), without scripts,
 //     styles, navigation, page header and footer, forms or captions; one
 //     paragraph per block element. Title, byline, site name, publication
-//     time and canonical URL become the metadata. UTF-8 only.
+//     time and canonical URL become the metadata. Pages in other encodings
+//     are decoded as a browser would (BOM, <meta charset>, sniffing).
 //   - .pdf: the text of each page, pages separated by blank lines; the
 //     title is the document's Title metadata.
 //
@@ -37,7 +38,7 @@
 // ...) are reported as skipped, so a user learns why an article is missing.
 // No bad file stops a load: unreadable files, files over
 // LoadOptions.MaxFileSize, broken front matter, binary content (NUL bytes),
-// invalid UTF-8, malformed PDFs, files without text and duplicate IDs are
+// invalid UTF-8 (except in HTML, see above), malformed or encrypted PDFs, files without text and duplicate IDs are
 // each skipped with a reason in LoadResult.Skipped.
 //
 // Text is normalised lightly and only so: a byte order mark is removed,

@@ -10,6 +10,7 @@ import (
 	"github.com/go-shiori/go-readability"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+	"golang.org/x/net/html/charset"
 )
 
 // droppedHTML are the elements whose content is never article text:
@@ -32,7 +33,6 @@ const boilerplateHTML = "nav, header, footer, aside, [role=navigation], [role=ba
 // The title is readability's (the page's <title> or og:title, with the
 // site name removed), else the first <h1>. Byline, site name, publication
 // time and the canonical URL fill Author, Outlet, Published and URL.
-// The input must be UTF-8: other encodings are rejected by the loader.
 func parseHTML(data []byte) (Article, error) {
 	doc, err := html.Parse(bytes.NewReader(data))
 	if err != nil {
@@ -85,6 +85,22 @@ func parseHTML(data []byte) (Article, error) {
 		a.Text = htmlText(content)
 	}
 	return a, nil
+}
+
+// htmlToUTF8 decodes an HTML page into UTF-8 the way a browser would: by
+// its byte order mark, else its <meta charset>, else by sniffing (invalid
+// UTF-8 without a declared charset is read as windows-1252). Pages that
+// are UTF-8 already are returned unchanged.
+func htmlToUTF8(data []byte) []byte {
+	enc, name, _ := charset.DetermineEncoding(data, "")
+	if name == "utf-8" {
+		return data
+	}
+	decoded, err := enc.NewDecoder().Bytes(data)
+	if err != nil {
+		return data // the UTF-8 check then reports it
+	}
+	return decoded
 }
 
 // attr returns the trimmed attribute of the first element matching sel.

@@ -3,6 +3,7 @@ package corpus
 import (
 	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 func TestParseHTML(t *testing.T) {
@@ -63,6 +64,28 @@ func TestParseHTML(t *testing.T) {
 			}
 			if a.Title != tt.title || normalizeText(a.Text) != tt.text {
 				t.Errorf("got title %q text %q\nwant title %q text %q", a.Title, a.Text, tt.title, tt.text)
+			}
+		})
+	}
+}
+
+func TestHTMLCharset(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"utf-8", "<title>Café</title><p>Crème brûlée.</p>", "Crème brûlée."},
+		{"declared latin-1", "<meta charset=\"iso-8859-1\"><title>x</title><p>Cr\xe8me br\xfbl\xe9e.</p>", "Crème brûlée."},
+		{"undeclared windows-1252", "<title>x</title><p>\x93Quoted\x94 \x96 dash</p>", "“Quoted” – dash"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := LoadFS(t.Context(), fstest.MapFS{"p.html": {Data: []byte(tt.in)}}, LoadOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Articles) != 1 {
+				t.Fatalf("not loaded: %v", res.Skipped)
+			}
+			if got := res.Articles[0].Text; got != tt.want {
+				t.Errorf("text %q, want %q", got, tt.want)
 			}
 		})
 	}

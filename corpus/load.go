@@ -23,9 +23,10 @@ type LoadOptions struct {
 	// MaxFileSize is the largest file, in bytes, that is read; larger files
 	// are skipped. Default: DefaultMaxFileSize (10 MiB).
 	MaxFileSize int64
-	// Progress, if set, is called after each candidate file has been
-	// processed (loaded or skipped) with the number done so far and the
-	// total. Calls are sequential, never concurrent. Default: nil.
+	// Progress, if set, is called once the files to read are known, with
+	// done = 0, and again after each of them has been read or skipped, with
+	// the number done so far and the total. Calls are never concurrent.
+	// Default: nil.
 	Progress func(done, total int)
 }
 
@@ -51,19 +52,25 @@ type Skipped struct {
 // falls back to the file name for a missing title.
 type parser func(data []byte) (Article, error)
 
-// parsers maps a lower-case file extension to the parser for that format.
-var parsers = map[string]parser{
-	".md":       parseMarkdown,
-	".markdown": parseMarkdown,
-	".txt":      parseText,
-	".html":     parseHTML,
-	".htm":      parseHTML,
-	".pdf":      parsePDF,
+// format is how the loader reads one kind of file.
+type format struct {
+	parse parser
+	// binary formats are not text, so the file itself is not checked for
+	// NUL bytes and invalid UTF-8 (the text parsed from it still is).
+	binary bool
+	// toUTF8, if set, decodes the file into UTF-8 before it is checked.
+	toUTF8 func([]byte) []byte
 }
 
-// binaryFormats are the extensions whose content is not text, so NUL bytes
-// and invalid UTF-8 are expected in the file itself.
-var binaryFormats = map[string]bool{".pdf": true}
+// formats maps a lower-case file extension to its format.
+var formats = map[string]format{
+	".md":       {parse: parseMarkdown},
+	".markdown": {parse: parseMarkdown},
+	".txt":      {parse: parseText},
+	".html":     {parse: parseHTML, toUTF8: htmlToUTF8},
+	".htm":      {parse: parseHTML, toUTF8: htmlToUTF8},
+	".pdf":      {parse: parsePDF, binary: true},
+}
 
 // unsupportedDocuments are document formats newsrag cannot read. Files with
 // these extensions are reported as skipped, so a user sees why their
@@ -136,7 +143,7 @@ func LoadFS(ctx context.Context, fsys fs.FS, opts LoadOptions) (*LoadResult, err
 		}
 		ext := strings.ToLower(path.Ext(p))
 		switch {
-		case parsers[ext] != nil:
+		case formats[ext].parse != nil:
 			paths = append(paths, p)
 		case unsupportedDocuments[ext]:
 			res.Skipped = append(res.Skipped, Skipped{Path: p, Reason: fmt.Sprintf("unsupported format %s (convert it to .md, .txt, .html or .pdf)", ext)})
@@ -182,6 +189,9 @@ func loadFiles(ctx context.Context, fsys fs.FS, paths []string, opts LoadOptions
 		mu   sync.Mutex // serialises Progress calls
 		done int
 	)
+	if opts.Progress != nil {
+		opts.Progress(0, len(paths))
+	}
 	workers := min(runtime.GOMAXPROCS(0), len(paths))
 	for range workers {
 		wg.Go(func() {
@@ -235,13 +245,16 @@ func loadFile(fsys fs.FS, p string, maxSize int64) (a Article, reason string) {
 	if reason != "" {
 		return Article{}, reason
 	}
-	ext := strings.ToLower(path.Ext(p))
-	if !binaryFormats[ext] {
+	f := formats[strings.ToLower(path.Ext(p))]
+	if f.toUTF8 != nil {
+		data = f.toUTF8(data)
+	}
+	if !f.binary {
 		if reason := checkText(data); reason != "" {
 			return Article{}, reason
 		}
 	}
-	a, err := parsers[ext](data)
+	a, err := f.parse(data)
 	if err != nil {
 		return Article{}, err.Error()
 	}

@@ -117,6 +117,10 @@ func TestLoadBadFiles(t *testing.T) {
 		{"binary.md", "title\x00\x01\x02 binary", "binary content"},
 		{"binary.txt", "Title\n\x00\x00\x00", "binary content"},
 		{"latin1.txt", "Caf\xe9 au lait\n\nSome text.", "invalid UTF-8"},
+		{"latin1.md", "# Caf\xe9\n\nSome text.", "invalid UTF-8"},
+		{"binary.html", "<p>a\x00b</p>", "binary content"},
+		{"script-only.html", "<title>T</title><script>x()</script>", "no text"},
+		{"garbage.pdf", "%PDF-1.4\nnot really", "PDF"},
 		{"empty.md", "", "no text"},
 		{"blank.txt", " \n\t\n  \n", "empty file"},
 		{"onlyfrontmatter.md", "---\ntitle: No body\n---\n\n  \n", "no text"},
@@ -278,7 +282,7 @@ func TestLoadProgress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := [][2]int{{1, 3}, {2, 3}, {3, 3}}
+	want := [][2]int{{0, 3}, {1, 3}, {2, 3}, {3, 3}}
 	if len(calls) != len(want) {
 		t.Fatalf("Progress calls = %v, want %v", calls, want)
 	}
