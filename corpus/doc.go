@@ -38,8 +38,9 @@
 // ...) are reported as skipped, so a user learns why an article is missing.
 // No bad file stops a load: unreadable files, files over
 // LoadOptions.MaxFileSize, broken front matter, binary content (NUL bytes),
-// invalid UTF-8 (except in HTML, see above), malformed or encrypted PDFs, files without text and duplicate IDs are
-// each skipped with a reason in LoadResult.Skipped.
+// invalid UTF-8 (HTML is decoded first, see above), malformed or encrypted
+// PDFs, files without text and duplicate IDs are each skipped with a
+// reason in LoadResult.Skipped.
 //
 // Text is normalised lightly and only so: a byte order mark is removed,
 // line endings become LF, trailing whitespace is trimmed from each line and

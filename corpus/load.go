@@ -109,9 +109,10 @@ func Load(ctx context.Context, dir string, opts LoadOptions) (*LoadResult, error
 //
 // A bad file never stops the load: an unreadable file, a file larger than
 // opts.MaxFileSize, broken front matter, binary content or invalid UTF-8,
-// a file without text, or a second file with the same ID ("a.md" and
-// "a.txt") is reported in LoadResult.Skipped and the load goes on. LoadFS returns an error only when fsys cannot be walked at its
-// root or ctx is done.
+// a malformed PDF, a file without text, or a second file with the same ID
+// ("a.md" and "a.txt") is reported in LoadResult.Skipped and the load goes
+// on. LoadFS returns an error only when the root of fsys cannot be read or
+// ctx is done (checked between files: a file being parsed is finished).
 func LoadFS(ctx context.Context, fsys fs.FS, opts LoadOptions) (*LoadResult, error) {
 	if opts.MaxFileSize <= 0 {
 		opts.MaxFileSize = DefaultMaxFileSize
