@@ -1,0 +1,18 @@
+// Package web is newsrag's HTTP face: an Echo server with a JSON API, a
+// Server-Sent Events stream of answers as they are written, Prometheus
+// metrics, an OpenAPI document and the chat page (embedded from static/, no
+// build step).
+//
+// It translates HTTP to calls on a [Pipeline] (satisfied by *rag.Engine) and
+// back; it holds no retrieval or answering logic. The middleware stack adds
+// request IDs, panic recovery, structured logs, body and answer size limits,
+// per-request timeouts (not applied to streams), secure headers with a
+// Content-Security-Policy, an optional bearer API key, CORS when configured
+// and a per-client rate limit keyed by the real remote address.
+//
+// Typical use, from cmd:
+//
+//	srv, err := web.New(engine, web.Config{Addr: addr, APIKey: key, Logger: log})
+//	if err != nil { ... }
+//	err = srv.Run(ctx) // returns after ctx is cancelled and the server has shut down
+package web

@@ -1,0 +1,35 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/newsrag/newsrag/rag"
+)
+
+// SearchResponse is the body of GET /api/search.
+type SearchResponse struct {
+	Query    string        `json:"query"`
+	Passages []rag.Passage `json:"passages"`
+}
+
+// handleSearch answers GET /api/search?q=&k=&outlet=&from=&to= with the
+// retrieved passages and their scores.
+func (s *Server) handleSearch(c echo.Context) error {
+	req, err := searchRequest(c.QueryParams())
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	ps, err := s.p.Search(c.Request().Context(), req)
+	if err != nil {
+		return err
+	}
+	s.metrics.retrieval.Observe(time.Since(start).Seconds())
+	if ps == nil {
+		ps = []rag.Passage{}
+	}
+	return c.JSON(http.StatusOK, SearchResponse{Query: req.Question, Passages: ps})
+}

@@ -1,0 +1,196 @@
+package web
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"fmt"
+	"log/slog"
+	"math"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
+)
+
+// contentSecurityPolicy allows scripts, styles and requests from the
+// server's own origin only: no inline script, no eval, no framing.
+const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"connect-src 'self'; font-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// useMiddleware installs the middleware stack, outermost first.
+func (s *Server) useMiddleware(proxies []*net.IPNet) {
+	e := s.echo
+	// The client's address: the connection's, unless it is a trusted proxy,
+	// in which case X-Forwarded-For is walked from the right to the first
+	// untrusted address. Echo trusts private and loopback addresses by
+	// default; that is switched off, so a forged header from anywhere else
+	// changes nothing.
+	if len(proxies) == 0 {
+		e.IPExtractor = echo.ExtractIPDirect()
+	} else {
+		opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, n := range proxies {
+			opts = append(opts, echo.TrustIPRange(n))
+		}
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
+	}
+
+	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
+		Generator: func() string { return randomID() },
+		RequestIDHandler: func(c echo.Context, id string) {
+			// Accept a caller's ID only if it is short and plain.
+			if len(id) > 64 || strings.ContainsFunc(id, func(r rune) bool { return r < '!' || r > '~' }) {
+				c.Response().Header().Set(echo.HeaderXRequestID, randomID())
+			}
+		},
+	}))
+	e.Use(s.observe)
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			s.log.Error("panic serving request", "request_id", requestID(c), "path", c.Request().URL.Path,
+				"err", err, "stack", string(stack))
+			return err
+		},
+	}))
+	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
+		XSSProtection:         "0", // obsolete filter; the CSP is the protection
+		ContentTypeNosniff:    "nosniff",
+		XFrameOptions:         "DENY",
+		ContentSecurityPolicy: contentSecurityPolicy,
+		ReferrerPolicy:        "no-referrer",
+	}))
+	if len(s.cfg.CORSOrigins) > 0 {
+		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
+			Skipper:      func(c echo.Context) bool { return !isAPI(c) },
+			AllowOrigins: s.cfg.CORSOrigins,
+			AllowMethods: []string{http.MethodGet, http.MethodPost},
+			AllowHeaders: []string{echo.HeaderAuthorization, echo.HeaderContentType},
+			MaxAge:       600,
+		}))
+	}
+	if s.cfg.BodyLimit > 0 {
+		e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+			Limit: strconv.FormatInt(s.cfg.BodyLimit, 10) + "B",
+		}))
+	}
+	if s.cfg.RateLimit > 0 {
+		e.Use(s.rateLimit())
+	}
+	if s.cfg.APIKey != "" {
+		e.Use(s.requireKey())
+	}
+	e.Use(s.timeout)
+}
+
+// isAPI reports whether c is for the JSON API.
+func isAPI(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/api/") }
+
+// observe logs one structured line per request and records its metrics.
+// It handles the handler's error itself so that the status it logs is the
+// one sent. Headers, including Authorization, and query strings are never
+// logged.
+func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		took := time.Since(start)
+		status := c.Response().Status
+		if err != nil {
+			status = classify(err).status // 499 for a client that left
+		}
+		route := c.Path()
+		if _, ok := s.routes[route]; !ok {
+			route = "other"
+		}
+		s.metrics.observeRequest(route, c.Request().Method, status, took)
+		level := slog.LevelInfo
+		if status >= 500 {
+			level = slog.LevelWarn
+		}
+		path := c.Request().URL.Path
+		if len(path) > 200 {
+			path = path[:200] + "…"
+		}
+		attrs := []slog.Attr{
+			slog.String("request_id", requestID(c)),
+			slog.String("method", c.Request().Method),
+			slog.String("path", path),
+			slog.String("route", route),
+			slog.Int("status", status),
+			slog.Float64("ms", float64(took.Microseconds())/1000),
+			slog.Int64("bytes", c.Response().Size),
+			slog.String("ip", c.RealIP()),
+		}
+		if err != nil && status >= 500 {
+			attrs = append(attrs, slog.String("err", err.Error()))
+		}
+		s.log.LogAttrs(c.Request().Context(), level, "request", attrs...)
+		return nil
+	}
+}
+
+// rateLimit limits /api/* requests per client, keyed by the client's real
+// address (see the IPExtractor), answering 429 with Retry-After.
+func (s *Server) rateLimit() echo.MiddlewareFunc {
+	retryAfter := strconv.Itoa(max(1, int(math.Ceil(1/s.cfg.RateLimit))))
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Skipper: func(c echo.Context) bool { return !isAPI(c) || c.Request().Method == http.MethodOptions },
+		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+			Rate: rate.Limit(s.cfg.RateLimit), Burst: s.cfg.RateBurst, ExpiresIn: 3 * time.Minute,
+		}),
+		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
+		DenyHandler: func(c echo.Context, _ string, _ error) error {
+			c.Response().Header().Set("Retry-After", retryAfter)
+			return &apiError{status: http.StatusTooManyRequests, code: CodeRateLimited,
+				message: fmt.Sprintf("too many requests; this server allows %g per second per client, try again in %s s", s.cfg.RateLimit, retryAfter)}
+		},
+	})
+}
+
+// requireKey demands "Authorization: Bearer <APIKey>" on /api/* and
+// /metrics. Both sides are hashed before a constant-time comparison, so
+// neither the key's content nor its length leaks through timing.
+func (s *Server) requireKey() echo.MiddlewareFunc {
+	want := sha256.Sum256([]byte(s.cfg.APIKey))
+	return middleware.KeyAuthWithConfig(middleware.KeyAuthConfig{
+		Skipper: func(c echo.Context) bool {
+			return c.Request().Method == http.MethodOptions ||
+				!(isAPI(c) || c.Request().URL.Path == "/metrics")
+		},
+		KeyLookup:  "header:" + echo.HeaderAuthorization,
+		AuthScheme: "Bearer",
+		Validator: func(key string, c echo.Context) (bool, error) {
+			got := sha256.Sum256([]byte(key))
+			return subtle.ConstantTimeCompare(got[:], want[:]) == 1, nil
+		},
+		ErrorHandler: func(err error, c echo.Context) error {
+			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="newsrag"`)
+			return &apiError{status: http.StatusUnauthorized, code: CodeUnauthorized,
+				message: "this server needs an API key: send Authorization: Bearer <key>"}
+		},
+	})
+}
+
+// timeout bounds every request but answer streams by RequestTimeout, through
+// its context: the pipeline stops when it expires and the handler's error
+// maps to 504.
+func (s *Server) timeout(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if s.cfg.RequestTimeout <= 0 || c.Path() == routeAskStream {
+			return next(c)
+		}
+		ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.RequestTimeout)
+		defer cancel()
+		c.SetRequest(c.Request().WithContext(ctx))
+		return next(c)
+	}
+}
