@@ -1,0 +1,100 @@
+package rag
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/newsrag/newsrag/corpus"
+)
+
+// wordCounter counts whitespace-separated words as tokens.
+type wordCounter struct{ max int }
+
+func (w wordCounter) CountTokens(s string) int { return len(strings.Fields(s)) }
+func (w wordCounter) MaxTokens() int           { return w.max }
+
+func TestChunkerLimitsAndOffsets(t *testing.T) {
+	long := strings.Repeat("word ", 70) + "end."
+	text := "First sentence here. Second sentence follows.\n\n" +
+		"A new paragraph starts. It has three sentences. The third one ends it.\n\n" +
+		long + "\n\nShort tail."
+	a := corpus.Article{ID: "a", Title: "Two Words", Text: text}
+	tests := []struct {
+		name string
+		cfg  ChunkConfig
+		max  int
+	}{
+		{"tight tokens", ChunkConfig{MaxWords: 100}, 12},
+		{"tight words", ChunkConfig{MaxWords: 8}, 1000},
+		{"roomy", ChunkConfig{}, 128},
+		{"no overlap", ChunkConfig{MaxWords: 10, OverlapSentences: -1}, 1000},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := NewChunker(tt.cfg, wordCounter{tt.max})
+			chunks := c.Chunk(a)
+			if len(chunks) == 0 {
+				t.Fatal("no chunks")
+			}
+			covered := make([]bool, len(text))
+			for i, ch := range chunks {
+				if ch.ID != "a#"+itoa(i) || ch.ArticleID != "a" {
+					t.Errorf("chunk %d has id %q", i, ch.ID)
+				}
+				if ch.Start < 0 || ch.End > len(text) || ch.Start >= ch.End {
+					t.Fatalf("chunk %d offsets %d:%d", i, ch.Start, ch.End)
+				}
+				body := text[ch.Start:ch.End]
+				if strings.TrimSpace(body) != body {
+					t.Errorf("chunk %d has surrounding space: %q", i, body)
+				}
+				if got := len(strings.Fields(c.EmbedText(a, ch))); got > tt.max {
+					t.Errorf("chunk %d is %d tokens with its title, limit %d: %q", i, got, tt.max, body)
+				}
+				if ch.Words > c.Config().MaxWords {
+					t.Errorf("chunk %d is %d words, limit %d", i, ch.Words, c.Config().MaxWords)
+				}
+				if ch.Words != countWords(body) {
+					t.Errorf("chunk %d Words = %d, counted %d", i, ch.Words, countWords(body))
+				}
+				for k := ch.Start; k < ch.End; k++ {
+					covered[k] = true
+				}
+			}
+			// Every word of the article is in some chunk.
+			forEachWord(text, func(w string, s, e int) {
+				if !covered[s] {
+					t.Errorf("word %q at %d is in no chunk", w, s)
+				}
+			})
+		})
+	}
+}
+
+func TestChunkerOverlap(t *testing.T) {
+	text := "One two three four. Five six seven eight. Nine ten eleven twelve. Thirteen fourteen fifteen sixteen."
+	a := corpus.Article{ID: "x", Text: text}
+	chunks := NewChunker(ChunkConfig{MaxWords: 8, OverlapSentences: 1}, nil).Chunk(a)
+	if len(chunks) < 2 {
+		t.Fatalf("got %d chunks", len(chunks))
+	}
+	for i := 1; i < len(chunks); i++ {
+		if chunks[i].Start >= chunks[i-1].End {
+			t.Errorf("chunk %d does not overlap chunk %d", i, i-1)
+		}
+	}
+	last := chunks[len(chunks)-1]
+	if text[last.End-1] != '.' || last.End != len(text) {
+		t.Errorf("last chunk does not end the text: %q", text[last.Start:last.End])
+	}
+}
+
+func TestChunkerParagraphBoundary(t *testing.T) {
+	p1 := strings.Repeat("alpha beta gamma delta. ", 15) // 60 words
+	text := p1 + "\n\nSecond paragraph on another topic."
+	chunks := NewChunker(ChunkConfig{MaxWords: 100}, nil).Chunk(corpus.Article{ID: "p", Text: text})
+	last := chunks[len(chunks)-1]
+	if got := text[last.Start:last.End]; got != "Second paragraph on another topic." {
+		t.Errorf("a full paragraph spilled into the next: last chunk %q", got)
+	}
+}
