@@ -109,3 +109,12 @@ func TestLoadHTMLDropsScripts(t *testing.T) {
 	}
 	t.Fatal("page.html not loaded")
 }
+
+// FuzzParseHTML checks that no page, however broken, panics the parser.
+func FuzzParseHTML(f *testing.F) {
+	f.Add([]byte(`<title>T</title><nav>n</nav><p>a<br>b</p><script>x</script>`))
+	f.Add([]byte("<meta charset=\"iso-8859-1\"><article><header>h</header><p>\xe9</p></article>"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, _ = parseHTML(htmlToUTF8(data))
+	})
+}

@@ -116,3 +116,12 @@ func TestParsePDF(t *testing.T) {
 		})
 	}
 }
+
+// FuzzParsePDF checks that no PDF, however broken, panics the parser.
+func FuzzParsePDF(f *testing.F) {
+	f.Add(reportPDF())
+	f.Add(makePDF("", "a\nb", "c"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, _ = parsePDF(data)
+	})
+}
