@@ -110,8 +110,9 @@ func markdownHeading(body string) string {
 // dateLayouts are the accepted forms of a published date.
 var dateLayouts = []string{time.DateOnly, time.RFC3339Nano}
 
-// parseDate turns a front-matter date (a YAML timestamp or a YYYY-MM-DD or
-// RFC 3339 string) into a time. An absent date is the zero time.
+// parseDate turns a front-matter date into a time: a YYYY-MM-DD or RFC 3339
+// string, or anything YAML itself reads as a timestamp (such as
+// "2021-08-22 10:00:00", taken as UTC). An absent date is the zero time.
 func parseDate(v any) (time.Time, error) {
 	switch v := v.(type) {
 	case nil:
@@ -124,7 +125,8 @@ func parseDate(v any) (time.Time, error) {
 			return time.Time{}, nil
 		}
 		for _, layout := range dateLayouts {
-			if t, err := time.Parse(layout, s); err == nil {
+			// RFC 3339 allows a lower-case "t" and "z"; Go does not.
+			if t, err := time.Parse(layout, strings.ToUpper(s)); err == nil {
 				return t, nil
 			}
 		}

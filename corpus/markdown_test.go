@@ -26,6 +26,8 @@ func TestParseMarkdown(t *testing.T) {
 		{"canonical names win", "---\noutlet: O\nsource: S\npublished: 2021-01-01\ndate: 2022-02-02\n---\nB",
 			Article{Outlet: "O", Published: time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC), Text: "B"}, ""},
 		{"quoted date", "---\npublished: '2021-08-22'\n---\nB", Article{Published: time.Date(2021, 8, 22, 0, 0, 0, 0, time.UTC), Text: "B"}, ""},
+		{"lower-case rfc 3339", "---\ndate: \"2021-08-22t10:00:00z\"\n---\nB", Article{Published: time.Date(2021, 8, 22, 10, 0, 0, 0, time.UTC), Text: "B"}, ""},
+		{"yaml timestamp", "---\ndate: 2021-08-22 10:00:00\n---\nB", Article{Published: time.Date(2021, 8, 22, 10, 0, 0, 0, time.UTC), Text: "B"}, ""},
 		{"empty date", "---\npublished: \"\"\n---\nB", Article{Text: "B"}, ""},
 		{"numeric title", "---\ntitle: 1984\n---\nB", Article{Title: "1984", Text: "B"}, ""},
 		{"title trimmed", "---\ntitle: \"  Spaced  \"\n---\nB", Article{Title: "Spaced", Text: "B"}, ""},
