@@ -36,41 +36,76 @@ func parseWeights(modelJSON []byte, shards func(name string) ([]byte, error)) (m
 	}
 	out := make(map[string]tensor)
 	for _, group := range gm.WeightsManifest {
-		var buf []byte
+		var r shardReader
 		for _, p := range group.Paths {
 			b, err := shards(p)
 			if err != nil {
 				return nil, err
 			}
-			buf = append(buf, b...)
+			r.shards = append(r.shards, b)
+			r.left += len(b)
 		}
-		off := 0
 		for _, w := range group.Weights {
 			n := 1
 			for _, d := range w.Shape {
 				n *= d
 			}
-			size := 4 * n
 			if w.Dtype != "float32" && w.Dtype != "int32" {
 				return nil, fmt.Errorf("parse model.json: weight %s has unsupported dtype %q", w.Name, w.Dtype)
 			}
-			if off+size > len(buf) {
-				return nil, fmt.Errorf("parse model.json: weight %s runs past the end of the shards (%d > %d bytes)", w.Name, off+size, len(buf))
+			b, ok := r.next(4 * n)
+			if !ok {
+				return nil, fmt.Errorf("parse model.json: weight %s runs past the end of the shards", w.Name)
 			}
 			if w.Dtype == "float32" {
 				data := make([]float32, n)
 				for i := range data {
-					data[i] = math.Float32frombits(binary.LittleEndian.Uint32(buf[off+4*i:]))
+					data[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
 				}
 				out[w.Name] = tensor{shape: w.Shape, data: data}
 			}
-			off += size
 		}
-		if off != len(buf) {
-			return nil, fmt.Errorf("parse model.json: shards hold %d bytes, manifest describes %d", len(buf), off)
+		if r.left != 0 {
+			return nil, fmt.Errorf("parse model.json: shards hold %d bytes more than the manifest describes", r.left)
 		}
 	}
 	return out, nil
+}
+
+// shardReader reads consecutive byte ranges from shard files as if they
+// were concatenated, copying only ranges that straddle two shards.
+type shardReader struct {
+	shards [][]byte
+	left   int // bytes not yet read
+}
+
+// next returns the next n bytes, or false if fewer remain.
+func (r *shardReader) next(n int) ([]byte, bool) {
+	if n > r.left {
+		return nil, false
+	}
+	if n == 0 {
+		return nil, true
+	}
+	r.left -= n
+	for len(r.shards) > 0 && len(r.shards[0]) == 0 {
+		r.shards = r.shards[1:]
+	}
+	if n <= len(r.shards[0]) {
+		b := r.shards[0][:n]
+		r.shards[0] = r.shards[0][n:]
+		return b, true
+	}
+	b := make([]byte, 0, n)
+	for len(b) < n {
+		k := min(n-len(b), len(r.shards[0]))
+		b = append(b, r.shards[0][:k]...)
+		r.shards[0] = r.shards[0][k:]
+		if len(r.shards[0]) == 0 {
+			r.shards = r.shards[1:]
+		}
+	}
+	return b, true
 }
 
 // take returns the weight called name, checking that it has n elements.

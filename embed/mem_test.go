@@ -1,0 +1,31 @@
+package embed
+
+import (
+	"context"
+	"runtime"
+	"testing"
+)
+
+// TestModelMemory checks that a loaded model (weights, vocabulary and one
+// workspace) keeps at most 80 MB of heap once loading garbage is collected.
+func TestModelMemory(t *testing.T) {
+	testModel(t) // make sure it is cached
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	m, err := LoadUSELite(context.Background(), ModelConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.EmbedQuery(context.Background(), words(200)); err != nil {
+		t.Fatal(err)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	mb := float64(after.HeapAlloc-before.HeapAlloc) / (1 << 20)
+	t.Logf("model heap: %.1f MB (peak heap during load and embed: %.1f MB)", mb, float64(after.HeapSys)/(1<<20))
+	if mb > 80 {
+		t.Errorf("model holds %.1f MB, want ≤ 80 MB", mb)
+	}
+	runtime.KeepAlive(m)
+}
