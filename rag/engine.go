@@ -36,6 +36,10 @@ type Config struct {
 	LLM *Generator
 	// Logger receives progress and warnings. Default: discard.
 	Logger *slog.Logger
+	// Fresh skips loading the index on disk: the next Ingest replaces it.
+	// This is how a damaged index, or one built with another embedder, is
+	// rebuilt.
+	Fresh bool
 }
 
 // RelevanceConfig decides whether retrieval found anything relevant enough
@@ -87,6 +91,9 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	}
 	cfg.Relevance = cfg.Relevance.withDefaults()
 	e := &Engine{cfg: cfg, retriever: NewRetriever(cfg.Retrieval, cfg.Embedder), analyzer: NewAnalyzer()}
+	if cfg.Fresh {
+		return e, nil
+	}
 	path := e.IndexPath()
 	ix, err := Load(ctx, path)
 	switch {

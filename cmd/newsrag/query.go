@@ -1,0 +1,61 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/newsrag/newsrag/rag"
+)
+
+// queryFlags are the flags ask and search share.
+type queryFlags struct {
+	k        int
+	outlet   string
+	from, to string
+	json     bool
+}
+
+func (q *queryFlags) register(cmd *cobra.Command) {
+	cmd.Flags().IntVarP(&q.k, "k", "k", 0, fmt.Sprintf("passages to retrieve, 1-%d (default NEWSRAG_TOP_K)", rag.MaxK))
+	cmd.Flags().StringVar(&q.outlet, "outlet", "", "only articles from this outlet (case-insensitive)")
+	cmd.Flags().StringVar(&q.from, "from", "", "only articles published on or after this date (YYYY-MM-DD)")
+	cmd.Flags().StringVar(&q.to, "to", "", "only articles published on or before this date (YYYY-MM-DD)")
+	cmd.Flags().BoolVar(&q.json, "json", false, "print one JSON document instead of text")
+}
+
+// request builds the rag request for question.
+func (q *queryFlags) request(s *settings, question string) (rag.Request, error) {
+	req := rag.Request{Question: question, K: q.k, Filters: rag.Filters{Outlet: q.outlet}}
+	if req.K == 0 {
+		req.K = s.TopK
+	}
+	var err error
+	if req.Filters.From, err = parseDate("--from", q.from); err != nil {
+		return req, err
+	}
+	if req.Filters.To, err = parseDate("--to", q.to); err != nil {
+		return req, err
+	}
+	return req, req.Validate()
+}
+
+func parseDate(flag, v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.DateOnly, v)
+	if err != nil {
+		return t, fmt.Errorf("%w: %s %q is not a date like 2025-03-01", rag.ErrBadRequest, flag, v)
+	}
+	return t, nil
+}
+
+// date formats a publication date, or "" when unknown.
+func date(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.DateOnly)
+}

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+)
+
+func newSearchCmd() *cobra.Command {
+	var q queryFlags
+	cmd := &cobra.Command{
+		Use:   `search "QUERY"`,
+		Short: "List the passages that best match a query, with scores",
+		Long: `search runs retrieval only (hybrid BM25 + dense by default; see
+NEWSRAG_RETRIEVER) and prints the passages with their scores and articles.`,
+		Example: `  newsrag search -k 3 "drone strikes on refineries"`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := loadSettings()
+			if err != nil {
+				return err
+			}
+			req, err := q.request(s, args[0])
+			if err != nil {
+				return err
+			}
+			stderr, stdout := cmd.ErrOrStderr(), cmd.OutOrStdout()
+			e, err := s.engine(cmd.Context(), stderr, s.logger(stderr), false)
+			if err != nil {
+				return err
+			}
+			if err := ensureIndex(cmd.Context(), s, e, stderr); err != nil {
+				return err
+			}
+			ps, err := e.Search(cmd.Context(), req)
+			if err != nil {
+				return err
+			}
+			if q.json {
+				return writeJSON(stdout, map[string]any{"query": req.Question, "passages": ps})
+			}
+			if len(ps) == 0 {
+				stdout.Write([]byte("No passages match.\n"))
+				return nil
+			}
+			printPassages(stdout, "Passages", ps)
+			return nil
+		},
+	}
+	q.register(cmd)
+	return cmd
+}

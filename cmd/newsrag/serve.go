@@ -1,0 +1,50 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/newsrag/newsrag/web"
+)
+
+func newServeCmd() *cobra.Command {
+	var addr string
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the chat page and the JSON API",
+		Long: `serve starts the web server (default http://127.0.0.1:8080): the chat page at
+/, the JSON API under /api (documented at /api/openapi.json), /healthz,
+/readyz and /metrics. With no index yet it builds one from the corpus in the
+background; /readyz reports ready once it can answer.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := loadSettings()
+			if err != nil {
+				return err
+			}
+			if addr != "" {
+				s.Addr = addr
+			}
+			stderr := cmd.ErrOrStderr()
+			log := s.logger(stderr)
+			e, err := s.engine(cmd.Context(), stderr, log, false)
+			if err != nil {
+				return err
+			}
+			srv, err := web.New(e, s.web(log))
+			if err != nil {
+				return err
+			}
+			if !e.Ready() {
+				go func() {
+					log.Info("no index yet: building it")
+					if err := ingest(cmd.Context(), s, e, "", false, stderr, stderr); err != nil {
+						log.Error("building the index failed", "err", err)
+					}
+				}()
+			}
+			return srv.Run(cmd.Context())
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", "", "address to listen on (default NEWSRAG_ADDR or 127.0.0.1:8080)")
+	return cmd
+}
