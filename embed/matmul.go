@@ -9,15 +9,21 @@ package embed
 // panels and row blocks in chunks of kChunk along k so a panel chunk stays in
 // the L1 cache while every row block passes over it.
 //
-// amd64 machines with AVX2 and FMA use an assembly kernel
-// (matmul_amd64.s); everything else uses kernelGeneric, which is also tested
-// on its own.
+// amd64 machines use an assembly kernel (matmul_amd64.s): AVX-512 when
+// the CPU and OS support it, else AVX2 with FMA. Everything else uses
+// kernelGeneric, which is also tested on its own (and selected on amd64 by
+// the purego build tag).
 
 const (
 	panelWidth = 16  // columns per packed panel
-	rowBlock   = 4   // rows per kernel call; activations are padded to a multiple
+	rowBlock   = 8   // rows per kernel call; activations are padded to a multiple
 	kChunk     = 256 // k values per cache block
 )
+
+// kernelFunc accumulates a rowBlock × k block of a (row stride lda) times
+// a k × panelWidth panel into a rowBlock × panelWidth block of c (row
+// stride ldc).
+type kernelFunc func(c []float32, ldc int, a []float32, lda int, panel []float32, k int)
 
 // packed is a k × n matrix stored as n/16 panels of k × 16 values.
 type packed struct {

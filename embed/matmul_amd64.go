@@ -4,25 +4,43 @@ package embed
 
 import "golang.org/x/sys/cpu"
 
-// kernel is the kernel used by gemm on this machine: the AVX2/FMA assembly
-// kernel when the CPU has those extensions, else the portable one.
-var kernel = kernelGeneric
+// kernel is the kernel used by gemm on this machine: AVX-512 or AVX2/FMA
+// assembly when the CPU has those extensions, else the portable one.
+var kernel kernelFunc = kernelGeneric
 
 // kernelName names the kernel in use, for benchmarks and tests.
 var kernelName = "generic"
 
+// hasAVX2, hasAVX512 report the extensions the assembly kernels need.
+var (
+	hasAVX2   = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+	hasAVX512 = cpu.X86.HasAVX512F
+)
+
 func init() {
-	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+	switch {
+	case hasAVX512:
+		kernel, kernelName = kernelAVX512, "avx512"
+	case hasAVX2:
 		kernel, kernelName = kernelAVX2, "avx2"
 	}
 }
 
-// kernelAVX2 is kernelGeneric in AVX2/FMA assembly.
+// kernelAVX2 is kernelGeneric in AVX2/FMA assembly: two 4-row blocks.
 func kernelAVX2(c []float32, ldc int, a []float32, lda int, panel []float32, k int) {
 	if k == 0 {
 		return
 	}
 	kernel4x16AVX2(&c[0], ldc, &a[0], lda, &panel[0], k)
+	kernel4x16AVX2(&c[4*ldc], ldc, &a[4*lda], lda, &panel[0], k)
+}
+
+// kernelAVX512 is kernelGeneric in AVX-512 assembly.
+func kernelAVX512(c []float32, ldc int, a []float32, lda int, panel []float32, k int) {
+	if k == 0 {
+		return
+	}
+	kernel8x16AVX512(&c[0], ldc, &a[0], lda, &panel[0], k)
 }
 
 // kernel4x16AVX2 accumulates the product of 4 rows of a (row stride lda,
@@ -31,3 +49,20 @@ func kernelAVX2(c []float32, ldc int, a []float32, lda int, panel []float32, k i
 //
 //go:noescape
 func kernel4x16AVX2(c *float32, ldc int, a *float32, lda int, panel *float32, k int)
+
+// kernel8x16AVX512 is kernel4x16AVX2 for 8 rows with AVX-512.
+//
+//go:noescape
+func kernel8x16AVX512(c *float32, ldc int, a *float32, lda int, panel *float32, k int)
+
+// kernels returns every kernel this machine can run, by name.
+func kernels() map[string]kernelFunc {
+	ks := map[string]kernelFunc{"generic": kernelGeneric}
+	if hasAVX2 {
+		ks["avx2"] = kernelAVX2
+	}
+	if hasAVX512 {
+		ks["avx512"] = kernelAVX512
+	}
+	return ks
+}

@@ -109,3 +109,102 @@ store:
 	VMOVUPS Y7, 32(DI)
 	VZEROUPPER
 	RET
+
+// func kernel8x16AVX512(c *float32, ldc int, a *float32, lda int, panel *float32, k int)
+//
+// Z0..Z7 accumulate the 8 × 16 block, one register per row. Each step
+// loads one panel row (Z16) and issues eight fused multiply-adds whose
+// a value is broadcast from memory. Row pointers: rows 0, 1, 2, 4 from SI,
+// rows 3, 5, 7 from R10 = SI+3·lda, row 6 from R11 = SI+6·lda.
+TEXT ·kernel8x16AVX512(SB), NOSPLIT, $0-48
+	MOVQ c+0(FP), DI
+	MOVQ ldc+8(FP), R8
+	MOVQ a+16(FP), SI
+	MOVQ lda+24(FP), R9
+	MOVQ panel+32(FP), DX
+	MOVQ k+40(FP), CX
+	SHLQ $2, R8
+	SHLQ $2, R9
+	LEAQ (R9)(R9*2), R10
+	ADDQ SI, R10
+	LEAQ (R10)(R9*2), R11
+	ADDQ R9, R11
+
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+
+	MOVQ CX, BX
+	SHRQ $1, BX
+	JZ   tail512
+
+loop512:
+	VMOVUPS          (DX), Z16
+	VMOVUPS          64(DX), Z17
+	VFMADD231PS.BCST (SI), Z16, Z0
+	VFMADD231PS.BCST (SI)(R9*1), Z16, Z1
+	VFMADD231PS.BCST (SI)(R9*2), Z16, Z2
+	VFMADD231PS.BCST (R10), Z16, Z3
+	VFMADD231PS.BCST (SI)(R9*4), Z16, Z4
+	VFMADD231PS.BCST (R10)(R9*2), Z16, Z5
+	VFMADD231PS.BCST (R11), Z16, Z6
+	VFMADD231PS.BCST (R10)(R9*4), Z16, Z7
+	VFMADD231PS.BCST 4(SI), Z17, Z0
+	VFMADD231PS.BCST 4(SI)(R9*1), Z17, Z1
+	VFMADD231PS.BCST 4(SI)(R9*2), Z17, Z2
+	VFMADD231PS.BCST 4(R10), Z17, Z3
+	VFMADD231PS.BCST 4(SI)(R9*4), Z17, Z4
+	VFMADD231PS.BCST 4(R10)(R9*2), Z17, Z5
+	VFMADD231PS.BCST 4(R11), Z17, Z6
+	VFMADD231PS.BCST 4(R10)(R9*4), Z17, Z7
+	ADDQ             $8, SI
+	ADDQ             $8, R10
+	ADDQ             $8, R11
+	ADDQ             $128, DX
+	DECQ             BX
+	JNZ              loop512
+
+tail512:
+	ANDQ             $1, CX
+	JZ               store512
+	VMOVUPS          (DX), Z16
+	VFMADD231PS.BCST (SI), Z16, Z0
+	VFMADD231PS.BCST (SI)(R9*1), Z16, Z1
+	VFMADD231PS.BCST (SI)(R9*2), Z16, Z2
+	VFMADD231PS.BCST (R10), Z16, Z3
+	VFMADD231PS.BCST (SI)(R9*4), Z16, Z4
+	VFMADD231PS.BCST (R10)(R9*2), Z16, Z5
+	VFMADD231PS.BCST (R11), Z16, Z6
+	VFMADD231PS.BCST (R10)(R9*4), Z16, Z7
+
+store512:
+	VADDPS  (DI), Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ    R8, DI
+	VADDPS  (DI), Z1, Z1
+	VMOVUPS Z1, (DI)
+	ADDQ    R8, DI
+	VADDPS  (DI), Z2, Z2
+	VMOVUPS Z2, (DI)
+	ADDQ    R8, DI
+	VADDPS  (DI), Z3, Z3
+	VMOVUPS Z3, (DI)
+	ADDQ    R8, DI
+	VADDPS  (DI), Z4, Z4
+	VMOVUPS Z4, (DI)
+	ADDQ    R8, DI
+	VADDPS  (DI), Z5, Z5
+	VMOVUPS Z5, (DI)
+	ADDQ    R8, DI
+	VADDPS  (DI), Z6, Z6
+	VMOVUPS Z6, (DI)
+	ADDQ    R8, DI
+	VADDPS  (DI), Z7, Z7
+	VMOVUPS Z7, (DI)
+	VZEROUPPER
+	RET
