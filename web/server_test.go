@@ -1,0 +1,158 @@
+package web
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/newsrag/newsrag/rag"
+)
+
+// TestGracefulShutdown opens an answer stream that would never end, and a
+// slow ordinary request, then cancels Run's context: the stream must get an
+// "error" event saying the server is shutting down, the ordinary request
+// must complete, and Serve must return within about a second.
+func TestGracefulShutdown(t *testing.T) {
+	streaming := newFake()
+	streaming.block = true
+	slow := newFake()
+	slow.tokenDelay = 100 * time.Millisecond
+	mux := &switchPipeline{stream: streaming, other: slow, Pipeline: slow}
+	s := newTestServer(t, mux, Config{ShutdownTimeout: time.Second})
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(ctx, ln) }()
+
+	client := &http.Client{Transport: &http.Transport{}}
+	defer client.CloseIdleConnections()
+	resp, err := client.Post(base+"/api/ask/stream", "application/json", strings.NewReader(`{"question":"q"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	rd := bufio.NewReader(resp.Body)
+	readEvent := func() (name, data string) {
+		for {
+			line, err := rd.ReadString('\n')
+			if err != nil {
+				t.Fatalf("reading stream: %v", err)
+			}
+			line = strings.TrimRight(line, "\n")
+			switch {
+			case strings.HasPrefix(line, "event: "):
+				name = strings.TrimPrefix(line, "event: ")
+			case strings.HasPrefix(line, "data: "):
+				data = strings.TrimPrefix(line, "data: ")
+			case line == "" && name != "":
+				return name, data
+			}
+		}
+	}
+	var seen []string
+	for len(seen) < 4 { // sources and three tokens; then the pipeline blocks
+		name, _ := readEvent()
+		seen = append(seen, name)
+	}
+
+	slowDone := make(chan int, 1)
+	go func() {
+		r, err := client.Post(base+"/api/ask", "application/json", strings.NewReader(`{"question":"slow"}`))
+		if err != nil {
+			slowDone <- -1
+			return
+		}
+		r.Body.Close()
+		slowDone <- r.StatusCode
+	}()
+	time.Sleep(50 * time.Millisecond) // let the slow request start
+
+	start := time.Now()
+	cancel()
+	name, data := readEvent()
+	if name != "error" || !strings.Contains(data, CodeShuttingDown) {
+		t.Errorf("after shutdown: event %s %s", name, data)
+	}
+	var b ErrorBody
+	if err := json.Unmarshal([]byte(data), &b); err != nil || b.Error.Status != http.StatusServiceUnavailable {
+		t.Errorf("error event %s (%v)", data, err)
+	}
+	select {
+	case err := <-served:
+		if err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("Serve did not return within 2 s of cancellation")
+	}
+	if took := time.Since(start); took > 1200*time.Millisecond {
+		t.Errorf("shutdown took %s", took)
+	}
+	if code := <-slowDone; code != http.StatusOK {
+		t.Errorf("request in flight during shutdown: status %d", code)
+	}
+	if _, err := client.Get(base + "/healthz"); err == nil {
+		t.Error("server still accepts connections after shutdown")
+	}
+}
+
+// switchPipeline sends streams to one pipeline and everything else to another.
+type switchPipeline struct {
+	stream, other *fakePipeline
+	Pipeline
+}
+
+// Ask sends requests with a Sources callback (streams) to p.stream.
+func (p *switchPipeline) Ask(ctx context.Context, req rag.Request, s rag.Stream) (*rag.Answer, error) {
+	if s.Sources != nil {
+		return p.stream.Ask(ctx, req, s)
+	}
+	return p.other.Ask(ctx, req, s)
+}
+
+func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
+	s := newTestServer(t, newFake(), Config{})
+	rec := do(t, s.Handler(), request{method: "GET", path: "/api/openapi.json"})
+	if rec.Code != 200 {
+		t.Fatalf("status %d", rec.Code)
+	}
+	var doc struct {
+		OpenAPI string                                `json:"openapi"`
+		Paths   map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(doc.OpenAPI, "3.") {
+		t.Errorf("openapi %q", doc.OpenAPI)
+	}
+	var routes []string
+	for _, r := range s.echo.Routes() {
+		if r.Path == routeStatic || strings.HasPrefix(r.Method, "echo_route") {
+			continue
+		}
+		path := strings.Replace(r.Path, "/*", "/{id}", 1)
+		routes = append(routes, r.Method+" "+path)
+		if _, ok := doc.Paths[path][strings.ToLower(r.Method)]; !ok {
+			t.Errorf("%s %s is not documented", r.Method, path)
+		}
+	}
+	for path, ops := range doc.Paths {
+		for method := range ops {
+			if !slices.Contains(routes, strings.ToUpper(method)+" "+path) {
+				t.Errorf("documented %s %s is not served", method, path)
+			}
+		}
+	}
+}
