@@ -3,7 +3,7 @@ package embed
 // The encoder spends almost all its time multiplying a block of activations
 // (rows × k, row-major) by a weight matrix (k × n). The weights are packed
 // once at load time into column panels of panelWidth columns: panel p holds
-// columns [16p, 16p+16) of all k rows contiguously, so the inner kernel
+// columns [32p, 32p+32) of all k rows contiguously, so the inner kernel
 // streams it sequentially. The kernel computes a block of rowBlock rows ×
 // panelWidth columns, accumulating into the output; the driver walks the
 // panels and row blocks in chunks of kChunk along k so a panel chunk stays in
@@ -15,7 +15,7 @@ package embed
 // the purego build tag).
 
 const (
-	panelWidth = 16  // columns per packed panel
+	panelWidth = 32  // columns per packed panel
 	rowBlock   = 8   // rows per kernel call; activations are padded to a multiple
 	kChunk     = 256 // k values per cache block
 )
@@ -25,7 +25,7 @@ const (
 // stride ldc).
 type kernelFunc func(c []float32, ldc int, a []float32, lda int, panel []float32, k int)
 
-// packed is a k × n matrix stored as n/16 panels of k × 16 values.
+// packed is a k × n matrix stored as n/32 panels of k × 32 values.
 type packed struct {
 	k, n int
 	data []float32
@@ -81,31 +81,34 @@ func gemm(c []float32, ldc int, a []float32, lda int, rows int, b packed) {
 // of a (row stride lda) times a k × panelWidth panel into a rowBlock ×
 // panelWidth block of c (row stride ldc).
 func kernelGeneric(c []float32, ldc int, a []float32, lda int, panel []float32, k int) {
+	// Sixteen named accumulators per pass keep the loop in registers.
 	for r := 0; r < rowBlock; r++ {
-		var acc [panelWidth]float32
 		row := a[r*lda : r*lda+k]
-		for i, x := range row {
-			p := panel[i*panelWidth : i*panelWidth+panelWidth : i*panelWidth+panelWidth]
-			acc[0] += x * p[0]
-			acc[1] += x * p[1]
-			acc[2] += x * p[2]
-			acc[3] += x * p[3]
-			acc[4] += x * p[4]
-			acc[5] += x * p[5]
-			acc[6] += x * p[6]
-			acc[7] += x * p[7]
-			acc[8] += x * p[8]
-			acc[9] += x * p[9]
-			acc[10] += x * p[10]
-			acc[11] += x * p[11]
-			acc[12] += x * p[12]
-			acc[13] += x * p[13]
-			acc[14] += x * p[14]
-			acc[15] += x * p[15]
-		}
-		out := c[r*ldc : r*ldc+panelWidth]
-		for j := range out {
-			out[j] += acc[j]
+		for h := 0; h < panelWidth; h += 16 {
+			var acc [16]float32
+			for i, x := range row {
+				p := panel[i*panelWidth+h : i*panelWidth+h+16 : i*panelWidth+h+16]
+				acc[0] += x * p[0]
+				acc[1] += x * p[1]
+				acc[2] += x * p[2]
+				acc[3] += x * p[3]
+				acc[4] += x * p[4]
+				acc[5] += x * p[5]
+				acc[6] += x * p[6]
+				acc[7] += x * p[7]
+				acc[8] += x * p[8]
+				acc[9] += x * p[9]
+				acc[10] += x * p[10]
+				acc[11] += x * p[11]
+				acc[12] += x * p[12]
+				acc[13] += x * p[13]
+				acc[14] += x * p[14]
+				acc[15] += x * p[15]
+			}
+			out := c[r*ldc+h : r*ldc+h+16]
+			for j := range out {
+				out[j] += acc[j]
+			}
 		}
 	}
 }

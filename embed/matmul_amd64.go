@@ -26,13 +26,15 @@ func init() {
 	}
 }
 
-// kernelAVX2 is kernelGeneric in AVX2/FMA assembly: two 4-row blocks.
+// kernelAVX2 is kernelGeneric in AVX2/FMA assembly: four 4 × 16 blocks.
 func kernelAVX2(c []float32, ldc int, a []float32, lda int, panel []float32, k int) {
 	if k == 0 {
 		return
 	}
 	kernel4x16AVX2(&c[0], ldc, &a[0], lda, &panel[0], k)
+	kernel4x16AVX2(&c[16], ldc, &a[0], lda, &panel[16], k)
 	kernel4x16AVX2(&c[4*ldc], ldc, &a[4*lda], lda, &panel[0], k)
+	kernel4x16AVX2(&c[4*ldc+16], ldc, &a[4*lda], lda, &panel[16], k)
 }
 
 // kernelAVX512 is kernelGeneric in AVX-512 assembly.
@@ -40,20 +42,21 @@ func kernelAVX512(c []float32, ldc int, a []float32, lda int, panel []float32, k
 	if k == 0 {
 		return
 	}
-	kernel8x16AVX512(&c[0], ldc, &a[0], lda, &panel[0], k)
+	kernel8x32AVX512(&c[0], ldc, &a[0], lda, &panel[0], k)
 }
 
 // kernel4x16AVX2 accumulates the product of 4 rows of a (row stride lda,
-// k values each) and the k × 16 panel into 4 × 16 values of c (row stride
-// ldc). Strides are in float32 elements; k must be positive.
+// k values each) and 16 columns of a k × 32 panel into 4 × 16 values of c
+// (row stride ldc). Strides are in float32 elements; k must be positive.
 //
 //go:noescape
 func kernel4x16AVX2(c *float32, ldc int, a *float32, lda int, panel *float32, k int)
 
-// kernel8x16AVX512 is kernel4x16AVX2 for 8 rows with AVX-512.
+// kernel8x32AVX512 accumulates the product of 8 rows of a and a whole
+// k × 32 panel into 8 × 32 values of c, with AVX-512.
 //
 //go:noescape
-func kernel8x16AVX512(c *float32, ldc int, a *float32, lda int, panel *float32, k int)
+func kernel8x32AVX512(c *float32, ldc int, a *float32, lda int, panel *float32, k int)
 
 // kernels returns every kernel this machine can run, by name.
 func kernels() map[string]kernelFunc {

@@ -5,7 +5,7 @@
 // func kernel4x16AVX2(c *float32, ldc int, a *float32, lda int, panel *float32, k int)
 //
 // Y0..Y7 accumulate the 4 × 16 block (two 8-wide registers per row). Each
-// step loads one 16-wide panel row (Y8, Y9), broadcasts one value of each
+// step loads 16 values of one 32-wide panel row (Y8, Y9), broadcasts one value of each
 // of the four a rows and issues eight fused multiply-adds.
 TEXT ·kernel4x16AVX2(SB), NOSPLIT, $0-48
 	MOVQ c+0(FP), DI
@@ -48,8 +48,8 @@ loop2:
 	VFMADD231PS  Y8, Y13, Y6
 	VFMADD231PS  Y9, Y13, Y7
 
-	VMOVUPS      64(DX), Y14
-	VMOVUPS      96(DX), Y15
+	VMOVUPS      128(DX), Y14
+	VMOVUPS      160(DX), Y15
 	VBROADCASTSS 4(SI), Y10
 	VBROADCASTSS 4(SI)(R9*1), Y11
 	VBROADCASTSS 4(R10), Y12
@@ -65,7 +65,7 @@ loop2:
 
 	ADDQ $8, SI
 	ADDQ $8, R10
-	ADDQ $128, DX
+	ADDQ $256, DX
 	DECQ BX
 	JNZ  loop2
 
@@ -110,13 +110,14 @@ store:
 	VZEROUPPER
 	RET
 
-// func kernel8x16AVX512(c *float32, ldc int, a *float32, lda int, panel *float32, k int)
+// func kernel8x32AVX512(c *float32, ldc int, a *float32, lda int, panel *float32, k int)
 //
-// Z0..Z7 accumulate the 8 × 16 block, one register per row. Each step
-// loads one panel row (Z16) and issues eight fused multiply-adds whose
-// a value is broadcast from memory. Row pointers: rows 0, 1, 2, 4 from SI,
-// rows 3, 5, 7 from R10 = SI+3·lda, row 6 from R11 = SI+6·lda.
-TEXT ·kernel8x16AVX512(SB), NOSPLIT, $0-48
+// Z0..Z15 accumulate the 8 × 32 block, two registers per row. Each step
+// loads one panel row (Z16, Z17), broadcasts one value of each of the eight
+// a rows (Z18..Z25) and issues sixteen fused multiply-adds. Row pointers:
+// rows 0, 1, 2, 4 from SI, rows 3, 5, 7 from R10 = SI+3·lda, row 6 from
+// R11 = SI+6·lda.
+TEXT ·kernel8x32AVX512(SB), NOSPLIT, $0-48
 	MOVQ c+0(FP), DI
 	MOVQ ldc+8(FP), R8
 	MOVQ a+16(FP), SI
@@ -138,73 +139,87 @@ TEXT ·kernel8x16AVX512(SB), NOSPLIT, $0-48
 	VPXORD Z5, Z5, Z5
 	VPXORD Z6, Z6, Z6
 	VPXORD Z7, Z7, Z7
-
-	MOVQ CX, BX
-	SHRQ $1, BX
-	JZ   tail512
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
 
 loop512:
-	VMOVUPS          (DX), Z16
-	VMOVUPS          64(DX), Z17
-	VFMADD231PS.BCST (SI), Z16, Z0
-	VFMADD231PS.BCST (SI)(R9*1), Z16, Z1
-	VFMADD231PS.BCST (SI)(R9*2), Z16, Z2
-	VFMADD231PS.BCST (R10), Z16, Z3
-	VFMADD231PS.BCST (SI)(R9*4), Z16, Z4
-	VFMADD231PS.BCST (R10)(R9*2), Z16, Z5
-	VFMADD231PS.BCST (R11), Z16, Z6
-	VFMADD231PS.BCST (R10)(R9*4), Z16, Z7
-	VFMADD231PS.BCST 4(SI), Z17, Z0
-	VFMADD231PS.BCST 4(SI)(R9*1), Z17, Z1
-	VFMADD231PS.BCST 4(SI)(R9*2), Z17, Z2
-	VFMADD231PS.BCST 4(R10), Z17, Z3
-	VFMADD231PS.BCST 4(SI)(R9*4), Z17, Z4
-	VFMADD231PS.BCST 4(R10)(R9*2), Z17, Z5
-	VFMADD231PS.BCST 4(R11), Z17, Z6
-	VFMADD231PS.BCST 4(R10)(R9*4), Z17, Z7
-	ADDQ             $8, SI
-	ADDQ             $8, R10
-	ADDQ             $8, R11
-	ADDQ             $128, DX
-	DECQ             BX
-	JNZ              loop512
+	VMOVUPS (DX), Z16
+	VMOVUPS 64(DX), Z17
+	VBROADCASTSS (SI), Z18
+	VBROADCASTSS (SI)(R9*1), Z19
+	VBROADCASTSS (SI)(R9*2), Z20
+	VBROADCASTSS (R10), Z21
+	VFMADD231PS  Z16, Z18, Z0
+	VFMADD231PS  Z17, Z18, Z1
+	VFMADD231PS  Z16, Z19, Z2
+	VFMADD231PS  Z17, Z19, Z3
+	VFMADD231PS  Z16, Z20, Z4
+	VFMADD231PS  Z17, Z20, Z5
+	VFMADD231PS  Z16, Z21, Z6
+	VFMADD231PS  Z17, Z21, Z7
+	VBROADCASTSS (SI)(R9*4), Z22
+	VBROADCASTSS (R10)(R9*2), Z23
+	VBROADCASTSS (R11), Z24
+	VBROADCASTSS (R10)(R9*4), Z25
+	VFMADD231PS  Z16, Z22, Z8
+	VFMADD231PS  Z17, Z22, Z9
+	VFMADD231PS  Z16, Z23, Z10
+	VFMADD231PS  Z17, Z23, Z11
+	VFMADD231PS  Z16, Z24, Z12
+	VFMADD231PS  Z17, Z24, Z13
+	VFMADD231PS  Z16, Z25, Z14
+	VFMADD231PS  Z17, Z25, Z15
+	ADDQ $4, SI
+	ADDQ $4, R10
+	ADDQ $4, R11
+	ADDQ $128, DX
+	DECQ CX
+	JNZ  loop512
 
-tail512:
-	ANDQ             $1, CX
-	JZ               store512
-	VMOVUPS          (DX), Z16
-	VFMADD231PS.BCST (SI), Z16, Z0
-	VFMADD231PS.BCST (SI)(R9*1), Z16, Z1
-	VFMADD231PS.BCST (SI)(R9*2), Z16, Z2
-	VFMADD231PS.BCST (R10), Z16, Z3
-	VFMADD231PS.BCST (SI)(R9*4), Z16, Z4
-	VFMADD231PS.BCST (R10)(R9*2), Z16, Z5
-	VFMADD231PS.BCST (R11), Z16, Z6
-	VFMADD231PS.BCST (R10)(R9*4), Z16, Z7
-
-store512:
 	VADDPS  (DI), Z0, Z0
+	VADDPS  64(DI), Z1, Z1
 	VMOVUPS Z0, (DI)
-	ADDQ    R8, DI
-	VADDPS  (DI), Z1, Z1
-	VMOVUPS Z1, (DI)
+	VMOVUPS Z1, 64(DI)
 	ADDQ    R8, DI
 	VADDPS  (DI), Z2, Z2
+	VADDPS  64(DI), Z3, Z3
 	VMOVUPS Z2, (DI)
-	ADDQ    R8, DI
-	VADDPS  (DI), Z3, Z3
-	VMOVUPS Z3, (DI)
+	VMOVUPS Z3, 64(DI)
 	ADDQ    R8, DI
 	VADDPS  (DI), Z4, Z4
+	VADDPS  64(DI), Z5, Z5
 	VMOVUPS Z4, (DI)
-	ADDQ    R8, DI
-	VADDPS  (DI), Z5, Z5
-	VMOVUPS Z5, (DI)
+	VMOVUPS Z5, 64(DI)
 	ADDQ    R8, DI
 	VADDPS  (DI), Z6, Z6
+	VADDPS  64(DI), Z7, Z7
 	VMOVUPS Z6, (DI)
+	VMOVUPS Z7, 64(DI)
 	ADDQ    R8, DI
-	VADDPS  (DI), Z7, Z7
-	VMOVUPS Z7, (DI)
+	VADDPS  (DI), Z8, Z8
+	VADDPS  64(DI), Z9, Z9
+	VMOVUPS Z8, (DI)
+	VMOVUPS Z9, 64(DI)
+	ADDQ    R8, DI
+	VADDPS  (DI), Z10, Z10
+	VADDPS  64(DI), Z11, Z11
+	VMOVUPS Z10, (DI)
+	VMOVUPS Z11, 64(DI)
+	ADDQ    R8, DI
+	VADDPS  (DI), Z12, Z12
+	VADDPS  64(DI), Z13, Z13
+	VMOVUPS Z12, (DI)
+	VMOVUPS Z13, 64(DI)
+	ADDQ    R8, DI
+	VADDPS  (DI), Z14, Z14
+	VADDPS  64(DI), Z15, Z15
+	VMOVUPS Z14, (DI)
+	VMOVUPS Z15, 64(DI)
 	VZEROUPPER
 	RET

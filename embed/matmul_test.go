@@ -38,10 +38,10 @@ func withKernel(t *testing.T, kern kernelFunc, f func()) {
 
 func TestGemm(t *testing.T) {
 	shapes := []struct{ rows, k, n, lda, ldc int }{
-		{8, 1, 16, 1, 16},
-		{8, 3, 16, 5, 20},
-		{8, 256, 32, 256, 32},
-		{16, 300, 48, 310, 64},  // k not a multiple of kChunk
+		{8, 1, 32, 1, 32},
+		{8, 3, 32, 5, 40},
+		{8, 256, 64, 256, 64},
+		{16, 300, 96, 310, 100}, // k not a multiple of kChunk
 		{128, 512, 64, 512, 64}, // several chunks and row blocks
 	}
 	r := rand.New(rand.NewPCG(1, 2))
