@@ -351,3 +351,53 @@ func (e *Engine) Stats() Stats {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// Reload loads the index file again if another process (say, "newsrag
+// ingest" while "newsrag serve" runs) has replaced it since it was loaded.
+// Queries keep using the old index until the new one is fully loaded. It
+// reports whether the index changed. A damaged or mismatched file is
+// reported and the current index kept.
+func (e *Engine) Reload(ctx context.Context) (bool, error) {
+	e.ingestMu.Lock()
+	defer e.ingestMu.Unlock()
+	ix, err := Load(ctx, e.IndexPath())
+	if err != nil {
+		return false, err
+	}
+	cur := e.index.Load()
+	if cur != nil && ix.BuiltAt().Equal(cur.BuiltAt()) {
+		return false, nil
+	}
+	if err := e.checkEmbedder(ix); err != nil {
+		return false, err
+	}
+	e.swap(ix)
+	e.cfg.Logger.Info("index reloaded", "articles", len(ix.Articles()), "chunks", ix.Len())
+	return true, nil
+}
+
+// Watch reloads the index whenever its file changes on disk, checking every
+// interval, until ctx is done. Errors are logged, never fatal.
+func (e *Engine) Watch(ctx context.Context, interval time.Duration) {
+	var last os.FileInfo
+	if fi, err := os.Stat(e.IndexPath()); err == nil {
+		last = fi
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		fi, err := os.Stat(e.IndexPath())
+		if err != nil || (last != nil && fi.ModTime().Equal(last.ModTime()) && fi.Size() == last.Size()) {
+			continue
+		}
+		last = fi
+		if _, err := e.Reload(ctx); err != nil {
+			e.cfg.Logger.Error("reloading the changed index failed; still serving the previous one", "err", err)
+		}
+	}
+}

@@ -188,3 +188,32 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 		t.Errorf("retrieval differs after reload")
 	}
 }
+
+func TestReloadPicksUpAnotherWriter(t *testing.T) {
+	ctx := context.Background()
+	server := newTestEngine(t, Config{})
+	writer, err := Open(ctx, Config{DataDir: server.cfg.DataDir, Embedder: newHashEmbedder()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if changed, err := server.Reload(ctx); err != nil || changed {
+		t.Fatalf("reload of an unchanged file: %v, %v", changed, err)
+	}
+	if _, err := writer.Ingest(ctx, bigCorpus(5), IngestOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if changed, err := server.Reload(ctx); err != nil || !changed {
+		t.Fatalf("reload after another ingest: %v, %v", changed, err)
+	}
+	if n := len(server.Articles()); n != 8 {
+		t.Errorf("server sees %d articles, want 8", n)
+	}
+	// A damaged file is reported and the served index kept.
+	os.WriteFile(server.IndexPath(), []byte("garbage garbage garbage garbage garbage"), 0o644)
+	if _, err := server.Reload(ctx); !errors.Is(err, ErrIndexCorrupt) {
+		t.Errorf("reload of a damaged file: %v", err)
+	}
+	if n := len(server.Articles()); n != 8 {
+		t.Errorf("damaged file replaced the served index: %d articles", n)
+	}
+}

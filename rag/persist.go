@@ -36,6 +36,10 @@ const (
 	fileVersion = 1
 )
 
+// beforeRename runs between writing the temporary file and renaming it over
+// the index. Tests replace it to crash a child process at that point.
+var beforeRename = func(tmpPath string) {}
+
 // IndexFileName is the index's file name inside a data directory.
 const IndexFileName = "index.nrx"
 
@@ -63,6 +67,12 @@ func (ix *Index) Save(path string) (err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("save index: %w", err)
 	}
+	// Temporary files left by a crashed writer are garbage.
+	if stale, _ := filepath.Glob(filepath.Join(dir, ".index-*.tmp")); len(stale) > 0 {
+		for _, f := range stale {
+			os.Remove(f)
+		}
+	}
 	tmp, err := os.CreateTemp(dir, ".index-*.tmp")
 	if err != nil {
 		return fmt.Errorf("save index: %w", err)
@@ -82,6 +92,7 @@ func (ix *Index) Save(path string) (err error) {
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("save index: close: %w", err)
 	}
+	beforeRename(tmp.Name())
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("save index: %w", err)
 	}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"time"
+
 	"github.com/spf13/cobra"
 
 	"github.com/newsrag/newsrag/web"
@@ -34,6 +36,8 @@ background; /readyz reports ready once it can answer.`,
 			if err != nil {
 				return err
 			}
+			// Pick up an index replaced by "newsrag ingest" in another process.
+			go e.Watch(cmd.Context(), 2*time.Second)
 			if !e.Ready() {
 				go func() {
 					log.Info("no index yet: building it")

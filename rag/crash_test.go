@@ -1,0 +1,194 @@
+package rag
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/newsrag/newsrag/corpus"
+)
+
+// The crash tests run an ingest in a child process (this test binary, re-run
+// with NEWSRAG_CRASH_CHILD set), kill it with SIGKILL at a chosen point, and
+// check that the index the parent wrote before is still intact.
+
+const crashEnv = "NEWSRAG_CRASH_CHILD"
+
+// bigCorpus is a corpus large enough that embedding it takes a while.
+func bigCorpus(n int) []corpus.Article {
+	arts := testArticles()
+	for i := range n {
+		a := corpus.Article{
+			ID:    fmt.Sprintf("gen/%04d", i),
+			Title: fmt.Sprintf("Generated report %d", i),
+			Text:  strings.Repeat(fmt.Sprintf("Report %d describes convoy %d near the river. ", i, i%17), 40),
+		}
+		a.Hash = hashOf(a)
+		arts = append(arts, a)
+	}
+	return arts
+}
+
+// TestCrashChild is the child's body; it does nothing in a normal run.
+func TestCrashChild(t *testing.T) {
+	mode := os.Getenv(crashEnv)
+	if mode == "" {
+		t.Skip("runs only as the child of a crash test")
+	}
+	dir := os.Getenv("NEWSRAG_CRASH_DIR")
+	e, err := Open(context.Background(), Config{DataDir: dir, Embedder: newHashEmbedder()})
+	if err != nil {
+		fmt.Println("ERROR", err)
+		os.Exit(1)
+	}
+	progress := func(done, total int) {}
+	switch mode {
+	case "embedding":
+		progress = func(done, total int) {
+			if done > total/2 {
+				fmt.Println("EMBEDDING")
+				time.Sleep(time.Hour) // the parent kills us here
+			}
+		}
+	case "rename":
+		beforeRename = func(tmp string) {
+			fmt.Println("WRITTEN", tmp)
+			time.Sleep(time.Hour)
+		}
+	}
+	e.Ingest(context.Background(), bigCorpus(300), IngestOptions{Progress: progress})
+	fmt.Println("FINISHED")
+	os.Exit(0)
+}
+
+func TestKillDuringIngest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts child processes")
+	}
+	for _, mode := range []string{"embedding", "rename"} {
+		t.Run(mode, func(t *testing.T) {
+			e := newTestEngine(t, Config{})
+			before, err := os.ReadFile(e.IndexPath())
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
+			cmd.Env = append(os.Environ(), crashEnv+"="+mode, "NEWSRAG_CRASH_DIR="+e.cfg.DataDir)
+			out, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			reached := make(chan string, 1)
+			go func() {
+				sc := bufio.NewScanner(out)
+				for sc.Scan() {
+					line := sc.Text()
+					if strings.HasPrefix(line, "EMBEDDING") || strings.HasPrefix(line, "WRITTEN") ||
+						strings.HasPrefix(line, "FINISHED") || strings.HasPrefix(line, "ERROR") {
+						reached <- line
+						return
+					}
+				}
+				reached <- "EOF"
+			}()
+			select {
+			case line := <-reached:
+				if strings.HasPrefix(line, "FINISHED") || strings.HasPrefix(line, "ERROR") || line == "EOF" {
+					t.Fatalf("child did not reach the crash point: %s", line)
+				}
+				if mode == "rename" {
+					tmp := strings.TrimPrefix(line, "WRITTEN ")
+					if fi, err := os.Stat(tmp); err != nil || fi.Size() <= int64(len(before)) {
+						t.Fatalf("child's new index is not written yet: %v", err)
+					}
+				}
+			case <-time.After(60 * time.Second):
+				cmd.Process.Kill()
+				t.Fatal("child never reached the crash point")
+			}
+			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+			cmd.Wait()
+
+			after, err := os.ReadFile(e.IndexPath())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(after) != string(before) {
+				t.Fatal("the index file changed although the ingest was killed")
+			}
+			e2, err := Open(context.Background(), Config{DataDir: e.cfg.DataDir, Embedder: newHashEmbedder()})
+			if err != nil {
+				t.Fatalf("previous index does not load after the crash: %v", err)
+			}
+			if n := len(e2.Articles()); n != len(testArticles()) {
+				t.Errorf("index has %d articles, want %d", n, len(testArticles()))
+			}
+			// The next ingest works and cleans up nothing it should not.
+			if _, err := e2.Ingest(context.Background(), bigCorpus(3), IngestOptions{}); err != nil {
+				t.Fatalf("ingest after crash: %v", err)
+			}
+			left, _ := filepath.Glob(filepath.Join(e.cfg.DataDir, "*"))
+			hidden, _ := filepath.Glob(filepath.Join(e.cfg.DataDir, ".*"))
+			left = append(left, hidden...)
+			if len(left) != 1 || filepath.Base(left[0]) != IndexFileName {
+				t.Errorf("files after recovery: %v, want only the index", left)
+			}
+		})
+	}
+}
+
+// TestIngestWhileServing runs queries while the index is rebuilt over and
+// over: every query is answered, from the old index or the new one.
+func TestIngestWhileServing(t *testing.T) {
+	e := newTestEngine(t, Config{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	errs := make(chan error, 8)
+	done := make(chan struct{})
+	for w := 0; w < 4; w++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for ctx.Err() == nil {
+				ans, err := e.Ask(ctx, Request{Question: "What do the drones target?"}, Stream{})
+				if err != nil {
+					if ctx.Err() == nil {
+						errs <- err
+					}
+					return
+				}
+				if len(ans.Passages) == 0 || ans.Passages[0].ArticleID != "drones" {
+					errs <- fmt.Errorf("unexpected answer during ingest: %+v", ans.Passages)
+					return
+				}
+			}
+		}()
+	}
+	for i := range 5 {
+		if _, err := e.Ingest(ctx, bigCorpus(20+i*10), IngestOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cancel()
+	for range 4 {
+		<-done
+	}
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if n := len(e.Articles()); n != 3+60 {
+		t.Errorf("final index has %d articles, want 63", n)
+	}
+}
