@@ -316,21 +316,49 @@ func (l *layer) attention(ws *workspace, qkv, att []float32, t, rows int) {
 
 // softmax replaces row[:t]·scale by its softmax and zeroes row[t:].
 func softmax(row []float32, t int, scale float32) {
-	m := float32(math.Inf(-1))
-	for _, v := range row[:t] {
-		m = max(m, v*scale)
+	live := row[:t]
+	m := live[0]
+	for _, v := range live[1:] {
+		if v > m {
+			m = v
+		}
 	}
-	var sum float64
-	for j, v := range row[:t] {
-		e := math.Exp(float64(v*scale - m))
-		row[j] = float32(e)
+	var sum float32
+	for j, v := range live {
+		e := expNeg((v - m) * scale)
+		live[j] = e
 		sum += e
 	}
-	inv := float32(1 / sum)
-	for j := range row[:t] {
-		row[j] *= inv
+	inv := 1 / sum
+	for j := range live {
+		live[j] *= inv
 	}
 	clear(row[t:])
+}
+
+// expNeg returns e^x for x ≤ 0 in float32 with a relative error below
+// 2e-7: x = n·ln2 + r with |r| ≤ ln2/2, e^r by a degree-6 polynomial and
+// 2^n put into the exponent bits. Results below float32's normal range
+// become 0.
+func expNeg(x float32) float32 {
+	const (
+		log2e = 1.44269504088896341
+		ln2Hi = 0.693359375
+		ln2Lo = -2.12194440e-4
+	)
+	if x < -87 {
+		return 0
+	}
+	n := float32(int32(x*log2e - 0.5)) // round to nearest for x ≤ 0
+	r := x - n*ln2Hi - n*ln2Lo
+	p := float32(1.0 / 720)
+	p = p*r + 1.0/120
+	p = p*r + 1.0/24
+	p = p*r + 1.0/6
+	p = p*r + 0.5
+	p = p*r + 1
+	p = p*r + 1
+	return p * math.Float32frombits(uint32(int32(n)+127)<<23)
 }
 
 // layerNorm writes the layer norm of each of the rows of src (width n) to
@@ -378,9 +406,7 @@ func addRows(m, v []float32, rows int) {
 // relu clamps negative values to zero.
 func relu(m []float32) {
 	for i, v := range m {
-		if v < 0 {
-			m[i] = 0
-		}
+		m[i] = max(v, 0)
 	}
 }
 

@@ -101,3 +101,18 @@ func BenchmarkGemm128x512x1536(b *testing.B) {
 		})
 	}
 }
+
+func TestExpNeg(t *testing.T) {
+	for x := float32(-100); x <= 0; x += 0.001 {
+		got, want := float64(expNeg(x)), math.Exp(float64(x))
+		if want < 0x1p-126 { // below float32's normal range
+			if got > 0x1p-126 {
+				t.Fatalf("expNeg(%g) = %g, want ~0", x, got)
+			}
+			continue
+		}
+		if rel := math.Abs(got-want) / want; rel > 2e-7 {
+			t.Fatalf("expNeg(%g) = %g, want %g (relative error %.2g)", x, got, want, rel)
+		}
+	}
+}

@@ -22,7 +22,7 @@ const wordBoundary = "\u2581"
 // tokenizer is the SentencePiece unigram tokenizer of USE-lite, as the TF.js
 // reference implements it. It is immutable after construction.
 type tokenizer struct {
-	pieces  map[string]int32 // piece text → id
+	pieces  map[string]int32 // piece text → id, or -1 for a proper prefix of a piece only
 	scores  []float64        // id → log-probability
 	runeLen []int            // id → length in runes
 	maxLen  int              // longest piece in runes
@@ -59,10 +59,22 @@ func newTokenizer(vocabJSON []byte) (*tokenizer, error) {
 		if id < reservedPieces {
 			continue
 		}
-		if _, dup := t.pieces[piece]; !dup {
+		if old, dup := t.pieces[piece]; !dup || old < 0 {
 			t.pieces[piece] = int32(id)
 		}
 		t.maxLen = max(t.maxLen, t.runeLen[id])
+	}
+	// Record every proper prefix so matching can stop as soon as the text
+	// leaves all pieces.
+	for piece, id := range t.pieces {
+		if id < 0 {
+			continue
+		}
+		for i := range piece {
+			if _, ok := t.pieces[piece[:i]]; !ok && i > 0 {
+				t.pieces[piece[:i]] = -1
+			}
+		}
 	}
 	t.runeLen[unknownID] = 1
 	return t, nil
@@ -109,7 +121,10 @@ func (t *tokenizer) encode(text string) []int {
 		for l := 1; l <= t.maxLen && start+l <= n; l++ {
 			id, ok := t.pieces[s[offs[start]:offs[start+l]]]
 			if !ok {
-				continue
+				break // no piece continues this way
+			}
+			if id < 0 {
+				continue // only a prefix
 			}
 			matched = true
 			relax(best, word, start, start+l, id, t.scores[id])
