@@ -337,7 +337,7 @@ func softmax(row []float32, t int, scale float32) {
 }
 
 // expNeg returns e^x for x ≤ 0 in float32 with a relative error below
-// 2e-7: x = n·ln2 + r with |r| ≤ ln2/2, e^r by a degree-6 polynomial and
+// 3e-7 (a few ulps): x = n·ln2 + r with |r| ≤ ln2/2, e^r by a degree-6 polynomial and
 // 2^n put into the exponent bits. For x < -87 (e^x within a whisker of
 // float32's smallest normal) it returns 0.
 func expNeg(x float32) float32 {

@@ -111,7 +111,7 @@ func TestExpNeg(t *testing.T) {
 			}
 			continue
 		}
-		if rel := math.Abs(got-want) / want; rel > 2e-7 {
+		if rel := math.Abs(got-want) / want; rel > 3e-7 {
 			t.Fatalf("expNeg(%g) = %g, want %g (relative error %.2g)", x, got, want, rel)
 		}
 	}
