@@ -225,3 +225,21 @@ func TestExtractiveDoesNotEchoInjection(t *testing.T) {
 		t.Errorf("extractive answer %q", ans.Answer)
 	}
 }
+
+func TestIsStatement(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"The drones target refineries.", true},
+		{"He said: “Nothing is just sitting in storage unused.”", true},
+		{"What is a coalition of the willing?", false},
+		{"The Context: Escalation in Ukraine", false},
+		{"Too short.", false},
+	}
+	for _, tt := range tests {
+		if got := isStatement(tt.in); got != tt.want {
+			t.Errorf("isStatement(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}

@@ -50,8 +50,8 @@ func (e *Engine) extract(ctx context.Context, ix *Index, question string, passag
 	for pi, p := range passages {
 		for _, s := range sentences(p.Text) {
 			text := p.Text[s.Start:s.End]
-			if countWords(text) < 4 {
-				continue // headings, datelines, fragments
+			if !isStatement(text) {
+				continue // headings, questions, datelines, fragments
 			}
 			cands = append(cands, &sentenceCandidate{
 				passage: pi, start: p.Start + s.Start, end: p.Start + s.End,
@@ -198,4 +198,22 @@ func termJaccard(a, b []string) float64 {
 		return 1
 	}
 	return float64(inter) / float64(u)
+}
+
+// isStatement reports whether a sentence can answer: at least four words,
+// ending like a sentence, and not a question (headings and subheads have no
+// closing punctuation; a question is not an answer).
+func isStatement(s string) bool {
+	if countWords(s) < 4 {
+		return false
+	}
+	t := strings.TrimRight(s, `"'”’)]»`)
+	if t == "" {
+		return false
+	}
+	switch t[len(t)-1] {
+	case '.', '!':
+		return true
+	}
+	return strings.HasSuffix(t, "…") || strings.HasSuffix(t, ":")
 }

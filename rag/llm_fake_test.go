@@ -60,6 +60,12 @@ func (f *streamLLM) Call(ctx context.Context, prompt string, opts ...llms.CallOp
 // API with streaming: it streams reply word by word, ending with an empty
 // chunk and [DONE], as OpenAI does. status != 200 makes it fail.
 func openAIServer(t *testing.T, reply string, status int) (*httptest.Server, *[]map[string]any) {
+	return openAIServerFunc(t, func(string) string { return reply }, status)
+}
+
+// openAIServerFunc is openAIServer with the reply computed from the last
+// message of each request.
+func openAIServerFunc(t *testing.T, replyTo func(prompt string) string, status int) (*httptest.Server, *[]map[string]any) {
 	t.Helper()
 	var mu sync.Mutex
 	var reqs []map[string]any
@@ -73,6 +79,12 @@ func openAIServer(t *testing.T, reply string, status int) (*httptest.Server, *[]
 		mu.Lock()
 		reqs = append(reqs, body)
 		mu.Unlock()
+		var prompt string
+		if msgs, _ := body["messages"].([]any); len(msgs) > 0 {
+			last, _ := msgs[len(msgs)-1].(map[string]any)
+			prompt = fmt.Sprint(last["content"])
+		}
+		reply := replyTo(prompt)
 		if status != http.StatusOK {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(status)

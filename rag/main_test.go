@@ -1,6 +1,7 @@
 package rag
 
 import (
+	"os"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -10,5 +11,9 @@ import (
 // cancelled or failed LLM call, a retrieval or an ingest must leave nothing
 // behind.
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, goleak.Cleanup(func(int) {
+		if defaultDir != "" {
+			os.RemoveAll(defaultDir)
+		}
+	}))
 }

@@ -1,0 +1,170 @@
+package rag
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/tmc/langchaingo/llms"
+
+	"github.com/newsrag/newsrag/corpus"
+	"github.com/newsrag/newsrag/embed"
+)
+
+// builtinEmbedder returns the real built-in model, fetching it if needed.
+// Without network or cache the test is skipped, unless
+// NEWSRAG_REQUIRE_MODEL=1 (as in CI).
+func builtinEmbedder(t testing.TB) embed.Embedder {
+	t.Helper()
+	e, err := embed.New(context.Background(), embed.Config{})
+	if err != nil {
+		if os.Getenv("NEWSRAG_REQUIRE_MODEL") == "1" {
+			t.Fatalf("built-in model unavailable: %v", err)
+		}
+		t.Skipf("built-in model unavailable: %v", err)
+	}
+	return e
+}
+
+var (
+	defaultOnce sync.Once
+	defaultDir  string
+	defaultErr  error
+)
+
+// defaultCorpusEngine indexes the default corpus once with the real model
+// and opens engines over that index.
+func defaultCorpusEngine(t *testing.T, llm *Generator) *Engine {
+	t.Helper()
+	emb := builtinEmbedder(t)
+	defaultOnce.Do(func() {
+		defaultDir, defaultErr = os.MkdirTemp("", "newsrag-e2e-*")
+		if defaultErr != nil {
+			return
+		}
+		arts, err := corpus.Default()
+		if err != nil {
+			defaultErr = err
+			return
+		}
+		e, err := Open(context.Background(), Config{DataDir: defaultDir, Embedder: emb})
+		if err != nil {
+			defaultErr = err
+			return
+		}
+		_, defaultErr = e.Ingest(context.Background(), arts, IngestOptions{})
+	})
+	if defaultErr != nil {
+		t.Fatal(defaultErr)
+	}
+	e, err := Open(context.Background(), Config{DataDir: defaultDir, Embedder: emb, LLM: llm})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+const dronesQuestion = "What do Ukraine's long-range drones target inside Russia?"
+const dronesArticle = "long-range-drone-strikes-weakening-russia"
+
+// citingLLM answers by citing every source whose element mentions
+// refineries: a stand-in for a model that reads its sources.
+type citingLLM struct{ streamLLM }
+
+var sourceRE = regexp.MustCompile(`(?s)<source n="(\d+)"[^>]*>(.*?)</source>`)
+
+func citingReply(prompt string) string {
+	var cites []string
+	for _, m := range sourceRE.FindAllStringSubmatch(prompt, -1) {
+		if strings.Contains(strings.ToLower(m[2]), "refineries") {
+			cites = append(cites, m[1])
+		}
+	}
+	if len(cites) == 0 {
+		return "The articles do not say."
+	}
+	return "They target fuel refineries, ammunition depots and weapons supplies [" + strings.Join(cites, ", ") + "]."
+}
+
+func (c *citingLLM) GenerateContent(ctx context.Context, msgs []llms.MessageContent, opts ...llms.CallOption) (*llms.ContentResponse, error) {
+	c.reply = citingReply(partText(msgs[len(msgs)-1]))
+	c.failAfter = -1
+	return c.streamLLM.GenerateContent(ctx, msgs, opts...)
+}
+
+func checkDronesAnswer(t *testing.T, ans *Answer, streamed string) {
+	t.Helper()
+	if !ans.Answerable || ans.Mode != ModeGenerated {
+		t.Fatalf("answerable %v mode %s: %q", ans.Answerable, ans.Mode, ans.Answer)
+	}
+	if streamed != ans.Answer || !strings.Contains(ans.Answer, "refineries") {
+		t.Errorf("streamed %q, answer %q", streamed, ans.Answer)
+	}
+	if len(ans.Citations) == 0 || len(ans.InvalidCitations) != 0 {
+		t.Fatalf("citations %+v invalid %v", ans.Citations, ans.InvalidCitations)
+	}
+	for _, c := range ans.Citations {
+		if c.ArticleID != dronesArticle {
+			t.Errorf("citation [%d] points at %q, want %q", c.N, c.ArticleID, dronesArticle)
+		}
+		if !strings.Contains(strings.ToLower(c.Quote), "refineries") || c.Outlet != "Sky News" {
+			t.Errorf("citation [%d] quote %q outlet %q", c.N, c.Quote, c.Outlet)
+		}
+	}
+}
+
+func TestEndToEndFakeLLM(t *testing.T) {
+	f := &citingLLM{}
+	e := defaultCorpusEngine(t, NewGenerator(f, "fake/citing", LLMConfig{}))
+	var streamed strings.Builder
+	ans, err := e.Ask(context.Background(), Request{Question: dronesQuestion}, Stream{Token: func(s string) { streamed.WriteString(s) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkDronesAnswer(t, ans, streamed.String())
+}
+
+func TestEndToEndOpenAIServer(t *testing.T) {
+	// The server answers like citingLLM, from the prompt it receives.
+	srv, reqs := openAIServerFunc(t, citingReply, http.StatusOK)
+	g, err := NewLLM(context.Background(), LLMConfig{Provider: ProviderOpenAI, Model: "test", BaseURL: srv.URL + "/v1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := defaultCorpusEngine(t, g)
+	var streamed strings.Builder
+	ans, err := e.Ask(context.Background(), Request{Question: dronesQuestion}, Stream{Token: func(s string) { streamed.WriteString(s) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkDronesAnswer(t, ans, streamed.String())
+	if len(*reqs) != 1 || (*reqs)[0]["stream"] != true {
+		t.Errorf("requests to the server: %v", *reqs)
+	}
+}
+
+func TestEndToEndExtractive(t *testing.T) {
+	e := defaultCorpusEngine(t, nil)
+	ans, err := e.Ask(context.Background(), Request{Question: dronesQuestion}, Stream{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ans.Answerable || ans.Mode != ModeExtracted || len(ans.Citations) == 0 {
+		t.Fatalf("answer %+v", ans)
+	}
+	if ans.Citations[0].ArticleID != dronesArticle {
+		t.Errorf("first citation from %q, want %q", ans.Citations[0].ArticleID, dronesArticle)
+	}
+	// A question the corpus cannot answer.
+	ans, err = e.Ask(context.Background(), Request{Question: "What is the boiling point of liquid nitrogen?"}, Stream{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.Answerable {
+		t.Errorf("off-corpus question answered: %q", ans.Answer)
+	}
+}
