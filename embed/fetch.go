@@ -330,10 +330,14 @@ func writeFile(name string, r io.Reader) (string, error) {
 }
 
 // replaceDir moves the complete model in tmp to dir, moving any previous
-// (invalid) dir out of the way first. If another process installed a
-// valid model meanwhile, that one is kept.
+// (invalid) model in dir out of the way first. If another process
+// installed a valid model meanwhile, that one is kept. A dir that does not
+// look like a model directory is never replaced.
 func replaceDir(tmp, dir, integrity string) error {
 	if _, err := os.Stat(dir); err == nil {
+		if err := checkReplaceable(dir); err != nil {
+			return err
+		}
 		old, err := os.MkdirTemp(filepath.Dir(dir), "."+filepath.Base(dir)+".old-")
 		if err != nil {
 			return fmt.Errorf("replace model directory: %w", err)
@@ -350,4 +354,36 @@ func replaceDir(tmp, dir, integrity string) error {
 		return fmt.Errorf("install model directory: %w", err)
 	}
 	return nil
+}
+
+// checkReplaceable returns an error unless dir holds nothing but a model
+// this package unpacked (it has a manifest) or files of the model package,
+// so a misconfigured NEWSRAG_MODEL_DIR never deletes someone's files.
+func checkReplaceable(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("replace model directory: %w", err)
+	}
+	for _, e := range entries {
+		if e.Name() == manifestFile {
+			return nil
+		}
+	}
+	for _, e := range entries {
+		if !isModelFile(e.Name()) || !e.Type().IsRegular() {
+			return fmt.Errorf("model directory %s holds %s, which is not part of the model: not replacing it; point %s at an empty or new directory",
+				dir, e.Name(), EnvModelDir)
+		}
+	}
+	return nil
+}
+
+// isModelFile reports whether name is one of the model package's dist/
+// files or its tarball.
+func isModelFile(name string) bool {
+	switch name {
+	case modelTarball, "model.json", "vocab.json", "index.js", "index.d.ts":
+		return true
+	}
+	return strings.HasPrefix(name, "group1-shard")
 }

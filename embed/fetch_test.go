@@ -255,3 +255,34 @@ func TestModelConfigDefaults(t *testing.T) {
 		t.Errorf("defaults: %+v", c)
 	}
 }
+
+func TestPullRefusesForeignDir(t *testing.T) {
+	tgz, integrity := fakeTarball(t)
+	srv, _ := registry(t, 200, tgz)
+	dir := t.TempDir()
+	precious := filepath.Join(dir, "thesis.tex")
+	if err := os.WriteFile(precious, []byte("years of work"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Pull(context.Background(), ModelConfig{Dir: dir, RegistryURL: srv.URL, integrity: integrity})
+	if err == nil || !strings.Contains(err.Error(), "not replacing") {
+		t.Fatalf("Pull into a foreign directory: %v", err)
+	}
+	if b, err := os.ReadFile(precious); err != nil || string(b) != "years of work" {
+		t.Fatalf("foreign file lost: %q, %v", b, err)
+	}
+	assertNoLeftovers(t, filepath.Dir(dir), 1)
+}
+
+func TestPullProgress(t *testing.T) {
+	tgz, integrity := fakeTarball(t)
+	srv, _ := registry(t, 200, tgz)
+	var buf bytes.Buffer
+	dir := filepath.Join(t.TempDir(), "model")
+	if _, err := Pull(context.Background(), ModelConfig{Dir: dir, RegistryURL: srv.URL, Progress: &buf, integrity: integrity}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "downloading "+srv.URL) || !strings.Contains(buf.String(), "downloaded") {
+		t.Errorf("progress on a non-terminal = %q, want start and end lines", buf.String())
+	}
+}
