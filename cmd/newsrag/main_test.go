@@ -1,0 +1,147 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/newsrag/newsrag/embed"
+	"github.com/newsrag/newsrag/rag"
+)
+
+// needModel skips the test when the built-in model cannot be had, unless
+// NEWSRAG_REQUIRE_MODEL=1.
+func needModel(t *testing.T) {
+	t.Helper()
+	if _, err := embed.Pull(context.Background(), embed.ModelConfig{}); err != nil {
+		if os.Getenv("NEWSRAG_REQUIRE_MODEL") == "1" {
+			t.Fatalf("built-in model unavailable: %v", err)
+		}
+		t.Skipf("built-in model unavailable: %v", err)
+	}
+}
+
+// newsrag runs the CLI in-process with a private data directory.
+func newsrag(t *testing.T, dataDir string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	t.Setenv("NEWSRAG_DATA_DIR", dataDir)
+	t.Setenv("NEWSRAG_LLM_PROVIDER", "")
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"ask"}, "accepts 1 arg"},
+		{[]string{"ask", "   "}, "question is empty"},
+		{[]string{"ask", "-k", "99", "q"}, "k must be between 1 and 50"},
+		{[]string{"search", "--from", "yesterday", "q"}, "is not a date"},
+		{[]string{"search", "--from", "2025-03-02", "--to", "2025-03-01", "q"}, "before"},
+		{[]string{"frobnicate"}, "unknown command"},
+		{[]string{"ask", "--nope", "q"}, "unknown flag"},
+	}
+	for _, tt := range tests {
+		code, _, stderr := newsrag(t, dir, tt.args...)
+		if code != exitUsage || !strings.Contains(stderr, tt.want) {
+			t.Errorf("newsrag %q: exit %d, stderr %q; want %d and %q", tt.args, code, stderr, exitUsage, tt.want)
+		}
+	}
+}
+
+func TestHelpEverywhere(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"ask", "--help"}, {"search", "--help"}, {"ingest", "--help"}, {"serve", "--help"}, {"model", "pull", "--help"}} {
+		code, stdout, _ := newsrag(t, t.TempDir(), args...)
+		if code != 0 || !strings.Contains(stdout, "Usage:") {
+			t.Errorf("newsrag %q: exit %d, output %q", args, code, stdout)
+		}
+	}
+}
+
+func TestAskJSONBuildsIndexFirst(t *testing.T) {
+	needModel(t)
+	dir := t.TempDir()
+	code, stdout, stderr := newsrag(t, dir, "ask", "--json", "What do Ukraine's long-range drones target inside Russia?")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var ans rag.Answer
+	if err := json.Unmarshal([]byte(stdout), &ans); err != nil {
+		t.Fatalf("--json output is not one JSON document: %v\n%s", err, stdout)
+	}
+	if !ans.Answerable || ans.Mode != rag.ModeExtracted || len(ans.Citations) == 0 || len(ans.Passages) == 0 {
+		t.Errorf("answer: %+v", ans)
+	}
+	if ans.Citations[0].ArticleID != "long-range-drone-strikes-weakening-russia" {
+		t.Errorf("cites %q", ans.Citations[0].ArticleID)
+	}
+	if !strings.Contains(stderr, "building it from the built-in corpus") {
+		t.Errorf("no notice of the first build: %q", stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, rag.IndexFileName)); err != nil {
+		t.Errorf("index not written: %v", err)
+	}
+
+	// Text output: the answer, its label, then the numbered sources.
+	code, stdout, _ = newsrag(t, dir, "ask", "What do Ukraine's long-range drones target inside Russia?")
+	if code != 0 || !strings.Contains(stdout, "(extracted from the articles") || !strings.Contains(stdout, "Sources:") {
+		t.Errorf("text output: %s", stdout)
+	}
+}
+
+func TestIngestDirectorySkipsBadFiles(t *testing.T) {
+	needModel(t)
+	src := t.TempDir()
+	os.WriteFile(filepath.Join(src, "good.md"), []byte("---\ntitle: Port reopens\noutlet: Test Wire\npublished: 2025-01-02\n---\n\nThe port of Odesa reopened on Monday after repairs.\n"), 0o644)
+	os.WriteFile(filepath.Join(src, "note.txt"), []byte("Grain deal\n\nShips carried grain through the corridor in January.\n"), 0o644)
+	os.WriteFile(filepath.Join(src, "broken.md"), []byte("---\ntitle: [unclosed\n---\nbody\n"), 0o644)
+	os.WriteFile(filepath.Join(src, "binary.txt"), []byte("abc\x00\x01\x02"), 0o644)
+	dir := t.TempDir()
+	code, stdout, stderr := newsrag(t, dir, "ingest", src)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "2 articles") || !strings.Contains(stdout, "2 files skipped") {
+		t.Errorf("summary: %s", stdout)
+	}
+	if !strings.Contains(stderr, "broken.md") || !strings.Contains(stderr, "binary.txt") {
+		t.Errorf("skipped files not reported: %s", stderr)
+	}
+	// Unchanged re-ingest embeds nothing.
+	_, stdout, _ = newsrag(t, dir, "ingest", src)
+	if !strings.Contains(stdout, "0 chunks embedded") {
+		t.Errorf("re-ingest: %s", stdout)
+	}
+	code, stdout, _ = newsrag(t, dir, "search", "--outlet", "test wire", "port repairs")
+	if code != 0 || !strings.Contains(stdout, "Port reopens") || strings.Contains(stdout, "Grain deal") {
+		t.Errorf("filtered search: %s", stdout)
+	}
+	code, _, stderr = newsrag(t, dir, "ingest", filepath.Join(src, "missing"))
+	if code == 0 || !strings.Contains(stderr, "missing") {
+		t.Errorf("missing dir: exit %d, %s", code, stderr)
+	}
+}
+
+func TestCorruptIndexNamesTheFix(t *testing.T) {
+	needModel(t)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, rag.IndexFileName), []byte("NEWSRAGX not really an index, just garbage"), 0o644)
+	code, _, stderr := newsrag(t, dir, "search", "drones")
+	if code != exitError || !strings.Contains(stderr, "newsrag ingest --rebuild") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+	if code, _, stderr = newsrag(t, dir, "ingest", "--rebuild"); code != 0 {
+		t.Fatalf("rebuild: %s", stderr)
+	}
+	if code, _, _ = newsrag(t, dir, "search", "drones"); code != 0 {
+		t.Errorf("search after rebuild failed")
+	}
+}
