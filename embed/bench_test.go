@@ -7,11 +7,21 @@ import (
 	"testing"
 )
 
-// prefixText returns the longest word prefix of the long reference text
-// that has at most n tokens.
+// prefixText returns a word prefix of a reference text with exactly n
+// tokens if there is one, else the longest prefix of the long reference
+// text with at most n tokens.
 func prefixText(tb testing.TB, m *USELite, n int) string {
 	tb.Helper()
 	cases := referenceCases(tb)
+	for _, c := range cases {
+		fields := strings.Fields(c.Text)
+		for i := 1; i <= len(fields); i++ {
+			s := strings.Join(fields[:i], " ")
+			if m.CountTokens(s) == n {
+				return s
+			}
+		}
+	}
 	fields := strings.Fields(cases[len(cases)-1].Text)
 	best := ""
 	for i := 1; i <= len(fields); i++ {
@@ -76,5 +86,25 @@ func BenchmarkLoadUSELite(b *testing.B) {
 		if _, err := LoadUSELite(ctx, ModelConfig{}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkEmbedPassage128Kernels is BenchmarkEmbedPassage128 with each
+// kernel this machine can run, the portable one included.
+func BenchmarkEmbedPassage128Kernels(b *testing.B) {
+	m := testModel(b)
+	text := prefixText(b, m, 128)
+	ctx := context.Background()
+	for name, kern := range kernels() {
+		b.Run(name, func(b *testing.B) {
+			old := kernel
+			kernel = kern
+			defer func() { kernel = old }()
+			for b.Loop() {
+				if _, err := m.EmbedQuery(ctx, text); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -81,34 +81,32 @@ func gemm(c []float32, ldc int, a []float32, lda int, rows int, b packed) {
 // of a (row stride lda) times a k × panelWidth panel into a rowBlock ×
 // panelWidth block of c (row stride ldc).
 func kernelGeneric(c []float32, ldc int, a []float32, lda int, panel []float32, k int) {
-	// Sixteen named accumulators per pass keep the loop in registers.
+	// Eight local accumulators per pass stay in registers (an array would
+	// live in memory).
 	for r := 0; r < rowBlock; r++ {
 		row := a[r*lda : r*lda+k]
-		for h := 0; h < panelWidth; h += 16 {
-			var acc [16]float32
+		for h := 0; h < panelWidth; h += 8 {
+			var s0, s1, s2, s3, s4, s5, s6, s7 float32
 			for i, x := range row {
-				p := panel[i*panelWidth+h : i*panelWidth+h+16 : i*panelWidth+h+16]
-				acc[0] += x * p[0]
-				acc[1] += x * p[1]
-				acc[2] += x * p[2]
-				acc[3] += x * p[3]
-				acc[4] += x * p[4]
-				acc[5] += x * p[5]
-				acc[6] += x * p[6]
-				acc[7] += x * p[7]
-				acc[8] += x * p[8]
-				acc[9] += x * p[9]
-				acc[10] += x * p[10]
-				acc[11] += x * p[11]
-				acc[12] += x * p[12]
-				acc[13] += x * p[13]
-				acc[14] += x * p[14]
-				acc[15] += x * p[15]
+				p := panel[i*panelWidth+h : i*panelWidth+h+8 : i*panelWidth+h+8]
+				s0 += x * p[0]
+				s1 += x * p[1]
+				s2 += x * p[2]
+				s3 += x * p[3]
+				s4 += x * p[4]
+				s5 += x * p[5]
+				s6 += x * p[6]
+				s7 += x * p[7]
 			}
-			out := c[r*ldc+h : r*ldc+h+16]
-			for j := range out {
-				out[j] += acc[j]
-			}
+			out := c[r*ldc+h : r*ldc+h+8 : r*ldc+h+8]
+			out[0] += s0
+			out[1] += s1
+			out[2] += s2
+			out[3] += s3
+			out[4] += s4
+			out[5] += s5
+			out[6] += s6
+			out[7] += s7
 		}
 	}
 }
