@@ -319,8 +319,11 @@ const hostile = `<script>window.__pwned = 1</script><img src=x onerror="window._
 func TestBrowserRendersHostileTextAsText(t *testing.T) {
 	requireBrowser(t)
 	f := newFake()
-	f.articles[0].Text = "Before. " + hostile + "\n\n" + f.articles[0].Text
-	shift := len("Before. " + hostile + "\n\n")
+	// Multi-byte text before the passage checks the byte-to-UTF-16 offsets:
+	// "é" is 2 bytes and 1 UTF-16 unit, "—" 3 and 1, "🎉" 4 and 2.
+	prefix := "Résumé — 🎉 before. " + hostile + "\n\n"
+	f.articles[0].Text = prefix + f.articles[0].Text
+	shift := len(prefix)
 	f.passages[0].Start += shift
 	f.passages[0].End += shift
 	f.tokens = []string{"Answer with ", hostile, " and a citation [1]. ", "**Bold** via Markdown."}

@@ -48,6 +48,14 @@ form.addEventListener('submit', (e) => {
   }
   input.value = '';
   autosize();
+  // Some input methods deliver the Enter's line break after the keydown that
+  // sent the question; drop it so the box starts empty again.
+  setTimeout(() => {
+    if (!input.value.trim()) {
+      input.value = '';
+      autosize();
+    }
+  }, 0);
   ask(q);
 });
 
@@ -157,7 +165,7 @@ function finish(answer, result, ctx, seconds) {
   const mode = result.mode === 'generated'
     ? el('span', { className: 'badge generated', title: 'Written by a language model from the passages below' }, `Written by ${result.model || 'a language model'}`)
     : el('span', { className: 'badge extracted', title: 'No language model: these sentences are quoted from the articles' }, 'Extracted from the articles');
-  const meta = el('p', { className: 'answer-meta' }, mode, el('span', { className: 'muted', text: `${seconds.toFixed(1)} s` }));
+  const meta = el('p', { className: 'answer-meta' }, mode, el('span', { className: 'muted', text: seconds < 1 ? `${Math.max(1, Math.round(seconds * 1000))} ms` : `${seconds.toFixed(1)} s` }));
   answer.append(...notes, meta);
 
   const cited = ctx.citations;
@@ -294,8 +302,10 @@ function errorBox(err) {
   }[err.code] || 'Something went wrong';
   return el('div', { className: 'error', role: 'alert' },
     el('strong', { text: title }),
-    el('p', { text: err instanceof ApiError ? err.message : `Unexpected error: ${err.message}` }));
+    el('p', { text: err instanceof ApiError ? sentence(err.message) : `Unexpected error: ${err.message}` }));
 }
+
+const sentence = (s) => (s ? s[0].toUpperCase() + s.slice(1) : s);
 
 function showError(answer, err, retry, partial) {
   if (err.name === 'AbortError') {

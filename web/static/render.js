@@ -29,8 +29,9 @@ function append(node, children) {
 
 /** Only http(s) links are ever made clickable. */
 export function safeURL(url) {
+  if (!url) return '';
   try {
-    const u = new URL(url, location.href);
+    const u = new URL(url); // absolute URLs only
     return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : '';
   } catch { return ''; }
 }
