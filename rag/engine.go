@@ -71,6 +71,7 @@ type Engine struct {
 	index     atomic.Pointer[Index]
 	indexSize atomic.Int64
 	ingestMu  sync.Mutex // one ingest at a time
+	sentences sentenceCache
 }
 
 // Open returns an Engine over cfg.DataDir, loading the index there if one
@@ -267,7 +268,9 @@ func (e *Engine) Ask(ctx context.Context, req Request, s Stream) (*Answer, error
 		if cites == nil {
 			ans.Citations = []Citation{}
 		}
-		token(text)
+		for _, sentence := range strings.SplitAfter(text, "] ") {
+			token(sentence)
+		}
 	} else {
 		ans.Mode = ModeGenerated
 		msgs := BuildPrompt(req.Question, ans.Passages, req.History)

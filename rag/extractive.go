@@ -14,6 +14,9 @@ type ExtractiveConfig struct {
 	// MinRelative drops sentences scoring below this share of the best
 	// sentence's score. Default 0.6.
 	MinRelative float64 `json:"min_relative"`
+	// MaxPassages is how many of the best passages sentences are taken
+	// from. Default 5.
+	MaxPassages int `json:"max_passages"`
 }
 
 func (c ExtractiveConfig) withDefaults() ExtractiveConfig {
@@ -22,6 +25,9 @@ func (c ExtractiveConfig) withDefaults() ExtractiveConfig {
 	}
 	if c.MinRelative <= 0 {
 		c.MinRelative = 0.6
+	}
+	if c.MaxPassages <= 0 {
+		c.MaxPassages = 5
 	}
 	return c
 }
@@ -36,10 +42,11 @@ type sentenceCandidate struct {
 	score   float64
 }
 
-// extract picks the sentences of passages that best answer question and
+// extract picks the sentences of the best passages that best answer
+// question: each sentence is scored by the share of the question's term
+// weight it contains and its embedding's similarity to the question. It
 // returns the answer text with [n] markers and the citations, whose quotes
-// are the chosen sentences. embedQ and embedS, when non-nil, give dense
-// similarities of the question and the sentences.
+// are the chosen sentences.
 func (e *Engine) extract(ctx context.Context, ix *Index, question string, passages []Passage) (string, []Citation) {
 	cfg := e.cfg.Extractive.withDefaults()
 	qterms := uniq(e.analyzer.Terms(nil, question))
@@ -47,7 +54,7 @@ func (e *Engine) extract(ctx context.Context, ix *Index, question string, passag
 		return "", nil
 	}
 	var cands []*sentenceCandidate
-	for pi, p := range passages {
+	for pi, p := range passages[:min(len(passages), cfg.MaxPassages)] {
 		for _, s := range sentences(p.Text) {
 			text := p.Text[s.Start:s.End]
 			if !isStatement(text) {
@@ -70,22 +77,21 @@ func (e *Engine) extract(ctx context.Context, ix *Index, question string, passag
 		idf[t] = w
 		total += w
 	}
-	// Dense: the question against each sentence, when the embedder allows.
+	// Dense: the question against each sentence. Sentence vectors are
+	// cached, so repeated passages cost nothing after the first time.
 	var dense []float32
-	if e.cfg.Embedder != nil {
+	if q, err := e.cfg.Embedder.EmbedQuery(ctx, question); err == nil {
 		texts := make([]string, len(cands))
 		for i, c := range cands {
 			texts[i] = c.text
 		}
-		if q, err := e.cfg.Embedder.EmbedQuery(ctx, question); err == nil {
-			if vs, err := e.cfg.Embedder.EmbedDocuments(ctx, texts); err == nil && len(vs) == len(cands) {
-				qn := slices.Clone(q)
-				normalize(qn)
-				dense = make([]float32, len(vs))
-				for i, v := range vs {
-					vn := slices.Clone(v)
-					normalize(vn)
-					dense[i] = dot(qn, vn)
+		if vs, err := e.sentences.embed(ctx, e.cfg.Embedder, texts); err == nil {
+			qn := slices.Clone(q)
+			normalize(qn)
+			dense = make([]float32, len(vs))
+			for i, v := range vs {
+				if len(v) == len(qn) {
+					dense[i] = dot(qn, v)
 				}
 			}
 		}
