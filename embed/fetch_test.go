@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // fakeFiles are the dist/ files of the fake model tarballs.
@@ -284,5 +285,31 @@ func TestPullProgress(t *testing.T) {
 	}
 	if !strings.Contains(buf.String(), "downloading "+srv.URL) || !strings.Contains(buf.String(), "downloaded") {
 		t.Errorf("progress on a non-terminal = %q, want start and end lines", buf.String())
+	}
+}
+
+func TestPullRemovesStaleTemporaries(t *testing.T) {
+	tgz, integrity := fakeTarball(t)
+	srv, _ := registry(t, 200, tgz)
+	parent := t.TempDir()
+	stale := filepath.Join(parent, ".model.tmp-123")
+	fresh := filepath.Join(parent, ".model.tmp-456")
+	for _, d := range []string{stale, fresh} {
+		if err := os.MkdirAll(filepath.Join(d, "half"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-2 * staleAge)
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Pull(context.Background(), ModelConfig{Dir: filepath.Join(parent, "model"), RegistryURL: srv.URL, integrity: integrity}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Error("stale temporary directory not removed")
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Error("recent temporary directory removed (it may belong to a running fetch)")
 	}
 }
