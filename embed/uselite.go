@@ -24,9 +24,9 @@ var (
 	_ TokenCounter = (*USELite)(nil)
 )
 
-// Window layout for texts longer than the model's input: windows of
-// useMaxTokens tokens starting every windowStride tokens, the last one
-// aligned with the end of the text.
+// windowStride is the largest distance between the starts of neighbouring
+// windows over a text longer than useMaxTokens tokens, so windows overlap by
+// at least useMaxTokens-windowStride tokens.
 const windowStride = 96
 
 // LoadUSELite returns the built-in model, fetching it with Pull first when
@@ -109,17 +109,13 @@ func (m *USELite) Fingerprint() Fingerprint {
 // Text longer than MaxTokens is never truncated: its tokens are covered by
 // the fewest windows of 128 tokens whose starts are at most 96 tokens apart,
 // spread evenly from the first token to the last (neighbouring windows
-// overlap by at least 32 tokens);
-// the result is the mean of the windows' unit vectors, renormalised to unit
-// length. Text with no tokens (the empty string) is embedded as the single
-// unknown token.
+// overlap by at least 32 tokens). The result is the mean of the windows'
+// unit vectors, renormalised to unit length. Text with no tokens (the empty
+// string) is embedded as the single unknown token.
 func (m *USELite) EmbedQuery(ctx context.Context, text string) ([]float32, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	ws := m.pool.Get().(*workspace)
 	defer m.pool.Put(ws)
-	return m.embed(ws, m.tok.encode(text)), nil
+	return m.embed(ctx, ws, m.tok.encode(text))
 }
 
 // EmbedDocuments embeds texts in parallel on GOMAXPROCS goroutines, each
@@ -141,7 +137,11 @@ func (m *USELite) EmbedDocuments(ctx context.Context, texts []string) ([][]float
 				if i >= len(texts) {
 					return
 				}
-				out[i] = m.embed(ws, m.tok.encode(texts[i]))
+				v, err := m.embed(ctx, ws, m.tok.encode(texts[i]))
+				if err != nil {
+					return // ctx is done; reported below
+				}
+				out[i] = v
 			}
 		}()
 	}
@@ -153,25 +153,32 @@ func (m *USELite) EmbedDocuments(ctx context.Context, texts []string) ([][]float
 }
 
 // embed embeds token ids, in windows when there are more than
-// useMaxTokens.
-func (m *USELite) embed(ws *workspace, ids []int) []float32 {
+// useMaxTokens. It checks ctx before each window.
+func (m *USELite) embed(ctx context.Context, ws *workspace, ids []int) ([]float32, error) {
 	if len(ids) == 0 {
 		ids = []int{unknownID}
 	}
 	out := make([]float32, useDim)
-	if len(ids) <= useMaxTokens {
-		m.enc.forward(ws, ids, out)
-		return out
+	v := out
+	starts := windowStarts(len(ids))
+	if len(starts) > 1 {
+		v = make([]float32, useDim)
 	}
-	v := make([]float32, useDim)
-	for _, start := range windowStarts(len(ids)) {
-		m.enc.forward(ws, ids[start:start+useMaxTokens], v)
-		for i, x := range v {
-			out[i] += x
+	for _, start := range starts {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		m.enc.forward(ws, ids[start:min(start+useMaxTokens, len(ids))], v)
+		if len(starts) > 1 {
+			for i, x := range v {
+				out[i] += x
+			}
 		}
 	}
-	normalizeInPlace(out)
-	return out
+	if len(starts) > 1 {
+		normalizeInPlace(out)
+	}
+	return out, nil
 }
 
 // windowStarts returns the first token of each window covering n tokens:
