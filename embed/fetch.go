@@ -18,6 +18,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -167,9 +168,19 @@ func readVerified(dir, integrity string) (map[string][]byte, error) {
 	return files, nil
 }
 
+// fetchMu serialises fetches within the process, so concurrent loads of a
+// missing model download it once.
+var fetchMu sync.Mutex
+
 // fetch obtains the tarball, from <Dir>/<tarball> if present or else from
-// the registry, and unpacks it atomically into cfg.Dir.
+// the registry, and unpacks it atomically into cfg.Dir. If a valid model
+// appeared meanwhile (another goroutine fetched it), it does nothing.
 func fetch(ctx context.Context, cfg ModelConfig) error {
+	fetchMu.Lock()
+	defer fetchMu.Unlock()
+	if _, err := readVerified(cfg.Dir, cfg.integrity); err == nil {
+		return nil
+	}
 	parent := filepath.Dir(cfg.Dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return fmt.Errorf("create model cache directory: %w", err)

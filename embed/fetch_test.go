@@ -313,3 +313,24 @@ func TestPullRemovesStaleTemporaries(t *testing.T) {
 		t.Error("recent temporary directory removed (it may belong to a running fetch)")
 	}
 }
+
+func TestPullConcurrent(t *testing.T) {
+	tgz, integrity := fakeTarball(t)
+	srv, hits := registry(t, 200, tgz)
+	cfg := ModelConfig{Dir: filepath.Join(t.TempDir(), "model"), RegistryURL: srv.URL, integrity: integrity}
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			_, err := Pull(context.Background(), cfg)
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if n := hits.Load(); n != 1 {
+		t.Errorf("4 concurrent pulls downloaded %d times, want 1", n)
+	}
+}
