@@ -243,3 +243,33 @@ func TestIsStatement(t *testing.T) {
 		}
 	}
 }
+
+func TestIsRefusal(t *testing.T) {
+	for _, s := range []string{
+		"The articles do not say who won.",
+		"The sources don't mention Germany.",
+		"There is no information about that in the sources.",
+		"The provided passages do not contain the answer.",
+	} {
+		if !isRefusal(s) {
+			t.Errorf("isRefusal(%q) = false", s)
+		}
+	}
+	for _, s := range []string{"Drones target refineries [1].", "Germany did not say whether it would join [2]."} {
+		if isRefusal(s) {
+			t.Errorf("isRefusal(%q) = true", s)
+		}
+	}
+}
+
+func TestAskGeneratedRefusalIsNotAnswerable(t *testing.T) {
+	f := &streamLLM{reply: "The articles do not say.", failAfter: -1}
+	e := newTestEngine(t, Config{LLM: NewGenerator(f, "fake/x", LLMConfig{})})
+	ans, err := e.Ask(context.Background(), Request{Question: "What do the drones target?"}, Stream{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.Answerable || ans.Mode != ModeGenerated || len(ans.Passages) == 0 {
+		t.Errorf("answerable %v mode %s", ans.Answerable, ans.Mode)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -287,6 +288,9 @@ func (e *Engine) Ask(ctx context.Context, req Request, s Stream) (*Answer, error
 		ans.Answer = clean
 		ans.InvalidCitations = invalid
 		ans.Citations = citationsFor(cited, ans.Passages)
+		if len(cited) == 0 && isRefusal(clean) {
+			ans.Answerable = false // the model found no answer in the sources
+		}
 		if len(invalid) > 0 {
 			e.cfg.Logger.Warn("removed invalid citations", "markers", invalid)
 		}
@@ -297,6 +301,13 @@ func (e *Engine) Ask(ctx context.Context, req Request, s Stream) (*Answer, error
 	ans.Timings.Total = time.Since(start)
 	return ans, nil
 }
+
+// refusalRE matches a model saying the sources hold no answer, as the
+// system prompt asks it to.
+var refusalRE = regexp.MustCompile(`(?i)\b(?:articles?|sources?|corpus|passages?)\b[^.]{0,40}\b(?:do(?:es)? not|don't|doesn't|never)\s+(?:say|mention|contain|state|address|provide|cover|include)|\bno (?:information|mention|answer)\b`)
+
+// isRefusal reports whether a generated answer declines to answer.
+func isRefusal(text string) bool { return refusalRE.MatchString(text) }
 
 // notInCorpus is the answer when retrieval finds nothing relevant enough.
 func notInCorpus(nearest []Passage) string {
