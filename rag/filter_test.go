@@ -1,0 +1,138 @@
+package rag
+
+import (
+	"context"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/newsrag/newsrag/corpus"
+)
+
+func TestRetrieveFilters(t *testing.T) {
+	e := newTestEngine(t, Config{})
+	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
+	tests := []struct {
+		name    string
+		filters Filters
+		want    map[string]bool // articles allowed in the result
+	}{
+		{"outlet", Filters{Outlet: "sky news"}, map[string]bool{"drones": true, "kabul": true}},
+		{"outlet spaces", Filters{Outlet: "  Global Affairs "}, map[string]bool{"coalition": true}},
+		{"from", Filters{From: day("2025-01-01")}, map[string]bool{"drones": true, "coalition": true}},
+		{"to", Filters{To: day("2021-12-31")}, map[string]bool{"kabul": true}},
+		{"range", Filters{From: day("2025-07-08"), To: day("2025-07-08")}, map[string]bool{"coalition": true}},
+		{"nothing", Filters{Outlet: "The Onion"}, map[string]bool{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, mode := range []string{RetrieveHybrid, RetrieveBM25, RetrieveDense} {
+				r := NewRetriever(RetrievalConfig{Mode: mode}, e.cfg.Embedder)
+				res, err := r.Retrieve(context.Background(), e.Index(), Request{Question: "Russia drones Kabul coalition", K: 10, Filters: tt.filters})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(tt.want) > 0 && len(res.Passages) == 0 {
+					t.Errorf("%s: no passages", mode)
+				}
+				for _, p := range res.Passages {
+					if !tt.want[p.ArticleID] {
+						t.Errorf("%s: passage from %q passed the filter", mode, p.ArticleID)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestRetrieveCollapsesNearDuplicates(t *testing.T) {
+	arts := testArticles()
+	dup := arts[0]
+	dup.ID, dup.Outlet = "drones-syndicated", "Wire copy"
+	dup.Hash = hashOf(dup)
+	arts = append(arts, dup)
+	e, _ := Open(context.Background(), Config{DataDir: t.TempDir(), Embedder: newHashEmbedder()})
+	if _, err := e.Ingest(context.Background(), arts, IngestOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ps, err := e.Search(context.Background(), Request{Question: "drones target refineries and ammunition depots", K: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, p := range ps {
+		if seen[p.Text] {
+			t.Errorf("the same passage twice: %q", p.Text)
+		}
+		seen[p.Text] = true
+	}
+	if len(ps) == 0 {
+		t.Fatal("no passages")
+	}
+}
+
+func TestRetrieveModesAndNumbering(t *testing.T) {
+	e := newTestEngine(t, Config{})
+	for _, mode := range []string{RetrieveHybrid, RetrieveBM25, RetrieveDense} {
+		r := NewRetriever(RetrievalConfig{Mode: mode}, e.cfg.Embedder)
+		res, err := r.Retrieve(context.Background(), e.Index(), Request{Question: "Taliban entered Kabul airport", K: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Passages) == 0 || len(res.Passages) > 3 {
+			t.Fatalf("%s: %d passages", mode, len(res.Passages))
+		}
+		if res.Passages[0].ArticleID != "kabul" {
+			t.Errorf("%s: top passage from %q, want kabul", mode, res.Passages[0].ArticleID)
+		}
+		for i, p := range res.Passages {
+			if p.N != i+1 {
+				t.Errorf("%s: passage %d numbered %d", mode, i, p.N)
+			}
+			if i > 0 && p.Score > res.Passages[i-1].Score {
+				t.Errorf("%s: passages not sorted by score", mode)
+			}
+			a, _ := e.Article(p.ArticleID)
+			if a.Text[p.Start:p.End] != p.Text || p.Title != a.Title {
+				t.Errorf("%s: passage offsets or metadata wrong: %+v", mode, p)
+			}
+		}
+	}
+	if err := (RetrievalConfig{Mode: "magic"}).Validate(); err == nil {
+		t.Error("unknown mode accepted")
+	}
+	if err := (RetrievalConfig{DenseWeight: 1.5}).Validate(); err == nil {
+		t.Error("dense weight 1.5 accepted")
+	}
+	// An empty index retrieves nothing, without error.
+	empty, _, err := Build(context.Background(), []corpus.Article{}, BuildConfig{Embedder: newHashEmbedder()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := NewRetriever(RetrievalConfig{}, newHashEmbedder()).Retrieve(context.Background(), empty, Request{Question: "anything"})
+	if err != nil || len(res.Passages) != 0 {
+		t.Errorf("empty index: %v, %v", res, err)
+	}
+}
+
+func TestBM25PrefersRareTerms(t *testing.T) {
+	bags := [][]termFreq{
+		{{0, 1}, {1, 1}}, // common + rare
+		{{0, 3}},         // common only, three times
+		{{0, 1}, {2, 1}}, // common + other
+	}
+	lx := newLexicon([]string{"common", "rare", "other"}, bags)
+	got := lx.search([]termFreq{{0, 1}, {1, 1}}, 3, nil)
+	if len(got) != 3 || got[0].Doc != 0 {
+		t.Fatalf("ranking %+v, want doc 0 first", got)
+	}
+	if s := lx.score([]termFreq{{0, 1}, {1, 1}}, 0); math.Abs(s-float64(got[0].Score)) > 1e-5 {
+		t.Errorf("score() = %v, search() = %v", s, got[0].Score)
+	}
+	if lx.idf[1] <= lx.idf[0] {
+		t.Errorf("idf(rare) %v <= idf(common) %v", lx.idf[1], lx.idf[0])
+	}
+	if got := lx.search([]termFreq{{1, 1}}, 3, func(d uint32) bool { return d != 0 }); len(got) != 0 {
+		t.Errorf("filtered search returned %+v", got)
+	}
+}
