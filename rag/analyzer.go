@@ -9,6 +9,10 @@ import (
 	"github.com/kljensen/snowball/english"
 )
 
+// analyzerVersion names the analysis below; it changes whenever the terms
+// produced for a text change, so caches of analysed text are invalidated.
+const analyzerVersion = "en-1"
+
 // Analyzer turns English text into index terms: Unicode word segmentation,
 // lower-casing, possessive stripping, stop-word removal and Snowball
 // (Porter2) stemming. It is safe for concurrent use and caches stems.

@@ -35,6 +35,10 @@ type ChunkConfig struct {
 	MinWords int `json:"min_words"`
 }
 
+// chunkerVersion names the chunking algorithm; it changes whenever the same
+// configuration would split text differently.
+const chunkerVersion = "chunk-1"
+
 // DefaultChunkConfig is the chunking newsrag uses unless told otherwise.
 var DefaultChunkConfig = ChunkConfig{MaxWords: 100, OverlapSentences: 1}
 

@@ -76,6 +76,7 @@ indexes your own. Settings come from the environment and a .env file (see
 		newIngestCmd(),
 		newServeCmd(),
 		newModelCmd(),
+		newEvalCmd(),
 	)
 	return root
 }

@@ -1,0 +1,332 @@
+package rag
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/newsrag/newsrag/corpus"
+	"github.com/newsrag/newsrag/embed"
+)
+
+// EvalQuestion is one line of an evaluation set's questions.jsonl.
+type EvalQuestion struct {
+	ID       string `json:"id"`
+	Question string `json:"question"`
+	// Answers are the gold answers; empty means the corpus cannot answer.
+	Answers []string `json:"answers"`
+	// Sources are the gold articles' file names, relative to corpus/.
+	Sources []string `json:"sources"`
+}
+
+// Answerable reports whether the question has a gold answer.
+func (q EvalQuestion) Answerable() bool { return len(q.Answers) > 0 }
+
+// ReadQuestions reads a questions.jsonl file: one EvalQuestion per line,
+// blank lines ignored.
+func ReadQuestions(path string) ([]EvalQuestion, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read questions: %w", err)
+	}
+	defer f.Close()
+	var qs []EvalQuestion
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
+	for line := 1; sc.Scan(); line++ {
+		b := strings.TrimSpace(sc.Text())
+		if b == "" {
+			continue
+		}
+		var q EvalQuestion
+		if err := json.Unmarshal([]byte(b), &q); err != nil {
+			return nil, fmt.Errorf("read questions: %s line %d: %w", path, line, err)
+		}
+		if strings.TrimSpace(q.Question) == "" {
+			return nil, fmt.Errorf("read questions: %s line %d: no question", path, line)
+		}
+		if q.ID == "" {
+			q.ID = fmt.Sprint(line)
+		}
+		qs = append(qs, q)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read questions: %s: %w", path, err)
+	}
+	return qs, nil
+}
+
+// EvalConfig configures Evaluate.
+type EvalConfig struct {
+	// Dir holds corpus/ (any format the loader reads) and questions.jsonl.
+	Dir string
+	// CacheDir holds built indexes, one directory per corpus and settings.
+	// Default: <user cache dir>/newsrag/eval.
+	CacheDir string
+	// Embedder embeds chunks and questions. Required.
+	Embedder embed.Embedder
+	// Chunking is how articles are split.
+	Chunking ChunkConfig
+	// Retrievers are the retrieval settings to compare, each run over every
+	// question. Default: DefaultRetrievalConfig alone.
+	Retrievers []RetrievalConfig
+	// K is the deepest rank measured (recall@1..K). Default 10.
+	K int
+	// Limit keeps only the first Limit questions (0: all).
+	Limit int
+	// Answers also asks every question through Engine.Ask and scores the
+	// answers. LLM generates them (nil: the extractive answerer).
+	Answers   bool
+	LLM       *Generator
+	Relevance RelevanceConfig
+	// Progress, when set, is called as work is done: stage names the work
+	// ("reading", "embedding", "retrieving bm25", "answering hybrid", …).
+	Progress func(stage string, done, total int)
+}
+
+// evalCacheVersion changes whenever what is cached (the index format, the
+// analysis of text into terms, the chunking algorithm) changes meaning.
+const evalCacheVersion = "eval-cache-1/" + analyzerVersion + "/" + chunkerVersion
+
+// Evaluate builds (or reuses) the index of cfg.Dir's corpus, runs each
+// retriever over the questions and returns the measurements.
+func Evaluate(ctx context.Context, cfg EvalConfig) (*EvalReport, error) {
+	if cfg.Embedder == nil {
+		return nil, errors.New("evaluate: no embedder")
+	}
+	if cfg.K <= 0 {
+		cfg.K = 10
+	}
+	if cfg.K > MaxK {
+		return nil, fmt.Errorf("evaluate: k %d is above the limit %d", cfg.K, MaxK)
+	}
+	if len(cfg.Retrievers) == 0 {
+		cfg.Retrievers = []RetrievalConfig{DefaultRetrievalConfig}
+	}
+	for _, rc := range cfg.Retrievers {
+		if err := rc.Validate(); err != nil {
+			return nil, fmt.Errorf("evaluate: %w", err)
+		}
+	}
+	if cfg.CacheDir == "" {
+		dir, err := os.UserCacheDir()
+		if err != nil {
+			return nil, fmt.Errorf("evaluate: no cache directory: %w", err)
+		}
+		cfg.CacheDir = filepath.Join(dir, "newsrag", "eval")
+	}
+	progress := cfg.Progress
+	if progress == nil {
+		progress = func(string, int, int) {}
+	}
+
+	qs, err := ReadQuestions(filepath.Join(cfg.Dir, "questions.jsonl"))
+	if err != nil {
+		return nil, fmt.Errorf("evaluate: %w", err)
+	}
+	if cfg.Limit > 0 && cfg.Limit < len(qs) {
+		qs = qs[:cfg.Limit]
+	}
+	if len(qs) == 0 {
+		return nil, fmt.Errorf("evaluate: %s has no questions", filepath.Join(cfg.Dir, "questions.jsonl"))
+	}
+	res, err := corpus.Load(ctx, filepath.Join(cfg.Dir, "corpus"), corpus.LoadOptions{
+		Progress: func(d, t int) { progress("reading", d, t) },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("evaluate: %w", err)
+	}
+	if len(res.Articles) == 0 {
+		return nil, fmt.Errorf("evaluate: no articles in %s", filepath.Join(cfg.Dir, "corpus"))
+	}
+
+	e, info, err := evalIndex(ctx, cfg, res.Articles, progress)
+	if err != nil {
+		return nil, err
+	}
+	ix := e.Index()
+	rep := &EvalReport{
+		Dataset:    filepath.Base(filepath.Clean(cfg.Dir)),
+		Questions:  len(qs),
+		Answerable: countAnswerable(qs),
+		K:          cfg.K,
+		Index:      info,
+		Created:    time.Now().UTC().Truncate(time.Second),
+	}
+	for _, rc := range cfg.Retrievers {
+		run, err := evalRetriever(ctx, cfg, ix, rc, qs, progress)
+		if err != nil {
+			return nil, err
+		}
+		if cfg.Answers {
+			am, err := evalAnswers(ctx, cfg, info.Path, rc, ix, qs, progress)
+			if err != nil {
+				return nil, err
+			}
+			run.Answers = am
+		}
+		rep.Runs = append(rep.Runs, *run)
+	}
+	return rep, nil
+}
+
+func countAnswerable(qs []EvalQuestion) int {
+	n := 0
+	for _, q := range qs {
+		if q.Answerable() {
+			n++
+		}
+	}
+	return n
+}
+
+// evalCacheKey identifies an index by everything that determines it: the
+// articles' content, the effective chunking, the embedder and the code
+// versions of analysis and chunking.
+func evalCacheKey(arts []corpus.Article, chunking ChunkConfig, fp embed.Fingerprint) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n", evalCacheVersion)
+	fpj, _ := json.Marshal(fp)
+	cj, _ := json.Marshal(chunking)
+	fmt.Fprintf(h, "%s\n%s\n", fpj, cj)
+	sorted := slices.Clone(arts)
+	slices.SortFunc(sorted, func(a, b corpus.Article) int { return strings.Compare(a.ID, b.ID) })
+	for _, a := range sorted {
+		fmt.Fprintf(h, "%s\t%s\n", a.ID, a.Hash)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:24]
+}
+
+// evalMetaFile records how a cached index was built.
+const evalMetaFile = "build.json"
+
+// evalIndex opens an engine over the cached index for arts, building and
+// caching the index first when there is none.
+func evalIndex(ctx context.Context, cfg EvalConfig, arts []corpus.Article, progress func(string, int, int)) (*Engine, EvalIndex, error) {
+	counter, _ := cfg.Embedder.(embed.TokenCounter)
+	chunking := NewChunker(cfg.Chunking, counter).Config()
+	key := evalCacheKey(arts, chunking, cfg.Embedder.Fingerprint())
+	dir := filepath.Join(cfg.CacheDir, key)
+	info := EvalIndex{Key: key, Path: filepath.Join(dir, IndexFileName), Embedder: cfg.Embedder.Fingerprint().String(), Chunking: chunking}
+
+	open := func(fresh bool) (*Engine, error) {
+		return Open(ctx, Config{DataDir: dir, Embedder: cfg.Embedder, Chunking: cfg.Chunking, Fresh: fresh})
+	}
+	var meta BuildStats
+	metaPath := filepath.Join(dir, evalMetaFile)
+	if b, err := os.ReadFile(metaPath); err == nil && json.Unmarshal(b, &meta) == nil {
+		if e, err := open(false); err == nil && e.Ready() && e.Index().Chunking() == chunking {
+			info.Cached = true
+			info.fill(e.Index(), meta)
+			return e, info, nil
+		}
+	}
+	e, err := open(true)
+	if err != nil {
+		return nil, info, fmt.Errorf("evaluate: %w", err)
+	}
+	st, err := e.Ingest(ctx, arts, IngestOptions{Rebuild: true, Progress: func(d, t int) { progress("embedding", d, t) }})
+	if err != nil {
+		return nil, info, fmt.Errorf("evaluate: build index: %w", err)
+	}
+	b, err := json.Marshal(st)
+	if err != nil {
+		return nil, info, fmt.Errorf("evaluate: %w", err)
+	}
+	if err := os.WriteFile(metaPath, b, 0o644); err != nil {
+		return nil, info, fmt.Errorf("evaluate: record build: %w", err)
+	}
+	info.fill(e.Index(), st)
+	return e, info, nil
+}
+
+// fill sets the index figures from ix and its build statistics.
+func (info *EvalIndex) fill(ix *Index, st BuildStats) {
+	info.Articles = len(ix.Articles())
+	info.Chunks = ix.Len()
+	var words int
+	for _, c := range ix.Chunks() {
+		words += c.Words
+	}
+	if ix.Len() > 0 {
+		info.MeanChunkWords = float64(words) / float64(ix.Len())
+	}
+	info.BuildMS = ms(st.Total)
+	info.EmbedMS = ms(st.Embedding)
+	info.Embedded = st.Embedded
+	if st.Embedding > 0 {
+		info.ChunksPerSecond = float64(st.Embedded) / st.Embedding.Seconds()
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// evalRetriever runs one retriever over every question.
+func evalRetriever(ctx context.Context, cfg EvalConfig, ix *Index, rc RetrievalConfig, qs []EvalQuestion, progress func(string, int, int)) (*EvalRun, error) {
+	r := NewRetriever(rc, cfg.Embedder)
+	stage := "retrieving " + retrieverLabel(r.Config())
+	results := make([]evalResult, len(qs))
+	lat := make([]time.Duration, len(qs))
+	for i, q := range qs {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("evaluate: %w", err)
+		}
+		t0 := time.Now()
+		got, err := r.Retrieve(ctx, ix, Request{Question: q.Question, K: cfg.K})
+		lat[i] = time.Since(t0)
+		if err != nil {
+			return nil, fmt.Errorf("evaluate: question %s: %w", q.ID, err)
+		}
+		results[i] = resultOf(ix, got.Passages)
+		progress(stage, i+1, len(qs))
+	}
+	run := scoreRetrieval(qs, results, cfg.K)
+	run.Retriever = r.Config()
+	run.Latency = latencyOf(lat)
+	return run, nil
+}
+
+// resultOf keeps what scoring needs of retrieved passages.
+func resultOf(ix *Index, ps []Passage) evalResult {
+	res := make(evalResult, len(ps))
+	for i, p := range ps {
+		a, _ := ix.Article(p.ArticleID)
+		res[i] = evalHit{Text: p.Text, Source: a.Path, Words: countWords(p.Text)}
+	}
+	return res
+}
+
+// evalAnswers asks every question through an Engine with retrieval rc and
+// scores the answers.
+func evalAnswers(ctx context.Context, cfg EvalConfig, indexPath string, rc RetrievalConfig, ix *Index, qs []EvalQuestion, progress func(string, int, int)) (*AnswerMetrics, error) {
+	e, err := Open(ctx, Config{DataDir: filepath.Dir(indexPath), Embedder: cfg.Embedder, Retrieval: rc, Relevance: cfg.Relevance, LLM: cfg.LLM})
+	if err != nil {
+		return nil, fmt.Errorf("evaluate answers: %w", err)
+	}
+	stage := "answering " + retrieverLabel(NewRetriever(rc, nil).Config())
+	answers := make([]*Answer, len(qs))
+	for i, q := range qs {
+		a, err := e.Ask(ctx, Request{Question: q.Question}, Stream{})
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("evaluate answers: %w", ctx.Err())
+			}
+			a = nil // counted as an error
+		}
+		answers[i] = a
+		progress(stage, i+1, len(qs))
+	}
+	return scoreAnswers(qs, answers, func(id string) string {
+		a, _ := ix.Article(id)
+		return a.Path
+	}), nil
+}

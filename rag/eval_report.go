@@ -1,0 +1,196 @@
+package rag
+
+import (
+	"fmt"
+	"html/template"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// Label names a run's retriever: its mode, with the dense weight for hybrid.
+func (r EvalRun) Label() string { return retrieverLabel(r.Retriever) }
+
+func retrieverLabel(rc RetrievalConfig) string {
+	if rc.Mode == RetrieveHybrid {
+		return fmt.Sprintf("hybrid (dense %.2g)", rc.DenseWeight)
+	}
+	return rc.Mode
+}
+
+// WriteTable writes the report as aligned text tables.
+func (rep *EvalReport) WriteTable(w io.Writer) error {
+	ix := rep.Index
+	built := "built"
+	if ix.Cached {
+		built = "cached; built"
+	}
+	fmt.Fprintf(w, "Dataset %s: %d questions (%d answerable)\n", rep.Dataset, rep.Questions, rep.Answerable)
+	fmt.Fprintf(w, "Index: %d articles, %d chunks, mean %.1f words per chunk (%s in %.1fs; %d chunks embedded at %.1f chunks/s)\n",
+		ix.Articles, ix.Chunks, ix.MeanChunkWords, built, ix.BuildMS/1000, ix.Embedded, ix.ChunksPerSecond)
+	fmt.Fprintf(w, "Embedder: %s\n\n", ix.Embedder)
+
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	head := []string{"retriever"}
+	for _, k := range reportKs {
+		if k <= rep.K {
+			head = append(head, fmt.Sprintf("R@%d", k))
+		}
+	}
+	head = append(head, "MRR")
+	for _, k := range reportKs {
+		if k <= rep.K {
+			head = append(head, fmt.Sprintf("hit@%d", k))
+		}
+	}
+	head = append(head, "words@5", "p50 ms", "p95 ms", "p99 ms")
+	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
+	for _, r := range rep.Runs {
+		row := []string{r.Label()}
+		for _, m := range r.Recall {
+			row = append(row, fmt.Sprintf("%.3f", m.AnswerRecall))
+		}
+		row = append(row, fmt.Sprintf("%.3f", r.MRR))
+		for _, m := range r.Recall {
+			row = append(row, fmt.Sprintf("%.3f", m.ArticleHit))
+		}
+		row = append(row, fmt.Sprintf("%.0f", r.MeanWordsAt5),
+			fmt.Sprintf("%.2f", r.Latency.P50), fmt.Sprintf("%.2f", r.Latency.P95), fmt.Sprintf("%.2f", r.Latency.P99))
+		fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	answered := false
+	for _, r := range rep.Runs {
+		answered = answered || r.Answers != nil
+	}
+	if !answered {
+		return nil
+	}
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "answers\tasked\terrors\tcontains gold\tcitation precision\tcitation validity\trefusal\tfalse refusal\t")
+	for _, r := range rep.Runs {
+		if a := r.Answers; a != nil {
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t\n", r.Label(), a.Asked, a.Errors,
+				a.Contains, a.CitationPrecision, a.CitationValidity, a.Refusal, a.FalseRefusal)
+		}
+	}
+	return tw.Flush()
+}
+
+// WriteHTML writes a self-contained HTML report: the figures and, per run,
+// an inline SVG chart of answer-recall@k and article-hit@k.
+func (rep *EvalReport) WriteHTML(w io.Writer) error {
+	charts := make([]template.HTML, len(rep.Runs))
+	for i, r := range rep.Runs {
+		charts[i] = recallChart(r)
+	}
+	return reportTemplate.Execute(w, struct {
+		*EvalReport
+		Charts []template.HTML
+		Ks     []int
+	}{rep, charts, reportKs})
+}
+
+// Chart geometry, in SVG user units.
+const (
+	chartW, chartH         = 420, 260
+	chartLeft, chartRight  = 44, 16
+	chartTop, chartBottom  = 16, 40
+	chartPlotW, chartPlotH = chartW - chartLeft - chartRight, chartH - chartTop - chartBottom
+)
+
+// recallChart draws a run's recall curves as an SVG line chart (y from 0
+// to 1, x from k=1 to K).
+func recallChart(r EvalRun) template.HTML {
+	n := len(r.AnswerRecallCurve)
+	x := func(k int) float64 {
+		if n <= 1 {
+			return chartLeft + chartPlotW/2
+		}
+		return chartLeft + float64(k-1)*chartPlotW/float64(n-1)
+	}
+	y := func(v float64) float64 { return chartTop + (1-v)*chartPlotH }
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="recall at k for %s">`,
+		chartW, chartH, chartW, chartH, template.HTMLEscapeString(r.Label()))
+	for _, v := range []float64{0, 0.25, 0.5, 0.75, 1} {
+		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#ddd"/>`, chartLeft, chartW-chartRight, y(v), y(v))
+		fmt.Fprintf(&b, `<text x="%d" y="%.1f" font-size="11" text-anchor="end" fill="#555">%.2f</text>`, chartLeft-6, y(v)+4, v)
+	}
+	for k := 1; k <= n; k++ {
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="11" text-anchor="middle" fill="#555">%d</text>`, x(k), chartH-chartBottom+16, k)
+	}
+	fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="11" text-anchor="middle" fill="#555">k</text>`, chartLeft+chartPlotW/2.0, chartH-6)
+	series := []struct {
+		name, color string
+		vals        []float64
+	}{
+		{"answer-recall@k", "#1f6feb", r.AnswerRecallCurve},
+		{"article-hit@k", "#d97706", r.ArticleHitCurve},
+	}
+	for si, s := range series {
+		var pts []string
+		for k, v := range s.vals {
+			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(k+1), y(v)))
+		}
+		fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>`, s.color, strings.Join(pts, " "))
+		for k, v := range s.vals {
+			fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="3" fill="%s"><title>%s k=%d: %.3f</title></circle>`, x(k+1), y(v), s.color, s.name, k+1, v)
+		}
+		lx := chartLeft + 10 + si*150
+		fmt.Fprintf(&b, `<rect x="%d" y="%.1f" width="12" height="3" fill="%s"/><text x="%d" y="%.1f" font-size="11" fill="#333">%s</text>`,
+			lx, y(0.08), s.color, lx+16, y(0.08)+4, s.name)
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
+	"f3": func(v float64) string { return fmt.Sprintf("%.3f", v) },
+	"f1": func(v float64) string { return fmt.Sprintf("%.1f", v) },
+	"f2": func(v float64) string { return fmt.Sprintf("%.2f", v) },
+	"at": func(r EvalRun, k int) KMetric { m, _ := r.At(k); return m },
+	"le": func(a, b int) bool { return a <= b },
+}).Parse(`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>newsrag evaluation: {{.Dataset}}</title>
+<style>
+body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; color: #1d1d1f; padding: 0 1rem; }
+table { border-collapse: collapse; margin: 1rem 0; }
+th, td { padding: .3rem .7rem; border-bottom: 1px solid #e5e5e5; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+.charts { display: flex; flex-wrap: wrap; gap: 1.5rem; }
+figure { margin: 0; }
+figcaption { font-weight: 600; margin-bottom: .3rem; }
+.muted { color: #666; }
+</style>
+</head>
+<body>
+<h1>newsrag evaluation: {{.Dataset}}</h1>
+<p>{{.Questions}} questions ({{.Answerable}} answerable). Index: {{.Index.Articles}} articles,
+{{.Index.Chunks}} chunks, mean {{f1 .Index.MeanChunkWords}} words per chunk; built in {{f1 .Index.BuildMS}} ms
+({{.Index.Embedded}} chunks embedded at {{f1 .Index.ChunksPerSecond}} chunks/s){{if .Index.Cached}}, reused from the cache{{end}}.</p>
+<p class="muted">Embedder {{.Index.Embedder}}; chunking max {{.Index.Chunking.MaxWords}} words,
+{{.Index.Chunking.MaxTokens}} tokens, overlap {{.Index.Chunking.OverlapSentences}} sentence(s). Created {{.Created.Format "2006-01-02 15:04 UTC"}}.</p>
+<h2>Retrieval</h2>
+<table>
+<tr><th>retriever</th>{{range .Ks}}{{if le . $.K}}<th>answer-recall@{{.}}</th>{{end}}{{end}}<th>MRR</th>{{range .Ks}}{{if le . $.K}}<th>article-hit@{{.}}</th>{{end}}{{end}}<th>words@5</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th></tr>
+{{range .Runs}}{{$r := .}}<tr><td>{{.Label}}</td>{{range $.Ks}}{{if le . $.K}}<td>{{f3 (at $r .).AnswerRecall}}</td>{{end}}{{end}}<td>{{f3 .MRR}}</td>{{range $.Ks}}{{if le . $.K}}<td>{{f3 (at $r .).ArticleHit}}</td>{{end}}{{end}}<td>{{f1 .MeanWordsAt5}}</td><td>{{f2 .Latency.P50}}</td><td>{{f2 .Latency.P95}}</td><td>{{f2 .Latency.P99}}</td></tr>
+{{end}}</table>
+<div class="charts">
+{{range $i, $r := .Runs}}<figure><figcaption>{{$r.Label}}</figcaption>{{index $.Charts $i}}</figure>
+{{end}}</div>
+{{$any := false}}{{range .Runs}}{{if .Answers}}{{$any = true}}{{end}}{{end}}{{if $any}}
+<h2>Answers</h2>
+<table>
+<tr><th>retriever</th><th>asked</th><th>errors</th><th>contains gold</th><th>citation precision</th><th>citation validity</th><th>refusal</th><th>false refusal</th></tr>
+{{range .Runs}}{{if .Answers}}<tr><td>{{.Label}}</td><td>{{.Answers.Asked}}</td><td>{{.Answers.Errors}}</td><td>{{f3 .Answers.Contains}}</td><td>{{f3 .Answers.CitationPrecision}}</td><td>{{f3 .Answers.CitationValidity}}</td><td>{{f3 .Answers.Refusal}}</td><td>{{f3 .Answers.FalseRefusal}}</td></tr>
+{{end}}{{end}}</table>{{end}}
+</body>
+</html>
+`))
