@@ -25,22 +25,11 @@ answer. With no index yet, the corpus is indexed first.`,
   newsrag ask --json -k 5 "Who is in the coalition of the willing?"`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := loadSettings()
+			e, req, err := q.open(cmd, args[0])
 			if err != nil {
 				return err
 			}
-			req, err := q.request(s, args[0])
-			if err != nil {
-				return err
-			}
-			stderr, stdout := cmd.ErrOrStderr(), cmd.OutOrStdout()
-			e, err := s.engine(cmd.Context(), stderr, s.logger(stderr), false)
-			if err != nil {
-				return err
-			}
-			if err := ensureIndex(cmd.Context(), s, e, stderr); err != nil {
-				return err
-			}
+			stdout := cmd.OutOrStdout()
 			var stream rag.Stream
 			if !q.json {
 				stream.Token = func(t string) { io.WriteString(stdout, t) }

@@ -25,6 +25,26 @@ func (q *queryFlags) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&q.json, "json", false, "print one JSON document instead of text")
 }
 
+// open reads the settings, checks the request for question and opens the
+// engine, building the index first if there is none: the start of ask
+// and search.
+func (q *queryFlags) open(cmd *cobra.Command, question string) (*rag.Engine, rag.Request, error) {
+	s, err := loadSettings()
+	if err != nil {
+		return nil, rag.Request{}, err
+	}
+	req, err := q.request(s, question)
+	if err != nil {
+		return nil, req, err
+	}
+	stderr := cmd.ErrOrStderr()
+	e, err := s.engine(cmd.Context(), stderr, s.logger(stderr), false)
+	if err != nil {
+		return nil, req, err
+	}
+	return e, req, ensureIndex(cmd.Context(), s, e, stderr)
+}
+
 // request builds the rag request for question.
 func (q *queryFlags) request(s *settings, question string) (rag.Request, error) {
 	req := rag.Request{Question: question, K: q.k, Filters: rag.Filters{Outlet: q.outlet}}

@@ -14,22 +14,11 @@ NEWSRAG_RETRIEVER) and prints the passages with their scores and articles.`,
 		Example: `  newsrag search -k 3 "drone strikes on refineries"`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := loadSettings()
+			e, req, err := q.open(cmd, args[0])
 			if err != nil {
 				return err
 			}
-			req, err := q.request(s, args[0])
-			if err != nil {
-				return err
-			}
-			stderr, stdout := cmd.ErrOrStderr(), cmd.OutOrStdout()
-			e, err := s.engine(cmd.Context(), stderr, s.logger(stderr), false)
-			if err != nil {
-				return err
-			}
-			if err := ensureIndex(cmd.Context(), s, e, stderr); err != nil {
-				return err
-			}
+			stdout := cmd.OutOrStdout()
 			ps, err := e.Search(cmd.Context(), req)
 			if err != nil {
 				return err
