@@ -394,3 +394,50 @@ func TestBrowserShowsErrors(t *testing.T) {
 	}
 	screenshot(t, ctx, t.TempDir(), "error")
 }
+
+// TestBrowserAPIKeyAndFollowUp starts a server that needs an API key: the
+// page must ask for it, keep it, show the status line while the answer
+// streams, and send the conversation so far with a follow-up question.
+func TestBrowserAPIKeyAndFollowUp(t *testing.T) {
+	requireBrowser(t)
+	f := newFake()
+	f.tokenDelay = 400 * time.Millisecond
+	s := newTestServer(t, f, Config{APIKey: "secret-key"})
+	base := serve(t, s)
+	shots := t.TempDir()
+	ctx := browser(t, 1280, 800)
+	doSteps(t, ctx, "open the page",
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.CSS("#key-dialog #key-input")))
+	screenshot(t, ctx, shots, "key-dialog")
+	doSteps(t, ctx, "enter the key",
+		chromedp.SendKeys(chromedp.CSS("#key-input"), "secret-key"+kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS("#article-list summary")))
+	if k := run(t, ctx, "stored key", chromedp.Evaluate[string](`localStorage.getItem('newsrag.apiKey')`)); k != "secret-key" {
+		t.Errorf("stored key %q", k)
+	}
+
+	doSteps(t, ctx, "ask",
+		chromedp.SendKeys(chromedp.CSS("#question"), "What happened at the airport?"+kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS(".answer .status")),
+		chromedp.WaitVisible(chromedp.CSS(".answer-text p")))
+	status := run(t, ctx, "status", chromedp.Text(chromedp.CSS(".answer .status")))
+	if !strings.Contains(status, "writing") {
+		t.Errorf("status line while streaming: %q", status)
+	}
+	screenshot(t, ctx, shots, "streaming")
+	doSteps(t, ctx, "follow-up",
+		chromedp.WaitVisible(chromedp.CSS(".answer .answer-meta")),
+		chromedp.SendKeys(chromedp.CSS("#question"), "and Germany?"+kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS(".turn + .turn .answer-meta")))
+	screenshot(t, ctx, shots, "follow-up")
+
+	f.mu.Lock()
+	last := f.last
+	f.mu.Unlock()
+	if last.Question != "and Germany?" || len(last.History) != 2 ||
+		last.History[0].Role != "user" || last.History[0].Content != "What happened at the airport?" ||
+		last.History[1].Role != "assistant" || last.History[1].Content != "Crowds gathered at the airport [1]." {
+		t.Errorf("follow-up request %+v", last)
+	}
+}

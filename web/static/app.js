@@ -277,7 +277,7 @@ async function openArticle(item, returnFocus) {
     }
   } catch (err) {
     body.replaceChildren(errorBox(err));
-    if (err instanceof ApiError && err.status === 401) askForKey(err.message);
+    if (err instanceof ApiError && err.status === 401) askForKey(keyReason());
   }
 }
 
@@ -318,7 +318,7 @@ function showError(answer, err, retry, partial) {
     box.append(el('button', { type: 'button', onclick: retry }, 'Try again'));
   }
   answer.append(box);
-  if (err instanceof ApiError && err.status === 401) askForKey(err.message);
+  if (err instanceof ApiError && err.status === 401) askForKey(keyReason());
 }
 
 // ---- API key ----
@@ -326,10 +326,14 @@ function showError(answer, err, retry, partial) {
 function askForKey(reason) {
   state.needsKey = true;
   $('key-button').hidden = false;
-  $('key-reason').textContent = `${reason} The key is kept in this browser only.`;
+  $('key-reason').textContent = `${reason} It is kept in this browser only.`;
   $('key-input').value = apiKey();
   if (!keyDialog.open) keyDialog.showModal();
 }
+
+const keyReason = () => (apiKey()
+  ? 'The server did not accept the stored API key. Enter the current one.'
+  : 'This server needs an API key; ask whoever runs it.');
 
 $('key-button').addEventListener('click', () => askForKey('Enter the API key for this server.'));
 $('key-form').addEventListener('submit', () => {
@@ -389,7 +393,7 @@ async function loadArchive() {
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) {
       line.textContent = 'This server needs an API key.';
-      askForKey(err.message);
+      askForKey(keyReason());
     } else {
       line.replaceChildren(errorBox(err));
     }
