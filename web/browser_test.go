@@ -305,6 +305,16 @@ func TestBrowserAskAndCite(t *testing.T) {
 			doSteps(t, ctx, "close with Escape",
 				chromedp.KeyEvent(kb.Escape),
 				chromedp.WaitNotVisible(chromedp.CSS("#reader")))
+
+			// A question the archive cannot answer says so.
+			doSteps(t, ctx, "ask the unanswerable",
+				chromedp.Click(chromedp.CSS("#new-chat")),
+				chromedp.SendKeys(chromedp.CSS("#question"), "What is the boiling point of tungsten?"+kb.Enter),
+				chromedp.WaitVisible(chromedp.CSS(".answer .answer-meta")))
+			if n := run(t, ctx, "unanswerable notice", chromedp.Evaluate[int](`document.querySelectorAll('.notice.unanswerable').length`)); n != 1 {
+				t.Errorf("%d unanswerable notices, want 1", n)
+			}
+			screenshot(t, ctx, shots, vp.name+"-unanswerable")
 		})
 	}
 }

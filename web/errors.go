@@ -14,21 +14,21 @@ import (
 
 // Error codes of the JSON error body {"error": {"code", "message"}}.
 const (
-	CodeBadRequest        = "bad_request"
-	CodeUnauthorized      = "unauthorized"
-	CodeNotFound          = "not_found"
-	CodeMethodNotAllowed  = "method_not_allowed"
-	CodePayloadTooLarge   = "payload_too_large"
-	CodeUnsupportedMedia  = "unsupported_media_type"
-	CodeRateLimited       = "rate_limited"
-	CodeNotReady          = "not_ready"
-	CodeLLMFailed         = "llm_failed"
-	CodeLLMUnavailable    = "llm_unavailable"
-	CodeTimeout           = "timeout"
-	CodeAnswerTooLarge    = "answer_too_large"
-	CodeShuttingDown      = "shutting_down"
-	CodeInternal          = "internal"
-	codeClientClosedConns = "client_closed"
+	CodeBadRequest       = "bad_request"
+	CodeUnauthorized     = "unauthorized"
+	CodeNotFound         = "not_found"
+	CodeMethodNotAllowed = "method_not_allowed"
+	CodePayloadTooLarge  = "payload_too_large"
+	CodeUnsupportedMedia = "unsupported_media_type"
+	CodeRateLimited      = "rate_limited"
+	CodeNotReady         = "not_ready"
+	CodeLLMFailed        = "llm_failed"
+	CodeLLMUnavailable   = "llm_unavailable"
+	CodeTimeout          = "timeout"
+	CodeAnswerTooLarge   = "answer_too_large"
+	CodeShuttingDown     = "shutting_down"
+	CodeInternal         = "internal"
+	codeClientClosed     = "client_closed"
 )
 
 // ErrorBody is the JSON body of every error response, and the data of the
@@ -114,7 +114,7 @@ func classify(err error) *apiError {
 		return &apiError{http.StatusGatewayTimeout, CodeTimeout, "the request took too long and was stopped", err}
 	case errors.Is(err, context.Canceled):
 		// The client went away; nobody reads this, but logs and metrics do.
-		return &apiError{499, codeClientClosedConns, "the request was cancelled", err}
+		return &apiError{499, codeClientClosed, "the request was cancelled", err}
 	default:
 		return &apiError{http.StatusInternalServerError, CodeInternal, "internal error", err}
 	}

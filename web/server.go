@@ -105,8 +105,8 @@ func (s *Server) addRoutes() error {
 }
 
 // Handler returns the server's HTTP handler, for tests and for callers that
-// run their own http.Server (they should also call Shutdown-time cleanup
-// through Run or Serve to end open streams).
+// run their own http.Server. Only Run and Serve cancel open answer streams
+// at shutdown; with another server, streams end with their requests.
 func (s *Server) Handler() http.Handler { return s.echo }
 
 // Run listens on cfg.Addr and serves until ctx is cancelled, then shuts

@@ -156,3 +156,61 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 		}
 	}
 }
+
+// TestShutdownUnderLoad cancels Run's context while many requests are in
+// flight: every request the server accepted must complete with 200.
+func TestShutdownUnderLoad(t *testing.T) {
+	f := newFake()
+	f.tokenDelay = 100 * time.Millisecond // each answer takes about 300 ms
+	s := newTestServer(t, f, Config{ShutdownTimeout: time.Second})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(ctx, ln) }()
+
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 32}}
+	defer client.CloseIdleConnections()
+	const n = 24
+	codes := make(chan int, n)
+	for i := range n {
+		go func() {
+			path := "/api/ask"
+			if i%3 == 0 {
+				path = "/api/search?q=x"
+			}
+			var r *http.Response
+			var err error
+			if strings.HasPrefix(path, "/api/ask") {
+				r, err = client.Post(base+path, "application/json", strings.NewReader(`{"question":"q"}`))
+			} else {
+				r, err = client.Get(base + path)
+			}
+			if err != nil {
+				codes <- -1
+				return
+			}
+			r.Body.Close()
+			codes <- r.StatusCode
+		}()
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for f.asks.Load()+f.searches.Load() < n && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got := f.asks.Load() + f.searches.Load(); got != n {
+		t.Fatalf("only %d of %d requests reached the pipeline", got, n)
+	}
+	cancel()
+	for range n {
+		if c := <-codes; c != http.StatusOK {
+			t.Errorf("a request accepted before shutdown ended with %d", c)
+		}
+	}
+	if err := <-served; err != nil {
+		t.Errorf("Serve: %v", err)
+	}
+}

@@ -160,7 +160,7 @@ function finish(answer, result, ctx, seconds) {
   if (!result.answerable) {
     notes.push(el('p', { className: 'notice unanswerable' },
       el('strong', { text: 'No answer in the archive. ' }),
-      'None of the articles answer this question; the closest passages are listed below.'));
+      'None of the articles answer this question. The passages that came closest are listed below.'));
   }
   const mode = result.mode === 'generated'
     ? el('span', { className: 'badge generated', title: 'Written by a language model from the passages below' }, `Written by ${result.model || 'a language model'}`)
@@ -175,7 +175,7 @@ function finish(answer, result, ctx, seconds) {
   }
   const uncited = passages.filter((p) => !cited.some((c) => c.n === p.n));
   if (uncited.length && (!cited.length || !result.answerable)) {
-    answer.append(sourceList(`Passages searched (${uncited.length})`, uncited, ctx, !cited.length && !result.answerable));
+    answer.append(sourceList(`Passages searched (${uncited.length})`, uncited, ctx, false));
   }
 }
 
@@ -272,7 +272,7 @@ async function openArticle(item, returnFocus) {
         mark.scrollIntoView({ block: 'center' });
         mark.focus({ preventScroll: true });
       });
-    } else {
+    } else if (item.text || item.quote) {
       body.prepend(el('p', { className: 'notice', text: 'The quoted passage could not be found in this version of the article.' }));
     }
   } catch (err) {
