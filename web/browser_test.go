@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -108,7 +110,20 @@ func browser(t *testing.T, width, height int64) context.Context {
 	if err != nil {
 		t.Fatalf("starting Chromium: %v", err)
 	}
+	// Content-Security-Policy violations are not console messages: record
+	// them in the page, from before its own scripts run.
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+		Source: `window.__csp = []; document.addEventListener('securitypolicyviolation',
+			(e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));`,
+	}); err != nil {
+		t.Fatalf("installing the CSP listener: %v", err)
+	}
 	t.Cleanup(func() {
+		if csp, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.__csp || []`)); err != nil {
+			t.Errorf("reading CSP violations: %v", err)
+		} else if len(csp) > 0 {
+			t.Errorf("Content-Security-Policy violations: %v", csp)
+		}
 		mu.Lock()
 		defer mu.Unlock()
 		for _, p := range problems {
@@ -441,6 +456,13 @@ func TestBrowserAPIKeyAndFollowUp(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#question"), "and Germany?"+kb.Enter),
 		chromedp.WaitVisible(chromedp.CSS(".turn + .turn .answer-meta")))
 	screenshot(t, ctx, shots, "follow-up")
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // let colour transitions finish
+	screenshot(t, ctx, shots, "follow-up-dark")
 
 	f.mu.Lock()
 	last := f.last
