@@ -122,7 +122,8 @@ func (s *Server) Run(ctx context.Context) error {
 }
 
 // Serve is Run on a listener the caller opened (e.g. on port 0 in tests).
-// It closes ln.
+// It closes ln. A Server serves once: after shutdown, new answer streams
+// are refused.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           s.echo,
