@@ -113,7 +113,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		s.metrics.observeRequest(route, c.Request().Method, status, took)
 		level := slog.LevelInfo
-		if status >= 500 {
+		if status >= 500 && route != routeReady { // "not ready yet" is no warning
 			level = slog.LevelWarn
 		}
 		path := c.Request().URL.Path
