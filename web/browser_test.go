@@ -45,6 +45,13 @@ func requireBrowser(t *testing.T) {
 // serve runs s on a free loopback port until the test ends and returns its URL.
 func serve(t *testing.T, s *Server) string {
 	t.Helper()
+	base, _ := serveStoppable(t, s)
+	return base
+}
+
+// serveStoppable is serve with a func that stops the server early.
+func serveStoppable(t *testing.T, s *Server) (base string, stop func()) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -52,13 +59,14 @@ func serve(t *testing.T, s *Server) string {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ctx, ln) }()
-	t.Cleanup(func() {
+	stop = sync.OnceFunc(func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("Serve: %v", err)
 		}
 	})
-	return "http://" + ln.Addr().String()
+	t.Cleanup(stop)
+	return "http://" + ln.Addr().String(), stop
 }
 
 // browser starts a fresh headless Chromium with the given viewport and
@@ -406,7 +414,7 @@ func TestBrowserShowsErrors(t *testing.T) {
 	f.failAfter = 1
 	f.failErr = &rag.LLMError{Provider: "openai", Status: 500, Err: errors.New("upstream exploded")}
 	s := newTestServer(t, f, Config{})
-	base := serve(t, s)
+	base, stop := serveStoppable(t, s)
 	ctx := browser(t, 390, 844)
 	doSteps(t, ctx, "ask",
 		chromedp.Navigate(base+"/"),
@@ -417,7 +425,18 @@ func TestBrowserShowsErrors(t *testing.T) {
 	if !strings.Contains(msg, "upstream exploded") || !strings.Contains(msg, "incomplete") {
 		t.Errorf("error shown as %q", msg)
 	}
-	screenshot(t, ctx, t.TempDir(), "error")
+	shots := t.TempDir()
+	screenshot(t, ctx, shots, "error")
+
+	stop() // the server goes away
+	doSteps(t, ctx, "ask with the server down",
+		chromedp.SendKeys(chromedp.CSS("#question"), "anyone there?"+kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS(".turn + .turn .answer .error")))
+	msg = run(t, ctx, "error", chromedp.Text(chromedp.CSS(".turn + .turn .answer .error")))
+	if !strings.Contains(msg, "Server unreachable") {
+		t.Errorf("server down shown as %q", msg)
+	}
+	screenshot(t, ctx, shots, "server-down")
 }
 
 // TestBrowserAPIKeyAndFollowUp starts a server that needs an API key: the
