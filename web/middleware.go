@@ -103,10 +103,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Error(err)
 		}
 		took := time.Since(start)
-		status := c.Response().Status
-		if err != nil {
-			status = classify(err).status // 499 for a client that left
-		}
+		status := c.Response().Status // as sent: 499 for a client that left before any response
 		route := c.Path()
 		if _, ok := s.routes[route]; !ok {
 			route = "other"
