@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path"
@@ -35,6 +36,24 @@ const (
 	manifestFile   = "newsrag-manifest.json"
 	distPrefix     = "package/dist/"
 )
+
+// pinnedFiles are the sha256 hashes of the files in the pinned tarball's
+// package/dist/. A manifest for the pinned tarball must list exactly these,
+// so a cache is trusted only if it is byte for byte the published model,
+// even if someone rewrote the manifest.
+var pinnedFiles = map[string]string{
+	"group1-shard1of7": "8775e61b6a4235ea230a62a0d81f1ff00f5213ce86baa5d89c29e611f8cd7412",
+	"group1-shard2of7": "deaf897e5eea5be6c71ea62876a092034560b6f6fbc99c87a768076385a465bd",
+	"group1-shard3of7": "50ee49b0daf620cf0cacda2f5fcc0da5929f4a3e520034844b6f8d9f3f4ec936",
+	"group1-shard4of7": "c1a50daae51e7c6e1e904f5d8d638a8658a0a1d310b9345cd7a368866304d596",
+	"group1-shard5of7": "410cde3029282e5f601c782985cbb5caa96977f6705dec981c98dd02e93fec6b",
+	"group1-shard6of7": "83ef116b2b98dc98e03547280ca0166142fbf6b4547bf1d9e6d13a8f518c088b",
+	"group1-shard7of7": "a29a5e08ee3afd839250b9187b89f1d3163749b5b1807bb175341a16c6012689",
+	"index.d.ts":       "f646cb01b7b0ed1101085601fca2825c69825e704c4f542d727b85feae1d3349",
+	"index.js":         "732bc3af99af3edb0ca7946176cc0a0366f629f78c5c9b412cf3c09caeed5984",
+	"model.json":       "507d11df18b070f99e0ad650b9a4e6534a4cfb05040127e8ce579f00c8fa3b53",
+	"vocab.json":       "1ad860b9720c16cd48e666d664a556b2515c04f5a26a4b53c0372427913b1b8e",
+}
 
 // Defaults for ModelConfig.
 const (
@@ -149,6 +168,9 @@ func readVerified(dir, integrity string) (map[string][]byte, error) {
 	}
 	if len(m.Files) == 0 {
 		return nil, fmt.Errorf("model manifest in %s lists no files", dir)
+	}
+	if integrity == modelIntegrity && !maps.Equal(m.Files, pinnedFiles) {
+		return nil, fmt.Errorf("model manifest in %s does not list the published files of %s@%s", dir, modelPackage, modelVersion)
 	}
 	files := make(map[string][]byte, len(m.Files))
 	for name, want := range m.Files {

@@ -5,8 +5,11 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -332,5 +335,33 @@ func TestPullConcurrent(t *testing.T) {
 	}
 	if n := hits.Load(); n != 1 {
 		t.Errorf("4 concurrent pulls downloaded %d times, want 1", n)
+	}
+}
+
+// TestReadVerifiedPinned checks that a cache claiming to be the published
+// model must hold exactly its files, even with a self-consistent manifest.
+func TestReadVerifiedPinned(t *testing.T) {
+	dir := t.TempDir()
+	body := []byte(`{"weightsManifest":[]}`)
+	sum := sha256.Sum256(body)
+	if err := os.WriteFile(filepath.Join(dir, "model.json"), body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m := manifest{Integrity: modelIntegrity, Files: map[string]string{"model.json": hex.EncodeToString(sum[:])}}
+	b, _ := json.Marshal(m)
+	if err := os.WriteFile(filepath.Join(dir, manifestFile), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readVerified(dir, modelIntegrity); err == nil || !strings.Contains(err.Error(), "published files") {
+		t.Errorf("readVerified accepted a forged manifest: %v", err)
+	}
+	// The same directory passes as a test model with its own integrity.
+	m.Integrity = "sha512-test"
+	b, _ = json.Marshal(m)
+	if err := os.WriteFile(filepath.Join(dir, manifestFile), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readVerified(dir, "sha512-test"); err != nil {
+		t.Error(err)
 	}
 }
