@@ -30,7 +30,7 @@ var fakeFiles = map[string]string{
 
 // fakeTarball builds a gzipped npm-style tarball holding fakeFiles under
 // package/dist/ plus files outside it, and returns it with its integrity.
-func fakeTarball(t *testing.T) ([]byte, string) {
+func fakeTarball(t testing.TB) ([]byte, string) {
 	t.Helper()
 	var buf bytes.Buffer
 	gz := gzip.NewWriter(&buf)
@@ -364,4 +364,26 @@ func TestReadVerifiedPinned(t *testing.T) {
 	if _, err := readVerified(dir, "sha512-test"); err != nil {
 		t.Error(err)
 	}
+}
+
+// FuzzUnpack feeds arbitrary bytes to the tarball reader: it must fail
+// cleanly (or, for a real tarball, succeed) and never write outside dir.
+func FuzzUnpack(f *testing.F) {
+	tgz, _ := fakeTarball(f)
+	f.Add(tgz)
+	f.Add(tgz[:len(tgz)/3])
+	f.Add([]byte("\x1f\x8b\x08\x00garbage"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		parent := t.TempDir()
+		dir := filepath.Join(parent, "d")
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		sum := sha512.Sum512(data)
+		unpackVerified(bytes.NewReader(data), dir, "sha512-"+base64.StdEncoding.EncodeToString(sum[:]))
+		entries, _ := os.ReadDir(parent)
+		if len(entries) != 1 {
+			t.Fatalf("unpack wrote outside its directory: %v", entries)
+		}
+	})
 }

@@ -3,6 +3,7 @@ package embed
 import (
 	"fmt"
 	"testing"
+	"unicode/utf8"
 )
 
 // tinyVocab is a vocabulary for tokenizer tests that need no model.
@@ -43,4 +44,31 @@ func TestNewTokenizerErrors(t *testing.T) {
 			t.Errorf("newTokenizer(%.20q) succeeded", vocab)
 		}
 	}
+}
+
+// FuzzTokenizer checks that any text tokenizes without panicking into valid
+// ids, no more than it has runes after normalisation, with no two unknown
+// ids in a row.
+func FuzzTokenizer(f *testing.F) {
+	tok, err := newTokenizer([]byte(tinyVocab))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{"", "a", "ab cd", "a 大大", "\t\n", "ｆ:", "\xff\xfe", "▁▁"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		ids := tok.encode(text)
+		if n := utf8.RuneCountInString(normalize(text)); len(ids) > n {
+			t.Fatalf("%d ids for %d runes", len(ids), n)
+		}
+		for i, id := range ids {
+			if id < 0 || id >= len(tok.scores) || (id > 0 && id < reservedPieces) {
+				t.Fatalf("id %d out of range", id)
+			}
+			if i > 0 && id == unknownID && ids[i-1] == unknownID {
+				t.Fatal("two unknown ids in a row")
+			}
+		}
+	})
 }
