@@ -48,14 +48,18 @@
 //
 // Matrix products use packed weights and an assembly kernel on amd64
 // (AVX-512, else AVX2/FMA); other platforms, or the purego build tag, use a
-// portable Go kernel. Measured on a shared 2-core Xeon (Sapphire Rapids, KVM),
-// go test -bench, medians of 5 runs:
+// portable Go kernel. Measured with go test -bench -count 5 (medians) on a
+// 2-core Xeon (Sapphire Rapids, KVM) shared with other work:
 //
-//	128-token passage, one goroutine      12.7 ms  (AVX2 kernel 19 ms, portable Go 190 ms)
-//	256 passages, EmbedDocuments, 2 cores ~155 passages/s
+//	128-token passage, one goroutine       12.2 ms (AVX2 kernel 18.5 ms, portable Go 185 ms)
+//	256 passages, EmbedDocuments, 2 cores  171 passages/s with both cores free;
+//	                                       82/s and 44/s in runs where other
+//	                                       processes held one or both cores
 //	13-token query                         1.7 ms
-//	load from cache (with verification)    ~75 ms, ~30 MB heap
+//	load from cache, hashes verified       ~74 ms; the model holds ~30 MB of heap
+//	                                       (process RSS ~48 MB once settled,
+//	                                       ~100 MB peak while loading)
 //
-// The kernel runs at ~145 GFLOP/s on one core (AVX-512) and takes ~80% of
-// the time of a passage; layer norms, softmax and packing take the rest.
+// The AVX-512 kernel reaches ~145 GFLOP/s on one core (AVX2 ~87) and takes
+// ~80% of a passage's time; layer norms, softmax and packing the rest.
 package embed
