@@ -65,13 +65,21 @@ func newEncoder(ws map[string]tensor) (*encoder, error) {
 		v, err = take(ws, name, n)
 		return v
 	}
+	getPacked := func(name string, k, n int) packed {
+		if err != nil {
+			return packed{}
+		}
+		var p packed
+		p, err = takePacked(ws, name, k, n)
+		return p
+	}
 	e := &encoder{}
 	emb, ok := ws["module/Embeddings_en"]
 	if !ok || len(emb.shape) != 2 || emb.shape[1] != useEmbedDim {
 		return nil, fmt.Errorf("weight module/Embeddings_en is missing or not [n,%d]", useEmbedDim)
 	}
 	e.vocab = emb.shape[0]
-	e.embed = emb.data
+	e.embed = emb.floats()
 
 	inv := get(prefixApply+"TransformerStack/Layer_0/AddTimingSignal/TimingSignal/ExpandDims_1", useEmbedDim/2)
 	if err != nil {
@@ -92,36 +100,28 @@ func newEncoder(ws map[string]tensor) (*encoder, error) {
 		l.scale = float32(1 / math.Sqrt(float64(l.att/useHeads)))
 		l.lnScale = get(a+"layer_prepostprocess/layer_norm/layer_norm_scale/ConcatPartitions/concat", l.in)
 		l.lnBias = get(a+"layer_prepostprocess/layer_norm/layer_norm_bias/ConcatPartitions/concat", l.in)
-		l.qkv = packChecked(get(m+"MultiheadAttention/qkv_transform_single/kernel/part_0", l.in*3*l.att), l.in, 3*l.att)
+		l.qkv = getPacked(m+"MultiheadAttention/qkv_transform_single/kernel/part_0", l.in, 3*l.att)
 		l.qkvBias = get(a+"MultiheadAttention/qkv_transform_single/bias/ConcatPartitions/concat", 3*l.att)
-		l.out = packChecked(get(m+"MultiheadAttention/output_transform_single/kernel/part_0", l.att*useDim), l.att, useDim)
+		l.out = getPacked(m+"MultiheadAttention/output_transform_single/kernel/part_0", l.att, useDim)
 		l.outBias = get(a+"MultiheadAttention/output_transform_single/bias/ConcatPartitions/concat", useDim)
 		if i == 0 {
-			d := packChecked(get(a+"dense/kernel/ConcatPartitions/concat", l.in*useDim), l.in, useDim)
+			d := getPacked(a+"dense/kernel/ConcatPartitions/concat", l.in, useDim)
 			l.dense = &d
 			l.dBias = get(a+"dense/bias/ConcatPartitions/concat", useDim)
 		}
 		l.ffnLNs = get(a+"FFN/layer_prepostprocess/layer_norm/layer_norm_scale/ConcatPartitions/concat", useDim)
 		l.ffnLNb = get(a+"FFN/layer_prepostprocess/layer_norm/layer_norm_bias/ConcatPartitions/concat", useDim)
-		l.ffn1 = packChecked(get(s+"FFN/conv1/Tensordot/Reshape_1", useDim*useFFNDim), useDim, useFFNDim)
+		l.ffn1 = getPacked(s+"FFN/conv1/Tensordot/Reshape_1", useDim, useFFNDim)
 		l.ffn1b = get(a+"FFN/conv1/bias/ConcatPartitions/concat", useFFNDim)
-		l.ffn2 = packChecked(get(s+"FFN/conv2/Tensordot/Reshape_1", useFFNDim*useDim), useFFNDim, useDim)
+		l.ffn2 = getPacked(s+"FFN/conv2/Tensordot/Reshape_1", useFFNDim, useDim)
 		l.ffn2b = get(a+"FFN/conv2/bias/ConcatPartitions/concat", useDim)
 	}
-	e.outW = packChecked(get("module/Encoder_en/hidden_layers/tanh_layer_0/weights", useDim*useDim), useDim, useDim)
+	e.outW = getPacked("module/Encoder_en/hidden_layers/tanh_layer_0/weights", useDim, useDim)
 	e.outBias = get("module/Encoder_en/hidden_layers/tanh_layer_0/bias", useDim)
 	if err != nil {
 		return nil, err
 	}
 	return e, nil
-}
-
-// packChecked packs w unless an earlier lookup failed (w is nil).
-func packChecked(w []float32, k, n int) packed {
-	if w == nil {
-		return packed{}
-	}
-	return pack(w, k, n)
 }
 
 // timingSignal computes the sinusoidal position signal: sin(t·inv[c]) in

@@ -20,10 +20,29 @@ type graphModel struct {
 	} `json:"weightsManifest"`
 }
 
-// tensor is one float32 weight with its shape.
+// tensor is one float32 weight: its shape and its little-endian bytes,
+// usually a view into a shard. Values are decoded only when taken, straight
+// into their final layout, so loading holds no intermediate copy.
 type tensor struct {
 	shape []int
-	data  []float32
+	raw   []byte
+}
+
+// len returns the number of values.
+func (t tensor) len() int { return len(t.raw) / 4 }
+
+// at returns value i.
+func (t tensor) at(i int) float32 {
+	return math.Float32frombits(binary.LittleEndian.Uint32(t.raw[4*i:]))
+}
+
+// floats decodes all values.
+func (t tensor) floats() []float32 {
+	out := make([]float32, t.len())
+	for i := range out {
+		out[i] = t.at(i)
+	}
+	return out
 }
 
 // parseWeights decodes the weights listed in model.json from the shard
@@ -58,11 +77,7 @@ func parseWeights(modelJSON []byte, shards func(name string) ([]byte, error)) (m
 				return nil, fmt.Errorf("parse model.json: weight %s runs past the end of the shards", w.Name)
 			}
 			if w.Dtype == "float32" {
-				data := make([]float32, n)
-				for i := range data {
-					data[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
-				}
-				out[w.Name] = tensor{shape: w.Shape, data: data}
+				out[w.Name] = tensor{shape: w.Shape, raw: b}
 			}
 		}
 		if r.left != 0 {
@@ -108,14 +123,46 @@ func (r *shardReader) next(n int) ([]byte, bool) {
 	return b, true
 }
 
-// take returns the weight called name, checking that it has n elements.
-func take(ws map[string]tensor, name string, n int) ([]float32, error) {
+// lookup returns the weight called name, checking that it has n values.
+func lookup(ws map[string]tensor, name string, n int) (tensor, error) {
 	t, ok := ws[name]
 	if !ok {
-		return nil, fmt.Errorf("weight %s is missing", name)
+		return tensor{}, fmt.Errorf("weight %s is missing", name)
 	}
-	if len(t.data) != n {
-		return nil, fmt.Errorf("weight %s has %d values (shape %v), want %d", name, len(t.data), t.shape, n)
+	if t.len() != n {
+		return tensor{}, fmt.Errorf("weight %s has %d values (shape %v), want %d", name, t.len(), t.shape, n)
 	}
-	return t.data, nil
+	return t, nil
+}
+
+// take decodes the weight called name, checking that it has n values.
+func take(ws map[string]tensor, name string, n int) ([]float32, error) {
+	t, err := lookup(ws, name, n)
+	if err != nil {
+		return nil, err
+	}
+	return t.floats(), nil
+}
+
+// takePacked decodes the row-major k × n weight called name straight into
+// panels (see pack).
+func takePacked(ws map[string]tensor, name string, k, n int) (packed, error) {
+	t, err := lookup(ws, name, k*n)
+	if err != nil {
+		return packed{}, err
+	}
+	if n%panelWidth != 0 {
+		return packed{}, fmt.Errorf("weight %s has %d columns, not a multiple of %d", name, n, panelWidth)
+	}
+	p := packed{k: k, n: n, data: make([]float32, k*n)}
+	i := 0
+	for c0 := 0; c0 < n; c0 += panelWidth {
+		for r := range k {
+			for c := c0; c < c0+panelWidth; c++ {
+				p.data[i] = t.at(r*n + c)
+				i++
+			}
+		}
+	}
+	return p, nil
 }

@@ -34,7 +34,7 @@ func TestParseWeights(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := fmt.Sprint(ws["a"].data, ws["b"].data, ws["b"].shape); got != "[1 2 3] [-1 0.5 4 8] [2 2]" {
+	if got := fmt.Sprint(ws["a"].floats(), ws["b"].floats(), ws["b"].shape); got != "[1 2 3] [-1 0.5 4 8] [2 2]" {
 		t.Errorf("weights = %s", got)
 	}
 	if _, ok := ws["n"]; ok {
@@ -42,6 +42,9 @@ func TestParseWeights(t *testing.T) {
 	}
 	if _, err := take(ws, "b", 5); err == nil {
 		t.Error("take accepted a wrong size")
+	}
+	if _, err := takePacked(ws, "b", 2, 2); err == nil {
+		t.Error("takePacked accepted a width that is not a multiple of panelWidth")
 	}
 
 	// Too short and too long shards are errors.
@@ -52,5 +55,22 @@ func TestParseWeights(t *testing.T) {
 	shards["s2"] = append(append([]byte(nil), all[22:]...), 0, 0, 0, 0)
 	if _, err := parseWeights(modelJSON, get); err == nil {
 		t.Error("long shards accepted")
+	}
+}
+
+func TestTakePacked(t *testing.T) {
+	const k, n = 3, 2 * panelWidth
+	w := make([]float32, k*n)
+	var raw []byte
+	for i := range w {
+		w[i] = float32(i)
+		raw = binary.LittleEndian.AppendUint32(raw, math.Float32bits(w[i]))
+	}
+	got, err := takePacked(map[string]tensor{"w": {shape: []int{k, n}, raw: raw}}, "w", k, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := pack(w, k, n); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("takePacked differs from pack")
 	}
 }
