@@ -51,14 +51,14 @@
 // portable Go kernel. Measured with go test -bench -count 5 (medians) on a
 // 2-core Xeon (Sapphire Rapids, KVM) shared with other work:
 //
-//	128-token passage, one goroutine       12.2 ms (AVX2 kernel 18.5 ms, portable Go 185 ms)
+//	128-token passage, one goroutine       12.5 ms (AVX2 kernel 18.5 ms, portable Go 185 ms)
 //	256 passages, EmbedDocuments, 2 cores  171 passages/s with both cores free;
 //	                                       82/s and 44/s in runs where other
 //	                                       processes held one or both cores
-//	13-token query                         1.7 ms
-//	load from cache, hashes verified       ~74 ms; the model holds ~30 MB of heap
-//	                                       (process RSS ~48 MB once settled,
-//	                                       ~100 MB peak while loading)
+//	13-token query                         1.75 ms
+//	load from cache, hashes verified       91 ms; the model holds ~30 MB of heap,
+//	                                       process RSS ~45 MB after loading
+//	                                       (~88 MB peak while loading)
 //
 // The AVX-512 kernel reaches ~145 GFLOP/s on one core (AVX2 ~87) and takes
 // ~80% of a passage's time; layer norms, softmax and packing the rest.
