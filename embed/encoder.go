@@ -54,7 +54,70 @@ type layer struct {
 	ffn2b   []float32
 }
 
-// newEncoder builds the network from the decoded weights.
+// Names of the model-level weights in model.json.
+const (
+	nameEmbeddings = "module/Embeddings_en"
+	nameTiming     = prefixApply + "TransformerStack/Layer_0/AddTimingSignal/TimingSignal/ExpandDims_1"
+	nameOutW       = "module/Encoder_en/hidden_layers/tanh_layer_0/weights"
+	nameOutBias    = "module/Encoder_en/hidden_layers/tanh_layer_0/bias"
+)
+
+// layerNames are the model.json names of one layer's weights.
+type layerNames struct {
+	lnScale, lnBias, qkv, qkvBias, out, outBias, dense, dBias string
+	ffnLNs, ffnLNb, ffn1, ffn1b, ffn2, ffn2b                  string
+}
+
+// namesOf returns the weight names of layer i.
+func namesOf(i int) layerNames {
+	a := fmt.Sprintf("%sLayer_%d/TransformerLayer/", prefixApply, i)
+	s := fmt.Sprintf("%sTransformerStack/Layer_%d/TransformerLayer/", prefixApply, i)
+	m := fmt.Sprintf("%sLayer_%d/TransformerLayer/", prefixModule, i)
+	return layerNames{
+		lnScale: a + "layer_prepostprocess/layer_norm/layer_norm_scale/ConcatPartitions/concat",
+		lnBias:  a + "layer_prepostprocess/layer_norm/layer_norm_bias/ConcatPartitions/concat",
+		qkv:     m + "MultiheadAttention/qkv_transform_single/kernel/part_0",
+		qkvBias: a + "MultiheadAttention/qkv_transform_single/bias/ConcatPartitions/concat",
+		out:     m + "MultiheadAttention/output_transform_single/kernel/part_0",
+		outBias: a + "MultiheadAttention/output_transform_single/bias/ConcatPartitions/concat",
+		dense:   a + "dense/kernel/ConcatPartitions/concat",
+		dBias:   a + "dense/bias/ConcatPartitions/concat",
+		ffnLNs:  a + "FFN/layer_prepostprocess/layer_norm/layer_norm_scale/ConcatPartitions/concat",
+		ffnLNb:  a + "FFN/layer_prepostprocess/layer_norm/layer_norm_bias/ConcatPartitions/concat",
+		ffn1:    s + "FFN/conv1/Tensordot/Reshape_1",
+		ffn1b:   a + "FFN/conv1/bias/ConcatPartitions/concat",
+		ffn2:    s + "FFN/conv2/Tensordot/Reshape_1",
+		ffn2b:   a + "FFN/conv2/bias/ConcatPartitions/concat",
+	}
+}
+
+// layerWidth is the input width of layer i.
+func layerWidth(i int) int {
+	if i == 0 {
+		return useEmbedDim
+	}
+	return useDim
+}
+
+// packedShapes lists the matrices the encoder keeps in panels, by name,
+// with their k × n shape.
+func packedShapes() map[string][2]int {
+	ps := map[string][2]int{nameOutW: {useDim, useDim}}
+	for i := range 2 {
+		n, in := namesOf(i), layerWidth(i)
+		ps[n.qkv] = [2]int{in, 3 * in}
+		ps[n.out] = [2]int{in, useDim}
+		if i == 0 {
+			ps[n.dense] = [2]int{in, useDim}
+		}
+		ps[n.ffn1] = [2]int{useDim, useFFNDim}
+		ps[n.ffn2] = [2]int{useFFNDim, useDim}
+	}
+	return ps
+}
+
+// newEncoder builds the network from the decoded weights (see
+// collectWeights and packedShapes).
 func newEncoder(ws map[string]tensor) (*encoder, error) {
 	var err error
 	get := func(name string, n int) []float32 {
@@ -74,50 +137,44 @@ func newEncoder(ws map[string]tensor) (*encoder, error) {
 		return p
 	}
 	e := &encoder{}
-	emb, ok := ws["module/Embeddings_en"]
-	if !ok || len(emb.shape) != 2 || emb.shape[1] != useEmbedDim {
-		return nil, fmt.Errorf("weight module/Embeddings_en is missing or not [n,%d]", useEmbedDim)
+	emb, ok := ws[nameEmbeddings]
+	if !ok || len(emb.shape) != 2 || emb.shape[1] != useEmbedDim || len(emb.data) != emb.shape[0]*useEmbedDim {
+		return nil, fmt.Errorf("weight %s is missing or not [n,%d]", nameEmbeddings, useEmbedDim)
 	}
 	e.vocab = emb.shape[0]
-	e.embed = emb.floats()
+	e.embed = emb.data
 
-	inv := get(prefixApply+"TransformerStack/Layer_0/AddTimingSignal/TimingSignal/ExpandDims_1", useEmbedDim/2)
+	inv := get(nameTiming, useEmbedDim/2)
 	if err != nil {
 		return nil, err
 	}
 	e.timing = timingSignal(inv)
 
 	for i := range e.layers {
-		l := &e.layers[i]
-		a := fmt.Sprintf("%sLayer_%d/TransformerLayer/", prefixApply, i)
-		s := fmt.Sprintf("%sTransformerStack/Layer_%d/TransformerLayer/", prefixApply, i)
-		m := fmt.Sprintf("%sLayer_%d/TransformerLayer/", prefixModule, i)
-		l.in = useDim
-		if i == 0 {
-			l.in = useEmbedDim
-		}
+		l, n := &e.layers[i], namesOf(i)
+		l.in = layerWidth(i)
 		l.att = l.in
 		l.scale = float32(1 / math.Sqrt(float64(l.att/useHeads)))
-		l.lnScale = get(a+"layer_prepostprocess/layer_norm/layer_norm_scale/ConcatPartitions/concat", l.in)
-		l.lnBias = get(a+"layer_prepostprocess/layer_norm/layer_norm_bias/ConcatPartitions/concat", l.in)
-		l.qkv = getPacked(m+"MultiheadAttention/qkv_transform_single/kernel/part_0", l.in, 3*l.att)
-		l.qkvBias = get(a+"MultiheadAttention/qkv_transform_single/bias/ConcatPartitions/concat", 3*l.att)
-		l.out = getPacked(m+"MultiheadAttention/output_transform_single/kernel/part_0", l.att, useDim)
-		l.outBias = get(a+"MultiheadAttention/output_transform_single/bias/ConcatPartitions/concat", useDim)
+		l.lnScale = get(n.lnScale, l.in)
+		l.lnBias = get(n.lnBias, l.in)
+		l.qkv = getPacked(n.qkv, l.in, 3*l.att)
+		l.qkvBias = get(n.qkvBias, 3*l.att)
+		l.out = getPacked(n.out, l.att, useDim)
+		l.outBias = get(n.outBias, useDim)
 		if i == 0 {
-			d := getPacked(a+"dense/kernel/ConcatPartitions/concat", l.in, useDim)
+			d := getPacked(n.dense, l.in, useDim)
 			l.dense = &d
-			l.dBias = get(a+"dense/bias/ConcatPartitions/concat", useDim)
+			l.dBias = get(n.dBias, useDim)
 		}
-		l.ffnLNs = get(a+"FFN/layer_prepostprocess/layer_norm/layer_norm_scale/ConcatPartitions/concat", useDim)
-		l.ffnLNb = get(a+"FFN/layer_prepostprocess/layer_norm/layer_norm_bias/ConcatPartitions/concat", useDim)
-		l.ffn1 = getPacked(s+"FFN/conv1/Tensordot/Reshape_1", useDim, useFFNDim)
-		l.ffn1b = get(a+"FFN/conv1/bias/ConcatPartitions/concat", useFFNDim)
-		l.ffn2 = getPacked(s+"FFN/conv2/Tensordot/Reshape_1", useFFNDim, useDim)
-		l.ffn2b = get(a+"FFN/conv2/bias/ConcatPartitions/concat", useDim)
+		l.ffnLNs = get(n.ffnLNs, useDim)
+		l.ffnLNb = get(n.ffnLNb, useDim)
+		l.ffn1 = getPacked(n.ffn1, useDim, useFFNDim)
+		l.ffn1b = get(n.ffn1b, useFFNDim)
+		l.ffn2 = getPacked(n.ffn2, useFFNDim, useDim)
+		l.ffn2b = get(n.ffn2b, useDim)
 	}
-	e.outW = getPacked("module/Encoder_en/hidden_layers/tanh_layer_0/weights", useDim, useDim)
-	e.outBias = get("module/Encoder_en/hidden_layers/tanh_layer_0/bias", useDim)
+	e.outW = getPacked(nameOutW, useDim, useDim)
+	e.outBias = get(nameOutBias, useDim)
 	if err != nil {
 		return nil, err
 	}

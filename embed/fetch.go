@@ -142,7 +142,7 @@ func Pull(ctx context.Context, cfg ModelConfig) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if _, err := readVerified(cfg.Dir, cfg.integrity); err == nil {
+	if verifyDir(cfg.Dir, cfg.integrity) == nil {
 		return cfg.Dir, nil
 	}
 	if err := fetch(ctx, cfg); err != nil {
@@ -151,44 +151,88 @@ func Pull(ctx context.Context, cfg ModelConfig) (string, error) {
 	return cfg.Dir, nil
 }
 
-// readVerified returns the contents of the files in dir's manifest, after
-// checking each against its recorded sha256 and the manifest against the
-// expected tarball integrity.
-func readVerified(dir, integrity string) (map[string][]byte, error) {
+// readManifest reads dir's manifest and checks it against the expected
+// tarball integrity (and, for the published model, the pinned file hashes).
+func readManifest(dir, integrity string) (manifest, error) {
+	var m manifest
 	b, err := os.ReadFile(filepath.Join(dir, manifestFile))
 	if err != nil {
-		return nil, fmt.Errorf("read model manifest: %w", err)
+		return m, fmt.Errorf("read model manifest: %w", err)
 	}
-	var m manifest
 	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("parse model manifest %s: %w", filepath.Join(dir, manifestFile), err)
+		return m, fmt.Errorf("parse model manifest %s: %w", filepath.Join(dir, manifestFile), err)
 	}
 	if m.Integrity != integrity {
-		return nil, fmt.Errorf("model in %s was unpacked from %s, want %s", dir, m.Integrity, integrity)
+		return m, fmt.Errorf("model in %s was unpacked from %s, want %s", dir, m.Integrity, integrity)
 	}
 	if len(m.Files) == 0 {
-		return nil, fmt.Errorf("model manifest in %s lists no files", dir)
+		return m, fmt.Errorf("model manifest in %s lists no files", dir)
 	}
 	if integrity == modelIntegrity && !maps.Equal(m.Files, pinnedFiles) {
-		return nil, fmt.Errorf("model manifest in %s does not list the published files of %s@%s", dir, modelPackage, modelVersion)
+		return m, fmt.Errorf("model manifest in %s does not list the published files of %s@%s", dir, modelPackage, modelVersion)
 	}
-	files := make(map[string][]byte, len(m.Files))
-	for name, want := range m.Files {
-		if name != filepath.Base(name) {
-			return nil, fmt.Errorf("model manifest in %s lists bad file name %q", dir, name)
+	for name := range m.Files {
+		if name != filepath.Base(name) || name == manifestFile {
+			return m, fmt.Errorf("model manifest in %s lists bad file name %q", dir, name)
 		}
-		data, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			return nil, fmt.Errorf("read model file: %w", err)
-		}
-		sum := sha256.Sum256(data)
-		if hex.EncodeToString(sum[:]) != want {
-			return nil, fmt.Errorf("model file %s does not match its manifest hash (corrupt or modified)", filepath.Join(dir, name))
-		}
-		files[name] = data
 	}
-	return files, nil
+	return m, nil
 }
+
+// verifyDir checks that dir holds a model unpacked from the tarball with
+// the given integrity, every file matching its manifest hash.
+func verifyDir(dir, integrity string) error {
+	m, err := readManifest(dir, integrity)
+	if err != nil {
+		return err
+	}
+	for name := range m.Files {
+		f, err := openVerified(dir, name, m)
+		if err != nil {
+			return err
+		}
+		_, err = io.Copy(io.Discard, f)
+		f.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// openVerified opens a file listed in manifest m. Reading it hashes the
+// contents; at the end of the file a mismatch with the manifest is reported
+// as an error instead of io.EOF.
+func openVerified(dir, name string, m manifest) (io.ReadCloser, error) {
+	want, ok := m.Files[name]
+	if !ok {
+		return nil, fmt.Errorf("model file %s is not in the manifest of %s", name, dir)
+	}
+	f, err := os.Open(filepath.Join(dir, name))
+	if err != nil {
+		return nil, fmt.Errorf("open model file: %w", err)
+	}
+	return &verifiedFile{f: f, h: sha256.New(), want: want}, nil
+}
+
+// verifiedFile is a file whose sha256 is checked when it has been read to
+// the end.
+type verifiedFile struct {
+	f    *os.File
+	h    hash.Hash
+	want string
+}
+
+func (v *verifiedFile) Read(p []byte) (int, error) {
+	n, err := v.f.Read(p)
+	v.h.Write(p[:n])
+	if err == io.EOF && hex.EncodeToString(v.h.Sum(nil)) != v.want {
+		return n, fmt.Errorf("model file %s does not match its manifest hash (corrupt or modified)", v.f.Name())
+	}
+	return n, err
+}
+
+func (v *verifiedFile) Close() error { return v.f.Close() }
 
 // fetchMu serialises fetches within the process, so concurrent loads of a
 // missing model download it once.
@@ -200,7 +244,7 @@ var fetchMu sync.Mutex
 func fetch(ctx context.Context, cfg ModelConfig) error {
 	fetchMu.Lock()
 	defer fetchMu.Unlock()
-	if _, err := readVerified(cfg.Dir, cfg.integrity); err == nil {
+	if verifyDir(cfg.Dir, cfg.integrity) == nil {
 		return nil
 	}
 	parent := filepath.Dir(cfg.Dir)
@@ -399,7 +443,7 @@ func replaceDir(tmp, dir, integrity string) error {
 		}
 	}
 	if err := os.Rename(tmp, dir); err != nil {
-		if _, verr := readVerified(dir, integrity); verr == nil {
+		if verifyDir(dir, integrity) == nil {
 			return nil
 		}
 		return fmt.Errorf("install model directory: %w", err)

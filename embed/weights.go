@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 )
 
@@ -20,149 +21,141 @@ type graphModel struct {
 	} `json:"weightsManifest"`
 }
 
-// tensor is one float32 weight: its shape and its little-endian bytes,
-// usually a view into a shard. Values are decoded only when taken, straight
-// into their final layout, so loading holds no intermediate copy.
+// tensor is one decoded float32 weight: a matrix listed for packing is
+// held in panels (p), anything else as plain values (data).
 type tensor struct {
 	shape []int
-	raw   []byte
+	data  []float32
+	p     *packed
 }
 
-// len returns the number of values.
-func (t tensor) len() int { return len(t.raw) / 4 }
+// weightSink receives each float32 weight as it is read: its name, shape
+// and little-endian bytes (valid only during the call).
+type weightSink func(name string, shape []int, raw []byte) error
 
-// at returns value i.
-func (t tensor) at(i int) float32 {
-	return math.Float32frombits(binary.LittleEndian.Uint32(t.raw[4*i:]))
-}
-
-// floats decodes all values.
-func (t tensor) floats() []float32 {
-	out := make([]float32, t.len())
-	for i := range out {
-		out[i] = t.at(i)
-	}
-	return out
-}
-
-// parseWeights decodes the weights listed in model.json from the shard
-// files' contents. shards returns the bytes of a shard by file name. Only
-// float32 weights are kept; int32 constants of the graph are skipped.
-func parseWeights(modelJSON []byte, shards func(name string) ([]byte, error)) (map[string]tensor, error) {
+// parseWeights reads the weights listed in model.json from the shard files,
+// which open returns by name, in manifest order, and hands every float32
+// weight to sink; int32 constants of the graph are skipped. Only one weight
+// is held in memory at a time. The shards must hold exactly the bytes the
+// manifest describes.
+func parseWeights(modelJSON []byte, open func(name string) (io.ReadCloser, error), sink weightSink) error {
 	var gm graphModel
 	if err := json.Unmarshal(modelJSON, &gm); err != nil {
-		return nil, fmt.Errorf("parse model.json: %w", err)
+		return fmt.Errorf("parse model.json: %w", err)
 	}
-	out := make(map[string]tensor)
+	var buf []byte
 	for _, group := range gm.WeightsManifest {
-		var r shardReader
+		var readers []io.Reader
 		for _, p := range group.Paths {
-			b, err := shards(p)
+			f, err := open(p)
 			if err != nil {
-				return nil, err
+				return err
 			}
-			r.shards = append(r.shards, b)
-			r.left += len(b)
+			defer f.Close()
+			readers = append(readers, f)
 		}
+		r := io.MultiReader(readers...)
 		for _, w := range group.Weights {
 			n := 1
 			for _, d := range w.Shape {
 				n *= d
 			}
 			if w.Dtype != "float32" && w.Dtype != "int32" {
-				return nil, fmt.Errorf("parse model.json: weight %s has unsupported dtype %q", w.Name, w.Dtype)
+				return fmt.Errorf("parse model.json: weight %s has unsupported dtype %q", w.Name, w.Dtype)
 			}
-			b, ok := r.next(4 * n)
-			if !ok {
-				return nil, fmt.Errorf("parse model.json: weight %s runs past the end of the shards", w.Name)
+			if cap(buf) < 4*n {
+				buf = make([]byte, 4*n)
+			}
+			b := buf[:4*n]
+			if _, err := io.ReadFull(r, b); err != nil {
+				if err == io.EOF || err == io.ErrUnexpectedEOF {
+					return fmt.Errorf("parse model.json: weight %s runs past the end of the shards", w.Name)
+				}
+				return fmt.Errorf("read weight %s: %w", w.Name, err)
 			}
 			if w.Dtype == "float32" {
-				out[w.Name] = tensor{shape: w.Shape, raw: b}
+				if err := sink(w.Name, w.Shape, b); err != nil {
+					return err
+				}
 			}
 		}
-		if r.left != 0 {
-			return nil, fmt.Errorf("parse model.json: shards hold %d bytes more than the manifest describes", r.left)
+		// Read to the end so every shard is checked in full.
+		if extra, err := io.Copy(io.Discard, r); err != nil {
+			return fmt.Errorf("read weights: %w", err)
+		} else if extra != 0 {
+			return fmt.Errorf("parse model.json: shards hold %d bytes more than the manifest describes", extra)
 		}
 	}
-	return out, nil
+	return nil
 }
 
-// shardReader reads consecutive byte ranges from shard files as if they
-// were concatenated, copying only ranges that straddle two shards.
-type shardReader struct {
-	shards [][]byte
-	left   int // bytes not yet read
+// decodeFloats decodes little-endian float32 values.
+func decodeFloats(raw []byte) []float32 {
+	out := make([]float32, len(raw)/4)
+	for i := range out {
+		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
+	}
+	return out
 }
 
-// next returns the next n bytes, or false if fewer remain.
-func (r *shardReader) next(n int) ([]byte, bool) {
-	if n > r.left {
-		return nil, false
-	}
-	if n == 0 {
-		return nil, true
-	}
-	r.left -= n
-	for len(r.shards) > 0 && len(r.shards[0]) == 0 {
-		r.shards = r.shards[1:]
-	}
-	if n <= len(r.shards[0]) {
-		b := r.shards[0][:n]
-		r.shards[0] = r.shards[0][n:]
-		return b, true
-	}
-	b := make([]byte, 0, n)
-	for len(b) < n {
-		k := min(n-len(b), len(r.shards[0]))
-		b = append(b, r.shards[0][:k]...)
-		r.shards[0] = r.shards[0][k:]
-		if len(r.shards[0]) == 0 {
-			r.shards = r.shards[1:]
-		}
-	}
-	return b, true
-}
-
-// lookup returns the weight called name, checking that it has n values.
-func lookup(ws map[string]tensor, name string, n int) (tensor, error) {
-	t, ok := ws[name]
-	if !ok {
-		return tensor{}, fmt.Errorf("weight %s is missing", name)
-	}
-	if t.len() != n {
-		return tensor{}, fmt.Errorf("weight %s has %d values (shape %v), want %d", name, t.len(), t.shape, n)
-	}
-	return t, nil
-}
-
-// take decodes the weight called name, checking that it has n values.
-func take(ws map[string]tensor, name string, n int) ([]float32, error) {
-	t, err := lookup(ws, name, n)
-	if err != nil {
-		return nil, err
-	}
-	return t.floats(), nil
-}
-
-// takePacked decodes the row-major k × n weight called name straight into
-// panels (see pack).
-func takePacked(ws map[string]tensor, name string, k, n int) (packed, error) {
-	t, err := lookup(ws, name, k*n)
-	if err != nil {
-		return packed{}, err
-	}
-	if n%panelWidth != 0 {
-		return packed{}, fmt.Errorf("weight %s has %d columns, not a multiple of %d", name, n, panelWidth)
-	}
+// packRaw decodes the row-major k × n matrix in raw straight into panels
+// (see pack).
+func packRaw(raw []byte, k, n int) packed {
 	p := packed{k: k, n: n, data: make([]float32, k*n)}
 	i := 0
 	for c0 := 0; c0 < n; c0 += panelWidth {
 		for r := range k {
-			for c := c0; c < c0+panelWidth; c++ {
-				p.data[i] = t.at(r*n + c)
+			row := raw[4*(r*n+c0) : 4*(r*n+c0+panelWidth)]
+			for c := range panelWidth {
+				p.data[i] = math.Float32frombits(binary.LittleEndian.Uint32(row[4*c:]))
 				i++
 			}
 		}
 	}
-	return p, nil
+	return p
+}
+
+// collectWeights returns a sink that decodes weights into ws: the matrices
+// named in toPack (name → k, n) into panels, the rest as plain values.
+func collectWeights(ws map[string]tensor, toPack map[string][2]int) weightSink {
+	return func(name string, shape []int, raw []byte) error {
+		t := tensor{shape: shape}
+		if kn, ok := toPack[name]; ok {
+			k, n := kn[0], kn[1]
+			if len(raw) != 4*k*n || n%panelWidth != 0 {
+				return fmt.Errorf("weight %s has shape %v, want %d × %d", name, shape, k, n)
+			}
+			p := packRaw(raw, k, n)
+			t.p = &p
+		} else {
+			t.data = decodeFloats(raw)
+		}
+		ws[name] = t
+		return nil
+	}
+}
+
+// take returns the plain weight called name, checking that it has n
+// values.
+func take(ws map[string]tensor, name string, n int) ([]float32, error) {
+	t, ok := ws[name]
+	if !ok || t.p != nil {
+		return nil, fmt.Errorf("weight %s is missing", name)
+	}
+	if len(t.data) != n {
+		return nil, fmt.Errorf("weight %s has %d values (shape %v), want %d", name, len(t.data), t.shape, n)
+	}
+	return t.data, nil
+}
+
+// takePacked returns the packed k × n weight called name.
+func takePacked(ws map[string]tensor, name string, k, n int) (packed, error) {
+	t, ok := ws[name]
+	if !ok || t.p == nil {
+		return packed{}, fmt.Errorf("weight %s is missing", name)
+	}
+	if t.p.k != k || t.p.n != n {
+		return packed{}, fmt.Errorf("weight %s is %d × %d, want %d × %d", name, t.p.k, t.p.n, k, n)
+	}
+	return *t.p, nil
 }
