@@ -56,9 +56,9 @@
 //	                                       82/s and 44/s in runs where other
 //	                                       processes held one or both cores
 //	13-token query                         1.75 ms
-//	load from cache, hashes verified       91 ms; the model holds ~30 MB of heap,
-//	                                       process RSS ~45 MB after loading
-//	                                       (~88 MB peak while loading)
+//	load from cache, hashes verified       50 ms; the model holds ~30 MB of heap;
+//	                                       a process that loaded it and embedded
+//	                                       on 2 cores peaks at ~53 MB RSS
 //
 // The AVX-512 kernel reaches ~145 GFLOP/s on one core (AVX2 ~87) and takes
 // ~80% of a passage's time; layer norms, softmax and packing the rest.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 )
@@ -47,10 +46,6 @@ func LoadUSELite(ctx context.Context, cfg ModelConfig) (*USELite, error) {
 			return nil, fmt.Errorf("load %s@%s from %s: %w", modelPackage, modelVersion, cfg.Dir, err)
 		}
 	}
-	// Loading leaves garbage (JSON, read buffers); hand it back to the OS
-	// now rather than keep the process at its loading peak. This runs once
-	// per load and takes a few milliseconds.
-	debug.FreeOSMemory()
 	return m, nil
 }
 
