@@ -38,19 +38,13 @@ func pack(w []float32, k, n int) packed {
 		panic("embed: pack: bad shape")
 	}
 	p := packed{k: k, n: n, data: make([]float32, k*n)}
-	packInto(p.data, w, k, n, n)
-	return p
-}
-
-// packInto packs the k × n block of src (row stride ld) into dst, padding
-// nothing: n must be a multiple of panelWidth.
-func packInto(dst, src []float32, k, n, ld int) {
 	for c0 := 0; c0 < n; c0 += panelWidth {
-		panel := dst[c0*k : (c0+panelWidth)*k]
-		for r := 0; r < k; r++ {
-			copy(panel[r*panelWidth:(r+1)*panelWidth], src[r*ld+c0:r*ld+c0+panelWidth])
+		panel := p.data[c0*k : (c0+panelWidth)*k]
+		for r := range k {
+			copy(panel[r*panelWidth:(r+1)*panelWidth], w[r*n+c0:r*n+c0+panelWidth])
 		}
 	}
+	return p
 }
 
 // gemm accumulates a · b into c: c[i][j] += Σ_k a[i][k]·b[k][j] for
