@@ -2,6 +2,7 @@ package embed
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -109,6 +110,10 @@ func (o *OpenAI) call(ctx context.Context, texts []string) ([][]float32, error) 
 		} `json:"data"`
 	}
 	if err := postJSON(ctx, o.cfg.HTTPClient, o.cfg.Timeout, o.cfg.BaseURL+"/embeddings", o.cfg.APIKey, req, &resp); err != nil {
+		var se *StatusError
+		if errors.As(err, &se) && se.StatusCode == http.StatusNotFound && !strings.HasSuffix(o.cfg.BaseURL, "/v1") {
+			return nil, fmt.Errorf("%w (OpenAI-compatible base URLs usually end in /v1)", err)
+		}
 		return nil, err
 	}
 	sort.SliceStable(resp.Data, func(i, j int) bool { return resp.Data[i].Index < resp.Data[j].Index })

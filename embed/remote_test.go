@@ -296,3 +296,16 @@ func TestServerMessage(t *testing.T) {
 		}
 	}
 }
+
+func TestOpenAIHintsAtV1(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	defer srv.Close()
+	_, err := NewOpenAI(OpenAIConfig{BaseURL: srv.URL}).EmbedQuery(context.Background(), "a")
+	if err == nil || !strings.Contains(err.Error(), "/v1") {
+		t.Errorf("error %v does not suggest /v1", err)
+	}
+	var se *StatusError
+	if !errors.As(err, &se) || se.StatusCode != 404 {
+		t.Errorf("error %v does not wrap the 404", err)
+	}
+}
