@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/http"
 	"os"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // The real model is loaded once per test binary.
@@ -25,7 +27,9 @@ var (
 func testModel(tb testing.TB) *USELite {
 	tb.Helper()
 	modelOnce.Do(func() {
-		modelVal, modelErr = LoadUSELite(context.Background(), ModelConfig{Progress: os.Stderr})
+		// A short timeout so a black-holed network skips rather than hangs.
+		client := &http.Client{Timeout: 2 * time.Minute}
+		modelVal, modelErr = LoadUSELite(context.Background(), ModelConfig{Progress: os.Stderr, HTTPClient: client})
 	})
 	if modelErr != nil {
 		if os.Getenv("NEWSRAG_REQUIRE_MODEL") == "1" {
