@@ -56,7 +56,7 @@
 //	                                       82/s and 44/s in runs where other
 //	                                       processes held one or both cores
 //	13-token query                         1.75 ms
-//	load from cache, hashes verified       50 ms; the model holds ~30 MB of heap;
+//	load from cache, hashes verified       50-60 ms; the model holds ~30 MB of heap;
 //	                                       a process that loaded it and embedded
 //	                                       on 2 cores peaks at ~53 MB RSS
 //
