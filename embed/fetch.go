@@ -429,6 +429,9 @@ func writeFile(name string, r io.Reader) (string, error) {
 // installed a valid model meanwhile, that one is kept. A dir that does not
 // look like a model directory is never replaced.
 func replaceDir(tmp, dir, integrity string) error {
+	if verifyDir(dir, integrity) == nil {
+		return nil // another process installed it while we downloaded
+	}
 	if _, err := os.Stat(dir); err == nil {
 		if err := checkReplaceable(dir); err != nil {
 			return err
