@@ -7,7 +7,8 @@ import (
 	"sync"
 )
 
-// BM25 parameters.
+// BM25 parameters. Tuning them (k1 0.9–1.5, b 0.4–0.75) moved
+// answer-recall on squad-dev by under 0.01; the classic values stay.
 const (
 	bm25K1 = 1.2
 	bm25B  = 0.75

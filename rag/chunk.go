@@ -23,8 +23,13 @@ type ChunkConfig struct {
 	// MaxWords bounds a chunk's length in words. Default 100.
 	MaxWords int `json:"max_words"`
 	// MaxTokens bounds a chunk's length (with its article title, as it is
-	// embedded) in the embedder's tokens. Default: the embedder's own limit
-	// when it is an embed.TokenCounter, else no token bound.
+	// embedded) in the embedder's tokens. Default: two of the embedder's
+	// windows when it is an embed.TokenCounter (the built-in model embeds
+	// longer text as the mean of overlapping windows), else no token bound.
+	// Two windows rather than one keep a paragraph of up to MaxWords words
+	// together instead of cutting it into pieces whose first sentence has
+	// lost its subject: on squad-dev that raised hybrid answer-recall@1 by
+	// about 0.03 (mean chunk 63 → 81 words).
 	MaxTokens int `json:"max_tokens"`
 	// OverlapSentences is how many sentences a chunk repeats from the one
 	// before it when a paragraph is split. Default 1; negative means none.
@@ -39,6 +44,9 @@ type ChunkConfig struct {
 // configuration would split text differently.
 const chunkerVersion = "chunk-1"
 
+// defaultWindows is the default chunk length in embedder windows.
+const defaultWindows = 2
+
 // DefaultChunkConfig is the chunking newsrag uses unless told otherwise.
 var DefaultChunkConfig = ChunkConfig{MaxWords: 100, OverlapSentences: 1}
 
@@ -47,7 +55,7 @@ func (c ChunkConfig) withDefaults(tc embed.TokenCounter) ChunkConfig {
 		c.MaxWords = DefaultChunkConfig.MaxWords
 	}
 	if c.MaxTokens <= 0 && tc != nil {
-		c.MaxTokens = tc.MaxTokens()
+		c.MaxTokens = defaultWindows * tc.MaxTokens()
 	}
 	if c.OverlapSentences == 0 {
 		c.OverlapSentences = DefaultChunkConfig.OverlapSentences

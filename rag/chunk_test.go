@@ -25,6 +25,7 @@ func TestChunkerLimitsAndOffsets(t *testing.T) {
 		max  int
 	}{
 		{"tight tokens", ChunkConfig{MaxWords: 100}, 12},
+		{"one window", ChunkConfig{MaxWords: 100, MaxTokens: 12}, 12},
 		{"tight words", ChunkConfig{MaxWords: 8}, 1000},
 		{"roomy", ChunkConfig{}, 128},
 		{"no overlap", ChunkConfig{MaxWords: 10, OverlapSentences: -1}, 1000},
@@ -32,6 +33,14 @@ func TestChunkerLimitsAndOffsets(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := NewChunker(tt.cfg, wordCounter{tt.max})
+			// By default a chunk may span two of the embedder's windows.
+			limit := tt.cfg.MaxTokens
+			if limit == 0 {
+				limit = defaultWindows * tt.max
+			}
+			if c.Config().MaxTokens != limit {
+				t.Fatalf("token limit %d, want %d", c.Config().MaxTokens, limit)
+			}
 			chunks := c.Chunk(a)
 			if len(chunks) == 0 {
 				t.Fatal("no chunks")
@@ -48,8 +57,8 @@ func TestChunkerLimitsAndOffsets(t *testing.T) {
 				if strings.TrimSpace(body) != body {
 					t.Errorf("chunk %d has surrounding space: %q", i, body)
 				}
-				if got := len(strings.Fields(c.EmbedText(a, ch))); got > tt.max {
-					t.Errorf("chunk %d is %d tokens with its title, limit %d: %q", i, got, tt.max, body)
+				if got := len(strings.Fields(c.EmbedText(a, ch))); got > limit {
+					t.Errorf("chunk %d is %d tokens with its title, limit %d: %q", i, got, limit, body)
 				}
 				if ch.Words > c.Config().MaxWords {
 					t.Errorf("chunk %d is %d words, limit %d", i, ch.Words, c.Config().MaxWords)

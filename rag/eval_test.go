@@ -301,7 +301,7 @@ func TestEvalReportOutputs(t *testing.T) {
 	if err := rep.WriteTable(&table); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"R@1", "R@10", "MRR", "bm25", "dense", "hybrid (dense 0.3)", "p99 ms"} {
+	for _, want := range []string{"R@1", "R@10", "MRR", "bm25", "dense", retrieverLabel(DefaultRetrievalConfig), "p99 ms"} {
 		if !strings.Contains(table.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, table.String())
 		}

@@ -20,11 +20,13 @@ const (
 
 // RetrievalConfig configures a Retriever. Zero fields take the defaults.
 type RetrievalConfig struct {
-	// Mode is "hybrid" (default), "bm25" or "dense".
+	// Mode is "hybrid" (default), "bm25" or "dense". Hybrid fuses BM25 and
+	// dense scores, then re-ranks the best candidates by their best
+	// sentence match (see rerank.go); bm25 and dense use one signal alone.
 	Mode string `json:"mode"`
-	// DenseWeight is the dense share of the fused score, in [0,1]; the
-	// lexical share is 1-DenseWeight. Default 0.3. Set NoDense... use
-	// Mode to switch a retriever off entirely.
+	// DenseWeight is the dense share of the fused first-stage score, in
+	// [0,1]; the lexical share is 1-DenseWeight. Default 0.55. Use Mode to
+	// switch a retriever off entirely.
 	DenseWeight float64 `json:"dense_weight"`
 	// Candidates is how many chunks each retriever proposes before fusion.
 	// Default 100.
@@ -38,7 +40,7 @@ type RetrievalConfig struct {
 // DefaultRetrievalConfig is the retrieval newsrag uses unless told otherwise.
 var DefaultRetrievalConfig = RetrievalConfig{
 	Mode:             RetrieveHybrid,
-	DenseWeight:      0.3,
+	DenseWeight:      0.55,
 	Candidates:       100,
 	DuplicateJaccard: 0.8,
 }
@@ -181,6 +183,9 @@ func (r *Retriever) Retrieve(ctx context.Context, ix *Index, req Request) (*Retr
 		}
 		return cmp.Compare(a.doc, b.doc)
 	})
+	if r.cfg.Mode == RetrieveHybrid {
+		r.rerank(ix, req.Question, terms, list, max(rerankDepth, 3*k))
+	}
 
 	kept := r.collapse(ix, list, k)
 	res.Passages = make([]Passage, len(kept))

@@ -99,7 +99,7 @@ precision and validity, refusal of unanswerable questions.`,
 	}
 	fl := cmd.Flags()
 	fl.StringSliceVar(&f.retrievers, "retriever", nil, "retrievers to run, comma-separated: bm25, dense, hybrid (default NEWSRAG_RETRIEVER)")
-	fl.Float64SliceVar(&f.denseWeight, "dense-weight", nil, "dense share(s) of the hybrid score, comma-separated; each gives one hybrid run (default NEWSRAG_DENSE_WEIGHT)")
+	fl.Float64SliceVar(&f.denseWeight, "dense-weight", nil, "dense share(s) of the hybrid score, comma-separated; each gives one hybrid run (default NEWSRAG_DENSE_WEIGHT, else the built-in default)")
 	fl.BoolVar(&f.compare, "compare", false, "run bm25, dense and hybrid side by side")
 	fl.BoolVar(&f.json, "json", false, "print the report as one JSON document")
 	fl.StringVar(&f.html, "html", "", "also write a self-contained HTML report with recall charts to this file")
@@ -121,7 +121,11 @@ func (f *evalFlags) retrieval(s *settings) ([]rag.RetrievalConfig, error) {
 	}
 	weights := f.denseWeight
 	if len(weights) == 0 {
-		weights = []float64{s.DenseWeight}
+		// The retrieval default unless the environment (or .env) sets one.
+		weights = []float64{rag.DefaultRetrievalConfig.DenseWeight}
+		if _, set := os.LookupEnv("NEWSRAG_DENSE_WEIGHT"); set {
+			weights = []float64{s.DenseWeight}
+		}
 	}
 	var out []rag.RetrievalConfig
 	seen := map[string]bool{}
