@@ -1,0 +1,88 @@
+package rag
+
+import (
+	"context"
+	"math"
+	"testing"
+)
+
+// TestDenseSearchMatchesChromem checks the index's own vector scan against
+// the chromem-go collection's exhaustive search, on one CPU's worth and on
+// a split scan.
+func TestDenseSearchMatchesChromem(t *testing.T) {
+	ctx := context.Background()
+	sents := benchSentences(t)
+	for _, n := range []int{300, parallelScanMin + 500} {
+		arts := syntheticArticles(sents, n, 3)
+		ix, _, err := Build(ctx, arts, BuildConfig{Embedder: randomEmbedder{64}, BatchSize: 1024})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for qi, q := range []string{"first query", "second query", "third"} {
+			qv := randomEmbedder{64}.vec(q)
+			got, err := ix.denseSearch(ctx, qv, 20, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := ix.chromemSearch(ctx, qv, 20)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(want) {
+				t.Fatalf("%d chunks, query %d: %d results, chromem %d", ix.Len(), qi, len(got), len(want))
+			}
+			for i := range got {
+				if got[i].Doc != want[i].Doc || math.Abs(float64(got[i].Score-want[i].Score)) > 1e-5 {
+					t.Errorf("%d chunks, query %d, rank %d: %+v, chromem %+v", ix.Len(), qi, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+func TestDenseSearchFiltered(t *testing.T) {
+	ctx := context.Background()
+	ix, _, err := Build(ctx, syntheticArticles(benchSentences(t), 200, 4), BuildConfig{Embedder: randomEmbedder{32}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	even := func(d uint32) bool { return d%2 == 0 }
+	got, err := ix.denseSearch(ctx, randomEmbedder{32}.vec("q"), 1000, even)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != (ix.Len()+1)/2 {
+		t.Errorf("%d results, want every even chunk (%d)", len(got), (ix.Len()+1)/2)
+	}
+	for i, s := range got {
+		if !even(s.Doc) {
+			t.Errorf("chunk %d passed the filter", s.Doc)
+		}
+		if i > 0 && s.Score > got[i-1].Score {
+			t.Errorf("rank %d scores above rank %d", i, i-1)
+		}
+	}
+}
+
+func TestDot(t *testing.T) {
+	for _, n := range []int{0, 1, 7, 8, 9, 512, 515} {
+		a, b := make([]float32, n), make([]float32, n)
+		var want float64
+		for i := range a {
+			a[i], b[i] = float32(i%7)-3, float32(i%5)*0.5
+			want += float64(a[i]) * float64(b[i])
+		}
+		if got := dot(a, b); math.Abs(float64(got)-want) > 1e-3 {
+			t.Errorf("dot of %d: %v, want %v", n, got, want)
+		}
+	}
+}
+
+func BenchmarkDot512(b *testing.B) {
+	x, y := randomEmbedder{512}.vec("x"), randomEmbedder{512}.vec("y")
+	var s float32
+	for i := 0; i < b.N; i++ {
+		s += dot(x, y)
+	}
+	_ = s
+}
