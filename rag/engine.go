@@ -9,11 +9,14 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/semaphore"
 
 	"github.com/newsrag/newsrag/corpus"
 	"github.com/newsrag/newsrag/embed"
@@ -73,6 +76,10 @@ type Engine struct {
 	indexSize atomic.Int64
 	ingestMu  sync.Mutex // one ingest at a time
 	sentences sentenceCache
+	// cpu admits CPU-bound work (retrieval, extraction) first come, first
+	// served, one request per core: under overload requests wait in line
+	// instead of all slowing down, which keeps tail latency bounded.
+	cpu *semaphore.Weighted
 }
 
 // Open returns an Engine over cfg.DataDir, loading the index there if one
@@ -92,7 +99,8 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	cfg.Relevance = cfg.Relevance.withDefaults()
-	e := &Engine{cfg: cfg, retriever: NewRetriever(cfg.Retrieval, cfg.Embedder), analyzer: NewAnalyzer()}
+	e := &Engine{cfg: cfg, retriever: NewRetriever(cfg.Retrieval, cfg.Embedder), analyzer: NewAnalyzer(),
+		cpu: semaphore.NewWeighted(int64(runtime.GOMAXPROCS(0)))}
 	if cfg.Fresh {
 		return e, nil
 	}
@@ -205,6 +213,10 @@ func (e *Engine) Search(ctx context.Context, req Request) ([]Passage, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := e.cpu.Acquire(ctx, 1); err != nil {
+		return nil, err
+	}
+	defer e.cpu.Release(1)
 	r, err := e.retriever.Retrieve(ctx, ix, req)
 	if err != nil {
 		return nil, err
@@ -234,13 +246,13 @@ func (e *Engine) Ask(ctx context.Context, req Request, s Stream) (*Answer, error
 	}
 	query := req
 	query.Question = e.standalone(ctx, req)
-	r, err := e.retriever.Retrieve(ctx, ix, query)
+	p, err := e.prepare(ctx, ix, query)
 	if err != nil {
 		return nil, err
 	}
-	ans.Timings.Retrieve = time.Since(start)
-	if r.Passages != nil {
-		ans.Passages = r.Passages
+	ans.Timings.Retrieve = p.retrieved
+	if p.r.Passages != nil {
+		ans.Passages = p.r.Passages
 	}
 	if s.Sources != nil {
 		s.Sources(ans.Passages)
@@ -249,10 +261,9 @@ func (e *Engine) Ask(ctx context.Context, req Request, s Stream) (*Answer, error
 	if token == nil {
 		token = func(string) {}
 	}
-	rel := e.cfg.Relevance
-	if len(r.Passages) == 0 || (r.Coverage < rel.MinCoverage && r.BestDense < rel.MinDense) {
+	if !p.answerable {
 		ans.Answerable = false
-		ans.Answer = notInCorpus(r.Passages)
+		ans.Answer = notInCorpus(p.r.Passages)
 		token(ans.Answer)
 		ans.Timings.Total = time.Since(start)
 		return ans, nil
@@ -260,24 +271,17 @@ func (e *Engine) Ask(ctx context.Context, req Request, s Stream) (*Answer, error
 	ans.Answerable = true
 	genStart := time.Now()
 	if e.cfg.LLM == nil {
-		text, cites := e.extract(ctx, ix, query.Question, ans.Passages)
-		if text == "" {
-			ans.Answerable = false
-			text = notInCorpus(r.Passages)
-		}
-		ans.Answer, ans.Citations = text, cites
-		if cites == nil {
+		ans.Answer, ans.Citations = p.text, p.cites
+		if p.cites == nil {
 			ans.Citations = []Citation{}
 		}
-		for _, sentence := range strings.SplitAfter(text, "] ") {
+		for _, sentence := range strings.SplitAfter(p.text, "] ") {
 			token(sentence)
 		}
+		ans.Timings.Generate = p.extracted
 	} else {
 		ans.Mode = ModeGenerated
-		msgs := BuildPrompt(req.Question, ans.Passages, req.History)
-		if query.Question != req.Question {
-			msgs = BuildPrompt(query.Question, ans.Passages, req.History)
-		}
+		msgs := BuildPrompt(query.Question, ans.Passages, req.History)
 		text, err := e.cfg.LLM.Stream(ctx, msgs, token)
 		ans.Timings.Generate = time.Since(genStart)
 		if err != nil {
@@ -308,6 +312,42 @@ var refusalRE = regexp.MustCompile(`(?i)\b(?:articles?|sources?|corpus|passages?
 
 // isRefusal reports whether a generated answer declines to answer.
 func isRefusal(text string) bool { return refusalRE.MatchString(text) }
+
+// prepared is the CPU-bound part of answering a question.
+type prepared struct {
+	r          *Retrieval
+	answerable bool
+	text       string // the extracted answer, without an LLM
+	cites      []Citation
+	retrieved  time.Duration // since Ask began
+	extracted  time.Duration
+}
+
+// prepare retrieves passages for query, decides whether they can answer
+// it and, without an LLM, extracts the answer. It holds one of the
+// engine's CPU slots, so concurrent requests queue fairly rather than
+// slow each other down.
+func (e *Engine) prepare(ctx context.Context, ix *Index, query Request) (*prepared, error) {
+	start := time.Now()
+	if err := e.cpu.Acquire(ctx, 1); err != nil {
+		return nil, err
+	}
+	defer e.cpu.Release(1)
+	r, err := e.retriever.Retrieve(ctx, ix, query)
+	if err != nil {
+		return nil, err
+	}
+	p := &prepared{r: r, retrieved: time.Since(start)}
+	rel := e.cfg.Relevance
+	p.answerable = len(r.Passages) > 0 && (r.Coverage >= rel.MinCoverage || r.BestDense >= rel.MinDense)
+	if p.answerable && e.cfg.LLM == nil {
+		t := time.Now()
+		p.text, p.cites = e.extract(ctx, ix, query.Question, r.Passages)
+		p.extracted = time.Since(t)
+		p.answerable = p.text != ""
+	}
+	return p, nil
+}
 
 // notInCorpus is the answer when retrieval finds nothing relevant enough.
 func notInCorpus(nearest []Passage) string {
