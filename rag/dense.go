@@ -87,9 +87,10 @@ func (ix *Index) scan(ctx context.Context, q []float32, lo, hi int, allow func(u
 	return nil
 }
 
-// dot is the dot product of two equal-length vectors, unrolled eight wide
-// (independent accumulators let the CPU overlap the multiply-adds).
-func dot(a, b []float32) float32 {
+// dotGeneric is the dot product of two equal-length vectors in portable
+// Go, unrolled eight wide (independent accumulators let the CPU overlap the
+// multiply-adds). dot uses it unless an assembly version is available.
+func dotGeneric(a, b []float32) float32 {
 	b = b[:len(a)]
 	var s0, s1, s2, s3, s4, s5, s6, s7 float32
 	i := 0

@@ -65,7 +65,7 @@ func TestDenseSearchFiltered(t *testing.T) {
 }
 
 func TestDot(t *testing.T) {
-	for _, n := range []int{0, 1, 7, 8, 9, 512, 515} {
+	for _, n := range []int{0, 1, 7, 8, 9, 31, 32, 33, 40, 47, 512, 515} {
 		a, b := make([]float32, n), make([]float32, n)
 		var want float64
 		for i := range a {
@@ -75,14 +75,24 @@ func TestDot(t *testing.T) {
 		if got := dot(a, b); math.Abs(float64(got)-want) > 1e-3 {
 			t.Errorf("dot of %d: %v, want %v", n, got, want)
 		}
+		if got := dotGeneric(a, b); math.Abs(float64(got)-want) > 1e-3 {
+			t.Errorf("dotGeneric of %d: %v, want %v", n, got, want)
+		}
 	}
 }
 
 func BenchmarkDot512(b *testing.B) {
 	x, y := randomEmbedder{512}.vec("x"), randomEmbedder{512}.vec("y")
-	var s float32
-	for i := 0; i < b.N; i++ {
-		s += dot(x, y)
+	for _, impl := range []struct {
+		name string
+		f    func(a, b []float32) float32
+	}{{"dot", dot}, {"generic", dotGeneric}} {
+		b.Run(impl.name, func(b *testing.B) {
+			var s float32
+			for i := 0; i < b.N; i++ {
+				s += impl.f(x, y)
+			}
+			_ = s
+		})
 	}
-	_ = s
 }
