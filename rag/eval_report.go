@@ -149,11 +149,12 @@ func recallChart(r EvalRun) template.HTML {
 }
 
 var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"f3": func(v float64) string { return fmt.Sprintf("%.3f", v) },
-	"f1": func(v float64) string { return fmt.Sprintf("%.1f", v) },
-	"f2": func(v float64) string { return fmt.Sprintf("%.2f", v) },
-	"at": func(r EvalRun, k int) KMetric { m, _ := r.At(k); return m },
-	"le": func(a, b int) bool { return a <= b },
+	"f3":  func(v float64) string { return fmt.Sprintf("%.3f", v) },
+	"f1":  func(v float64) string { return fmt.Sprintf("%.1f", v) },
+	"f2":  func(v float64) string { return fmt.Sprintf("%.2f", v) },
+	"sec": func(ms float64) string { return fmt.Sprintf("%.1f", ms/1000) },
+	"at":  func(r EvalRun, k int) KMetric { m, _ := r.At(k); return m },
+	"le":  func(a, b int) bool { return a <= b },
 }).Parse(`<!doctype html>
 <html lang="en">
 <head>
@@ -173,7 +174,7 @@ figcaption { font-weight: 600; margin-bottom: .3rem; }
 <body>
 <h1>newsrag evaluation: {{.Dataset}}</h1>
 <p>{{.Questions}} questions ({{.Answerable}} answerable). Index: {{.Index.Articles}} articles,
-{{.Index.Chunks}} chunks, mean {{f1 .Index.MeanChunkWords}} words per chunk; built in {{f1 .Index.BuildMS}} ms
+{{.Index.Chunks}} chunks, mean {{f1 .Index.MeanChunkWords}} words per chunk; built in {{sec .Index.BuildMS}} s
 ({{.Index.Embedded}} chunks embedded at {{f1 .Index.ChunksPerSecond}} chunks/s){{if .Index.Cached}}, reused from the cache{{end}}.</p>
 <p class="muted">Embedder {{.Index.Embedder}}; chunking max {{.Index.Chunking.MaxWords}} words,
 {{.Index.Chunking.MaxTokens}} tokens, overlap {{.Index.Chunking.OverlapSentences}} sentence(s). Created {{.Created.Format "2006-01-02 15:04 UTC"}}.</p>

@@ -225,13 +225,13 @@ func BenchmarkScaleLoad(b *testing.B) {
 		b.Fatal(err)
 	}
 	fi, _ := os.Stat(path)
-	b.ReportMetric(float64(fi.Size())/(1<<20), "file-MB")
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if _, err := Load(context.Background(), path); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(fi.Size())/(1<<20), "file-MB")
 }
 
 // TestScaleMemory reports the memory a 100k-chunk index holds: live heap

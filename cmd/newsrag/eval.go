@@ -42,7 +42,7 @@ case-insensitive), article-hit@k, MRR, chunk sizes and query latency.
 extractive answerer) and scores the answers: gold answer contained, citation
 precision and validity, refusal of unanswerable questions.`,
 		Example: `  newsrag eval --compare bench/squad-dev
-  newsrag eval --retriever hybrid --dense-weight 0.2,0.3,0.4 --limit 500 bench/squad-dev
+  newsrag eval --retriever hybrid --dense-weight 0.3,0.45,0.55 --limit 500 bench/squad-dev
   newsrag eval --compare --json --html report.html bench/squad-dev`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
