@@ -21,10 +21,11 @@ const scanBlock = 4096
 // The chromem-go collection holds the vectors (sharing the index's
 // contiguous slice), but searching it costs a map iteration, a goroutine
 // per CPU with a channel per result and a plain dot product per document:
-// about 8 ms at 10k chunks and 80 ms at 100k on two cores. The index scans
-// its contiguous vectors instead, filtering before scoring, with an
-// unrolled dot product and a top-n heap per worker; the results are the
-// same (see TestDenseSearchMatchesChromem).
+// BenchmarkScaleDenseSearch measured 5–7 ms at 10k chunks and 73–110 ms at
+// 100k on two shared cores. The index scans its contiguous vectors instead,
+// filtering before scoring, with an AVX2/FMA dot product (dot_amd64.s) and
+// a top-n heap per CPU: 1.0 ms at 10k, 11.6 ms at 100k. The results are
+// the same (TestDenseSearchMatchesChromem).
 func (ix *Index) denseSearch(ctx context.Context, q []float32, n int, allow func(uint32) bool) ([]scored, error) {
 	total := ix.Len()
 	n = min(n, total)
