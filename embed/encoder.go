@@ -281,7 +281,7 @@ func (e *encoder) forward(ws *workspace, ids []int, dst []float32) {
 	for c := range useDim {
 		dst[c] = float32(math.Tanh(float64(out[c])))
 	}
-	normalizeInPlace(dst)
+	Normalize(dst)
 }
 
 // forward runs the layer on the residual stream in (rows × l.in) and writes
@@ -464,21 +464,6 @@ func addRows(m, v []float32, rows int) {
 func relu(m []float32) {
 	for i, v := range m {
 		m[i] = max(v, 0)
-	}
-}
-
-// normalizeInPlace scales v to unit length; a zero vector stays zero.
-func normalizeInPlace(v []float32) {
-	var sq float64
-	for _, x := range v {
-		sq += float64(x) * float64(x)
-	}
-	if sq == 0 {
-		return
-	}
-	inv := float32(1 / math.Sqrt(sq))
-	for i := range v {
-		v[i] *= inv
 	}
 }
 

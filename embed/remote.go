@@ -136,7 +136,7 @@ func batchEmbed(ctx context.Context, texts []string, n int, dim *atomic.Int64, c
 				return nil, fmt.Errorf("server returned a %d-d embedding, earlier ones were %d-d", d, have)
 			}
 			dim.Store(d)
-			normalizeInPlace(v)
+			Normalize(v)
 		}
 		out = append(out, vs...)
 	}

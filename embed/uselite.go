@@ -182,7 +182,7 @@ func (m *USELite) embed(ctx context.Context, ws *workspace, ids []int) ([]float3
 		}
 	}
 	if len(starts) > 1 {
-		normalizeInPlace(out)
+		Normalize(out)
 	}
 	return out, nil
 }

@@ -5,6 +5,8 @@ import (
 	"context"
 	"slices"
 	"strings"
+
+	"github.com/newsrag/newsrag/embed"
 )
 
 // ExtractiveConfig configures the offline extractive answerer.
@@ -87,7 +89,7 @@ func (e *Engine) extract(ctx context.Context, ix *Index, question string, passag
 		}
 		if vs, err := e.sentences.embed(ctx, e.cfg.Embedder, texts); err == nil {
 			qn := slices.Clone(q)
-			normalize(qn)
+			embed.Normalize(qn)
 			dense = make([]float32, len(vs))
 			for i, v := range vs {
 				if len(v) == len(qn) {

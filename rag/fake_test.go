@@ -33,7 +33,7 @@ func (h *hashEmbedder) vec(text string) []float32 {
 		v[f.Sum32()%uint32(h.dim)] += 1
 	}
 	v[0] += 0.01 // never the zero vector
-	normalize(v)
+	embed.Normalize(v)
 	return v
 }
 

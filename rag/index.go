@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,6 +22,7 @@ import (
 type Index struct {
 	fingerprint embed.Fingerprint
 	chunking    ChunkConfig
+	chunker     string // chunkerVersion of the chunks
 	builtAt     time.Time
 
 	articles []corpus.Article // sorted by ID
@@ -119,7 +119,7 @@ func Build(ctx context.Context, articles []corpus.Article, cfg BuildConfig) (*In
 	chunker := NewChunker(cfg.Chunking, counter)
 	fp := cfg.Embedder.Fingerprint()
 	prev := cfg.Previous
-	if prev != nil && (!sameModel(prev.fingerprint, fp) || prev.chunking != chunker.Config()) {
+	if prev != nil && (!sameModel(prev.fingerprint, fp) || prev.chunking != chunker.Config() || prev.chunker != chunkerVersion) {
 		prev = nil
 	}
 
@@ -134,6 +134,7 @@ func Build(ctx context.Context, articles []corpus.Article, cfg BuildConfig) (*In
 	ix := &Index{
 		fingerprint: fp,
 		chunking:    chunker.Config(),
+		chunker:     chunkerVersion,
 		builtAt:     time.Now().UTC(),
 		articles:    arts,
 		byID:        make(map[string]int, len(arts)),
@@ -142,8 +143,7 @@ func Build(ctx context.Context, articles []corpus.Article, cfg BuildConfig) (*In
 	analyzer := NewAnalyzer()
 	vocab := map[string]uint32{}
 	var (
-		toEmbed []int    // chunk indexes to embed
-		texts   []string // their embed texts
+		toEmbed []int // chunk indexes to embed
 		reused  = map[int][]float32{}
 	)
 	for ai, a := range arts {
@@ -175,7 +175,6 @@ func Build(ctx context.Context, articles []corpus.Article, cfg BuildConfig) (*In
 			ix.chunkArt = append(ix.chunkArt, uint32(ai))
 			ix.bags = append(ix.bags, bagOf(analyzer, vocab, a.Title, a.Text[c.Start:c.End]))
 			toEmbed = append(toEmbed, n)
-			texts = append(texts, chunker.EmbedText(a, c))
 		}
 	}
 	if prev != nil {
@@ -189,52 +188,56 @@ func Build(ctx context.Context, articles []corpus.Article, cfg BuildConfig) (*In
 		st.Updated = 0
 	}
 
-	// Embed the new chunks in batches.
+	// Embed the new chunks in batches, straight into the contiguous slice
+	// (holding every vector twice would double the peak memory of a
+	// large build).
+	if ix.dim == 0 && prev != nil {
+		ix.dim = prev.dim
+	}
 	embStart := time.Now()
-	vecs := make([][]float32, len(texts))
-	for b := 0; b < len(texts); b += cfg.BatchSize {
+	for b := 0; b < len(toEmbed); b += cfg.BatchSize {
 		if err := ctx.Err(); err != nil {
 			return nil, st, fmt.Errorf("build index: %w", err)
 		}
-		e := min(b+cfg.BatchSize, len(texts))
-		out, err := cfg.Embedder.EmbedDocuments(ctx, texts[b:e])
+		e := min(b+cfg.BatchSize, len(toEmbed))
+		texts := make([]string, e-b)
+		for k, ci := range toEmbed[b:e] {
+			texts[k] = chunker.EmbedText(arts[ix.chunkArt[ci]], ix.chunks[ci])
+		}
+		out, err := cfg.Embedder.EmbedDocuments(ctx, texts)
 		if err != nil {
 			return nil, st, fmt.Errorf("build index: embed chunks %d-%d: %w", b, e, err)
 		}
 		if len(out) != e-b {
 			return nil, st, fmt.Errorf("build index: embedder returned %d vectors for %d texts", len(out), e-b)
 		}
-		copy(vecs[b:e], out)
+		if ix.vectors == nil {
+			if ix.dim == 0 {
+				ix.dim = len(out[0])
+				ix.fingerprint.Dim = ix.dim
+			}
+			ix.vectors = make([]float32, len(ix.chunks)*ix.dim)
+		}
+		for k, v := range out {
+			if len(v) != ix.dim {
+				return nil, st, fmt.Errorf("build index: embedder returned a %d-d vector, want %d", len(v), ix.dim)
+			}
+			ci := toEmbed[b+k]
+			dst := ix.vectors[ci*ix.dim : (ci+1)*ix.dim]
+			copy(dst, v)
+			embed.Normalize(dst)
+		}
 		if cfg.Progress != nil {
-			cfg.Progress(e, len(texts))
+			cfg.Progress(e, len(toEmbed))
 		}
 	}
 	st.Embedding = time.Since(embStart)
-	st.Embedded = len(texts)
-
-	// Lay the vectors out contiguously, normalised.
-	if ix.dim == 0 {
-		for _, v := range vecs {
-			ix.dim = len(v)
-			break
-		}
-		for _, v := range reused {
-			ix.dim = len(v)
-			break
-		}
-		ix.fingerprint.Dim = ix.dim
+	st.Embedded = len(toEmbed)
+	if ix.vectors == nil {
+		ix.vectors = make([]float32, len(ix.chunks)*ix.dim)
 	}
-	ix.vectors = make([]float32, len(ix.chunks)*ix.dim)
 	for i, v := range reused {
 		copy(ix.vectors[i*ix.dim:], v)
-	}
-	for k, ci := range toEmbed {
-		if len(vecs[k]) != ix.dim {
-			return nil, st, fmt.Errorf("build index: embedder returned a %d-d vector, want %d", len(vecs[k]), ix.dim)
-		}
-		dst := ix.vectors[ci*ix.dim : (ci+1)*ix.dim]
-		copy(dst, vecs[k])
-		normalize(dst)
 	}
 	ix.vocab = make([]string, len(vocab))
 	for t, id := range vocab {
@@ -316,7 +319,6 @@ func (ix *Index) finish(ctx context.Context) error {
 		docs[i] = chromem.Document{
 			ID:        id,
 			Embedding: ix.vector(uint32(i)),
-			Metadata:  map[string]string{"article": ix.chunks[i].ArticleID},
 		}
 	}
 	if len(docs) > 0 {
@@ -332,19 +334,4 @@ func (ix *Index) finish(ctx context.Context) error {
 // passes precomputed vectors, so a call means a bug.
 func noEmbedding(context.Context, string) ([]float32, error) {
 	return nil, errors.New("newsrag index: the vector collection embeds nothing itself")
-}
-
-// normalize scales v to unit length in place (a zero vector stays zero).
-func normalize(v []float32) {
-	var s float64
-	for _, x := range v {
-		s += float64(x) * float64(x)
-	}
-	if s == 0 {
-		return
-	}
-	inv := float32(1 / math.Sqrt(s))
-	for i := range v {
-		v[i] *= inv
-	}
 }

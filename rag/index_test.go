@@ -1,10 +1,14 @@
 package rag
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 )
 
@@ -216,4 +220,50 @@ func TestReloadPicksUpAnotherWriter(t *testing.T) {
 	if n := len(server.Articles()); n != 8 {
 		t.Errorf("damaged file replaced the served index: %d articles", n)
 	}
+}
+
+// TestVersionChanges: an index written by another analyzer gets its terms
+// re-made on load; one written by another chunker is re-chunked (and
+// re-embedded) at the next ingest.
+func TestVersionChanges(t *testing.T) {
+	ctx := context.Background()
+	emb := newHashEmbedder()
+	e := newTestEngine(t, Config{Embedder: emb})
+	ix := e.Index()
+
+	// Rewrite the file as an older analyzer would have: no terms at all.
+	old := *ix
+	old.bags = make([][]termFreq, len(ix.bags))
+	old.vocab = nil
+	var buf bytes.Buffer
+	if err := old.write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	data := bytes.Replace(buf.Bytes(), []byte(analyzerVersion), []byte("en-0\x00"[:len(analyzerVersion)]), 1)
+	fixChecksum(data)
+	os.WriteFile(e.IndexPath(), data, 0o644)
+	got, err := Load(ctx, e.IndexPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.vocab) != len(ix.vocab) || !reflect.DeepEqual(got.bags, ix.bags) {
+		t.Errorf("terms not re-made on load: %d terms, want %d", len(got.vocab), len(ix.vocab))
+	}
+
+	// A previous index from another chunker is not reused.
+	prev := *ix
+	prev.chunker = "chunk-0"
+	before := emb.calls.Load()
+	_, st, err := Build(ctx, testArticles(), BuildConfig{Embedder: emb, Previous: &prev})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Unchanged != 0 || emb.calls.Load() == before {
+		t.Errorf("index of another chunker reused: %+v", st)
+	}
+}
+
+// fixChecksum rewrites the CRC-32C trailer of an index file's bytes.
+func fixChecksum(data []byte) {
+	binary.LittleEndian.PutUint32(data[len(data)-4:], crc32.Checksum(data[:len(data)-4], castagnoli))
 }

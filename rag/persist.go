@@ -49,11 +49,17 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 type fileMeta struct {
 	Fingerprint embed.Fingerprint
 	Chunking    ChunkConfig
-	BuiltAt     time.Time
-	Articles    []corpus.Article
-	Chunks      []Chunk
-	Dim         int
-	Vocab       []string
+	// Chunker and Analyzer are the versions of the chunking and of the
+	// text analysis the index was built with. Chunks of another chunker
+	// are re-made at the next ingest; term bags of another analyzer are
+	// re-made when the file is loaded.
+	Chunker  string
+	Analyzer string
+	BuiltAt  time.Time
+	Articles []corpus.Article
+	Chunks   []Chunk
+	Dim      int
+	Vocab    []string
 	// Bags flattened: chunk i's terms are BagTerms[BagEnds[i-1]:BagEnds[i]].
 	BagEnds  []uint32
 	BagTerms []uint32
@@ -110,6 +116,8 @@ func (ix *Index) write(w io.Writer) error {
 	meta := fileMeta{
 		Fingerprint: ix.fingerprint,
 		Chunking:    ix.chunking,
+		Chunker:     ix.chunker,
+		Analyzer:    analyzerVersion,
 		BuiltAt:     ix.builtAt,
 		Articles:    ix.articles,
 		Chunks:      ix.chunks,
@@ -204,6 +212,7 @@ func decode(ctx context.Context, data []byte) (*Index, error) {
 	ix := &Index{
 		fingerprint: meta.Fingerprint,
 		chunking:    meta.Chunking,
+		chunker:     meta.Chunker,
 		builtAt:     meta.BuiltAt,
 		articles:    meta.Articles,
 		byID:        make(map[string]int, len(meta.Articles)),
@@ -244,10 +253,28 @@ func decode(ctx context.Context, data []byte) (*Index, error) {
 		ix.bags[i] = flat[lo:hi:hi]
 		lo = hi
 	}
+	if meta.Analyzer != analyzerVersion {
+		ix.reanalyze()
+	}
 	if err := ix.finish(ctx); err != nil {
 		return nil, err
 	}
 	return ix, nil
+}
+
+// reanalyze re-makes the term bags and vocabulary from the chunks' text,
+// for an index written by another version of the analyzer.
+func (ix *Index) reanalyze() {
+	a := NewAnalyzer()
+	vocab := map[string]uint32{}
+	for i, c := range ix.chunks {
+		art := ix.articles[ix.chunkArt[i]]
+		ix.bags[i] = bagOf(a, vocab, art.Title, art.Text[c.Start:c.End])
+	}
+	ix.vocab = make([]string, len(vocab))
+	for t, id := range vocab {
+		ix.vocab[id] = t
+	}
 }
 
 // IsNotExist reports whether err says the index file does not exist.

@@ -151,7 +151,7 @@ func (r *Retriever) Retrieve(ctx context.Context, ix *Index, req Request) (*Retr
 			return nil, fmt.Errorf("retrieve: question vector has %d dimensions, index has %d: %w", len(v), ix.dim, ErrEmbedderMismatch)
 		}
 		qvec = slices.Clone(v)
-		normalize(qvec)
+		embed.Normalize(qvec)
 		hits, err := ix.denseSearch(ctx, qvec, n, allow)
 		if err != nil {
 			return nil, fmt.Errorf("retrieve: %w", err)

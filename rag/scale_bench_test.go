@@ -43,7 +43,7 @@ func (r randomEmbedder) vec(text string) []float32 {
 	for i := range v {
 		v[i] = float32(rng.NormFloat64())
 	}
-	normalize(v)
+	embed.Normalize(v)
 	return v
 }
 

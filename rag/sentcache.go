@@ -49,7 +49,7 @@ func (c *sentenceCache) embed(ctx context.Context, e embed.Embedder, texts []str
 	}
 	for k, v := range vs {
 		v = slices.Clone(v)
-		normalize(v)
+		embed.Normalize(v)
 		out[at[k]] = v
 		if _, ok := c.vecs[missing[k]]; ok {
 			continue

@@ -44,7 +44,7 @@ type settings struct {
 	LLMRetries     int           `env:"NEWSRAG_LLM_RETRIES" envDefault:"2"`
 
 	Retriever   string  `env:"NEWSRAG_RETRIEVER" envDefault:"hybrid"`
-	DenseWeight float64 `env:"NEWSRAG_DENSE_WEIGHT" envDefault:"0.3"`
+	DenseWeight float64 `env:"NEWSRAG_DENSE_WEIGHT"` // 0: the retrieval default
 	TopK        int     `env:"NEWSRAG_TOP_K" envDefault:"8"`
 
 	Addr            string        `env:"NEWSRAG_ADDR" envDefault:"127.0.0.1:8080"`
