@@ -38,7 +38,7 @@ var (
 
 // defaultCorpusEngine indexes the default corpus once with the real model
 // and opens engines over that index.
-func defaultCorpusEngine(t *testing.T, llm *Generator) *Engine {
+func defaultCorpusEngine(t testing.TB, llm *Generator) *Engine {
 	t.Helper()
 	emb := builtinEmbedder(t)
 	defaultOnce.Do(func() {
@@ -166,5 +166,20 @@ func TestEndToEndExtractive(t *testing.T) {
 	}
 	if ans.Answerable {
 		t.Errorf("off-corpus question answered: %q", ans.Answer)
+	}
+}
+
+// BenchmarkEngineSearchDefaultCorpus is the in-process cost of what
+// GET /api/search does for one query on the default corpus (embedding the
+// query, hybrid retrieval, re-ranking), to compare with the server's
+// latency measured by scripts/load.sh.
+func BenchmarkEngineSearchDefaultCorpus(b *testing.B) {
+	e := defaultCorpusEngine(b, nil)
+	req := Request{Question: "drone strikes on refineries", K: 10}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.Search(context.Background(), req); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -84,14 +84,24 @@ func (rep *EvalReport) WriteTable(w io.Writer) error {
 // an inline SVG chart of answer-recall@k and article-hit@k.
 func (rep *EvalReport) WriteHTML(w io.Writer) error {
 	charts := make([]template.HTML, len(rep.Runs))
+	var compare []chartSeries
 	for i, r := range rep.Runs {
-		charts[i] = recallChart(r)
+		charts[i] = lineChart("recall at k for "+r.Label(), []chartSeries{
+			{"answer-recall@k", "#1f6feb", r.AnswerRecallCurve},
+			{"article-hit@k", "#d97706", r.ArticleHitCurve},
+		})
+		compare = append(compare, chartSeries{r.Label(), chartPalette[i%len(chartPalette)], r.AnswerRecallCurve})
+	}
+	var comparison template.HTML
+	if len(rep.Runs) > 1 {
+		comparison = lineChart("answer-recall at k, all retrievers", compare)
 	}
 	return reportTemplate.Execute(w, struct {
 		*EvalReport
-		Charts []template.HTML
-		Ks     []int
-	}{rep, charts, reportKs})
+		Charts     []template.HTML
+		Comparison template.HTML
+		Ks         []int
+	}{rep, charts, comparison, reportKs})
 }
 
 // Chart geometry, in SVG user units.
@@ -102,10 +112,22 @@ const (
 	chartPlotW, chartPlotH = chartW - chartLeft - chartRight, chartH - chartTop - chartBottom
 )
 
-// recallChart draws a run's recall curves as an SVG line chart (y from 0
-// to 1, x from k=1 to K).
-func recallChart(r EvalRun) template.HTML {
-	n := len(r.AnswerRecallCurve)
+// chartPalette colours the retrievers of the comparison chart.
+var chartPalette = []string{"#1f6feb", "#d97706", "#16a34a", "#9333ea", "#dc2626", "#0891b2"}
+
+// chartSeries is one line of a chart: values for k = 1..len(vals).
+type chartSeries struct {
+	name, color string
+	vals        []float64
+}
+
+// lineChart draws series as an SVG line chart, y from 0 to 1 and x from
+// k=1 to K, with a legend; label is its accessible name.
+func lineChart(label string, series []chartSeries) template.HTML {
+	n := 0
+	for _, s := range series {
+		n = max(n, len(s.vals))
+	}
 	x := func(k int) float64 {
 		if n <= 1 {
 			return chartLeft + chartPlotW/2
@@ -114,8 +136,8 @@ func recallChart(r EvalRun) template.HTML {
 	}
 	y := func(v float64) float64 { return chartTop + (1-v)*chartPlotH }
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="recall at k for %s">`,
-		chartW, chartH, chartW, chartH, template.HTMLEscapeString(r.Label()))
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="%s">`,
+		chartW, chartH, chartW, chartH, template.HTMLEscapeString(label))
 	for _, v := range []float64{0, 0.25, 0.5, 0.75, 1} {
 		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#ddd"/>`, chartLeft, chartW-chartRight, y(v), y(v))
 		fmt.Fprintf(&b, `<text x="%d" y="%.1f" font-size="11" text-anchor="end" fill="#555">%.2f</text>`, chartLeft-6, y(v)+4, v)
@@ -124,25 +146,20 @@ func recallChart(r EvalRun) template.HTML {
 		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="11" text-anchor="middle" fill="#555">%d</text>`, x(k), chartH-chartBottom+16, k)
 	}
 	fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="11" text-anchor="middle" fill="#555">k</text>`, chartLeft+chartPlotW/2.0, chartH-6)
-	series := []struct {
-		name, color string
-		vals        []float64
-	}{
-		{"answer-recall@k", "#1f6feb", r.AnswerRecallCurve},
-		{"article-hit@k", "#d97706", r.ArticleHitCurve},
-	}
 	for si, s := range series {
 		var pts []string
 		for k, v := range s.vals {
 			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(k+1), y(v)))
 		}
+		name := template.HTMLEscapeString(s.name)
 		fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>`, s.color, strings.Join(pts, " "))
 		for k, v := range s.vals {
-			fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="3" fill="%s"><title>%s k=%d: %.3f</title></circle>`, x(k+1), y(v), s.color, s.name, k+1, v)
+			fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="3" fill="%s"><title>%s k=%d: %.3f</title></circle>`, x(k+1), y(v), s.color, name, k+1, v)
 		}
-		lx := chartLeft + 10 + si*150
+		ly := y(0.08) - float64(si/2)*16
+		lx := chartLeft + 10 + (si%2)*170
 		fmt.Fprintf(&b, `<rect x="%d" y="%.1f" width="12" height="3" fill="%s"/><text x="%d" y="%.1f" font-size="11" fill="#333">%s</text>`,
-			lx, y(0.08), s.color, lx+16, y(0.08)+4, s.name)
+			lx, ly, s.color, lx+16, ly+4, name)
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
@@ -162,6 +179,7 @@ var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap
 <title>newsrag evaluation: {{.Dataset}}</title>
 <style>
 body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; color: #1d1d1f; padding: 0 1rem; }
+.scroll { overflow-x: auto; }
 table { border-collapse: collapse; margin: 1rem 0; }
 th, td { padding: .3rem .7rem; border-bottom: 1px solid #e5e5e5; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
@@ -179,10 +197,11 @@ figcaption { font-weight: 600; margin-bottom: .3rem; }
 <p class="muted">Embedder {{.Index.Embedder}}; chunking max {{.Index.Chunking.MaxWords}} words,
 {{.Index.Chunking.MaxTokens}} tokens, overlap {{.Index.Chunking.OverlapSentences}} sentence(s). Created {{.Created.Format "2006-01-02 15:04 UTC"}}.</p>
 <h2>Retrieval</h2>
-<table>
+{{if .Comparison}}<figure><figcaption>answer-recall@k, all retrievers</figcaption>{{.Comparison}}</figure>{{end}}
+<div class="scroll"><table>
 <tr><th>retriever</th>{{range .Ks}}{{if le . $.K}}<th>answer-recall@{{.}}</th>{{end}}{{end}}<th>MRR</th>{{range .Ks}}{{if le . $.K}}<th>article-hit@{{.}}</th>{{end}}{{end}}<th>words@5</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th></tr>
 {{range .Runs}}{{$r := .}}<tr><td>{{.Label}}</td>{{range $.Ks}}{{if le . $.K}}<td>{{f3 (at $r .).AnswerRecall}}</td>{{end}}{{end}}<td>{{f3 .MRR}}</td>{{range $.Ks}}{{if le . $.K}}<td>{{f3 (at $r .).ArticleHit}}</td>{{end}}{{end}}<td>{{f1 .MeanWordsAt5}}</td><td>{{f2 .Latency.P50}}</td><td>{{f2 .Latency.P95}}</td><td>{{f2 .Latency.P99}}</td></tr>
-{{end}}</table>
+{{end}}</table></div>
 <div class="charts">
 {{range $i, $r := .Runs}}<figure><figcaption>{{$r.Label}}</figcaption>{{index $.Charts $i}}</figure>
 {{end}}</div>

@@ -311,8 +311,11 @@ func TestEvalReportOutputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	html := page.String()
-	if n := strings.Count(html, "<svg"); n != 3 {
-		t.Errorf("%d charts, want one per run (3)", n)
+	if n := strings.Count(html, "<svg"); n != 4 {
+		t.Errorf("%d charts, want one per run (3) and one comparing them", n)
+	}
+	if !strings.Contains(html, `aria-label="answer-recall at k, all retrievers"`) {
+		t.Error("no comparison chart")
 	}
 	for _, external := range []string{"<script src", "<link", "<img", "url(", "@import"} {
 		if strings.Contains(html, external) {
