@@ -220,3 +220,89 @@ func TestNewLLMConfigErrors(t *testing.T) {
 		t.Errorf("no provider: %v, %v; want nil, nil", g, err)
 	}
 }
+
+// TestOllamaChatStreaming runs the ollama provider against an httptest
+// server speaking Ollama's native /api/chat (newline-delimited JSON).
+func TestOllamaChatStreaming(t *testing.T) {
+	var got map[string]any
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/api/chat" {
+			http.NotFound(w, r)
+			return
+		}
+		json.NewDecoder(r.Body).Decode(&got)
+		w.Header().Set("Content-Type", "application/x-ndjson")
+		for _, word := range []string{"Refineries ", "and ", "depots ", "[1]."} {
+			fmt.Fprintf(w, `{"model":"llama3.2","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":%q},"done":false}`+"\n", word)
+			w.(http.Flusher).Flush()
+		}
+		fmt.Fprint(w, `{"model":"llama3.2","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":""},"done":true}`+"\n")
+	}))
+	defer srv.Close()
+	g, err := NewLLM(context.Background(), LLMConfig{Provider: ProviderOllama, Model: "llama3.2", BaseURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tokens []string
+	text, err := g.Stream(context.Background(), []llms.MessageContent{llms.TextParts(llms.ChatMessageTypeHuman, "hi")}, func(s string) { tokens = append(tokens, s) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text != "Refineries and depots [1]." || len(tokens) != 4 || g.Name != "ollama/llama3.2" {
+		t.Errorf("text %q, tokens %q, name %q", text, tokens, g.Name)
+	}
+	if got["model"] != "llama3.2" {
+		t.Errorf("request: %v", got)
+	}
+}
+
+// TestAnthropicStreaming runs the anthropic provider against an httptest
+// server speaking the Messages API's event stream, and checks that a
+// provider error keeps its status.
+func TestAnthropicStreaming(t *testing.T) {
+	fail := false
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/v1/messages" || r.Header.Get("x-api-key") != "test-key" {
+			http.Error(w, `{"type":"error","error":{"type":"authentication_error","message":"bad key"}}`, http.StatusUnauthorized)
+			return
+		}
+		if fail {
+			w.WriteHeader(529)
+			fmt.Fprint(w, `{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`)
+			return
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		event := func(name, data string) {
+			fmt.Fprintf(w, "event: %s\ndata: %s\n\n", name, data)
+			w.(http.Flusher).Flush()
+		}
+		event("message_start", `{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","content":[],"model":"claude-test","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":10,"output_tokens":1}}}`)
+		event("content_block_start", `{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}`)
+		for _, word := range []string{"Refineries ", "and ", "depots ", "[1]."} {
+			event("content_block_delta", fmt.Sprintf(`{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":%q}}`, word))
+		}
+		event("content_block_stop", `{"type":"content_block_stop","index":0}`)
+		event("message_delta", `{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":5}}`)
+		event("message_stop", `{"type":"message_stop"}`)
+	}))
+	defer srv.Close()
+	g, err := NewLLM(context.Background(), LLMConfig{Provider: ProviderAnthropic, Model: "claude-test", APIKey: "test-key", BaseURL: srv.URL + "/v1", Retries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := []llms.MessageContent{llms.TextParts(llms.ChatMessageTypeSystem, "rules"), llms.TextParts(llms.ChatMessageTypeHuman, "hi")}
+	var tokens []string
+	text, err := g.Stream(context.Background(), msgs, func(s string) { tokens = append(tokens, s) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text != "Refineries and depots [1]." || len(tokens) != 4 {
+		t.Errorf("text %q, tokens %q", text, tokens)
+	}
+	fail = true
+	_, err = g.Stream(context.Background(), msgs, nil)
+	var le *LLMError
+	if !errors.As(err, &le) || le.Status != 529 || le.Provider != "anthropic" {
+		t.Errorf("overloaded provider: %v", err)
+	}
+}
