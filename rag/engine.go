@@ -342,7 +342,7 @@ func (e *Engine) prepare(ctx context.Context, ix *Index, query Request) (*prepar
 	p.answerable = len(r.Passages) > 0 && (r.Coverage >= rel.MinCoverage || r.BestDense >= rel.MinDense)
 	if p.answerable && e.cfg.LLM == nil {
 		t := time.Now()
-		p.text, p.cites = e.extract(ctx, ix, query.Question, r.Passages)
+		p.text, p.cites = e.extract(ctx, ix, query.Question, r.QueryVector, r.Passages)
 		p.extracted = time.Since(t)
 		p.answerable = p.text != ""
 	}

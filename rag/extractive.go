@@ -49,7 +49,7 @@ type sentenceCandidate struct {
 // weight it contains and its embedding's similarity to the question. It
 // returns the answer text with [n] markers and the citations, whose quotes
 // are the chosen sentences.
-func (e *Engine) extract(ctx context.Context, ix *Index, question string, passages []Passage) (string, []Citation) {
+func (e *Engine) extract(ctx context.Context, ix *Index, question string, qvec []float32, passages []Passage) (string, []Citation) {
 	cfg := e.cfg.Extractive.withDefaults()
 	qterms := uniq(e.analyzer.Terms(nil, question))
 	if len(passages) == 0 {
@@ -82,18 +82,22 @@ func (e *Engine) extract(ctx context.Context, ix *Index, question string, passag
 	// Dense: the question against each sentence. Sentence vectors are
 	// cached, so repeated passages cost nothing after the first time.
 	var dense []float32
-	if q, err := e.cfg.Embedder.EmbedQuery(ctx, question); err == nil {
+	if qvec == nil { // bm25 retrieval did not embed the question
+		if q, err := e.cfg.Embedder.EmbedQuery(ctx, question); err == nil {
+			qvec = slices.Clone(q)
+			embed.Normalize(qvec)
+		}
+	}
+	if qvec != nil {
 		texts := make([]string, len(cands))
 		for i, c := range cands {
 			texts[i] = c.text
 		}
 		if vs, err := e.sentences.embed(ctx, e.cfg.Embedder, texts); err == nil {
-			qn := slices.Clone(q)
-			embed.Normalize(qn)
 			dense = make([]float32, len(vs))
 			for i, v := range vs {
-				if len(v) == len(qn) {
-					dense[i] = dot(qn, v)
+				if len(v) == len(qvec) {
+					dense[i] = dot(qvec, v)
 				}
 			}
 		}

@@ -101,6 +101,9 @@ type Retrieval struct {
 	Coverage float64
 	// BestDense is the highest cosine similarity among the passages.
 	BestDense float64
+	// QueryVector is the question's unit-length embedding (nil in bm25
+	// mode), for later stages that compare it with other text.
+	QueryVector []float32
 }
 
 // candidate is a chunk under consideration, with its raw scores.
@@ -194,6 +197,7 @@ func (r *Retriever) Retrieve(ctx context.Context, ix *Index, req Request) (*Retr
 		res.BestDense = max(res.BestDense, c.dense)
 	}
 	res.Coverage = ix.coverage(terms, kept)
+	res.QueryVector = qvec
 	return res, nil
 }
 
