@@ -70,7 +70,9 @@ func (c ChunkConfig) withDefaults(tc embed.TokenCounter) ChunkConfig {
 }
 
 // Chunker splits articles into sentence-aligned, overlapping chunks that
-// never exceed the embedder's token limit.
+// never exceed MaxTokens of the embedder's own tokens (by default two of
+// its windows, which the built-in model covers with overlapping windows:
+// nothing is ever truncated).
 type Chunker struct {
 	cfg     ChunkConfig
 	counter embed.TokenCounter // nil: no token bound
