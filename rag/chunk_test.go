@@ -1,6 +1,7 @@
 package rag
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -47,7 +48,7 @@ func TestChunkerLimitsAndOffsets(t *testing.T) {
 			}
 			covered := make([]bool, len(text))
 			for i, ch := range chunks {
-				if ch.ID != "a#"+itoa(i) || ch.ArticleID != "a" {
+				if ch.ID != "a#"+strconv.Itoa(i) || ch.ArticleID != "a" {
 					t.Errorf("chunk %d has id %q", i, ch.ID)
 				}
 				if ch.Start < 0 || ch.End > len(text) || ch.Start >= ch.End {

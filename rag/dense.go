@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"strconv"
 	"sync"
 )
 
@@ -127,7 +128,11 @@ func (ix *Index) chromemSearch(ctx context.Context, q []float32, n int) ([]score
 	}
 	out := make([]scored, len(res))
 	for i, r := range res {
-		out[i] = scored{ix.docOf[r.ID], r.Similarity}
+		doc, err := strconv.Atoi(r.ID) // documents are named by chunk index
+		if err != nil {
+			return nil, fmt.Errorf("dense search: document %q: %w", r.ID, err)
+		}
+		out[i] = scored{uint32(doc), r.Similarity}
 	}
 	return out, nil
 }

@@ -404,8 +404,6 @@ func (e *Engine) Stats() Stats {
 	return st
 }
 
-func itoa(n int) string { return strconv.Itoa(n) }
-
 // Reload loads the index file again if another process (say, "newsrag
 // ingest" while "newsrag serve" runs) has replaced it since it was loaded.
 // Queries keep using the old index until the new one is fully loaded. It

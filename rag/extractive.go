@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/newsrag/newsrag/embed"
@@ -51,7 +52,6 @@ type sentenceCandidate struct {
 // are the chosen sentences.
 func (e *Engine) extract(ctx context.Context, ix *Index, question string, qvec []float32, passages []Passage) (string, []Citation) {
 	cfg := e.cfg.Extractive.withDefaults()
-	qterms := uniq(e.analyzer.Terms(nil, question))
 	if len(passages) == 0 {
 		return "", nil
 	}
@@ -72,13 +72,12 @@ func (e *Engine) extract(ctx context.Context, ix *Index, question string, qvec [
 		return "", nil
 	}
 	// Lexical: share of the question's IDF mass the sentence contains.
-	var total float64
-	idf := map[string]float64{}
-	for _, t := range qterms {
-		w := ix.termIDF(t)
-		idf[t] = w
-		total += w
+	qw := ix.queryWeights(e.analyzer.Terms(nil, question))
+	idf := make(map[string]float64, len(qw.ids))
+	for i, id := range qw.ids {
+		idf[ix.vocab[id]] = qw.w[i]
 	}
+	total := qw.total
 	// Dense: the question against each sentence. Sentence vectors are
 	// cached, so repeated passages cost nothing after the first time.
 	var dense []float32
@@ -151,7 +150,7 @@ func (e *Engine) extract(ctx context.Context, ix *Index, question string, qvec [
 		}
 		b.WriteString(strings.Join(strings.Fields(c.text), " "))
 		b.WriteString(" [")
-		b.WriteString(itoa(p.N))
+		b.WriteString(strconv.Itoa(p.N))
 		b.WriteString("]")
 		if ct, ok := byN[p.N]; ok {
 			ct.Start, ct.End = min(ct.Start, c.start), max(ct.End, c.end)
@@ -172,16 +171,6 @@ func (e *Engine) extract(ctx context.Context, ix *Index, question string, qvec [
 	}
 	slices.SortFunc(cites, func(a, b Citation) int { return a.N - b.N })
 	return b.String(), cites
-}
-
-// termIDF returns the IDF of an analysed term, or the largest possible IDF
-// for a term the index has never seen.
-func (ix *Index) termIDF(t string) float64 {
-	if id, ok := ix.lex.vocab[t]; ok {
-		return float64(ix.lex.idf[id])
-	}
-	n := float64(ix.Len())
-	return logIDF(n, 0)
 }
 
 func uniq(s []string) []string {

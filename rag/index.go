@@ -36,7 +36,6 @@ type Index struct {
 
 	lex   *lexicon
 	dense *chromem.Collection
-	docOf map[string]uint32 // chromem document ID → chunk
 }
 
 // Fingerprint identifies the embedder the index was built with.
@@ -312,14 +311,9 @@ func (ix *Index) finish(ctx context.Context) error {
 		return fmt.Errorf("create vector collection: %w", err)
 	}
 	docs := make([]chromem.Document, len(ix.chunks))
-	ix.docOf = make(map[string]uint32, len(ix.chunks))
 	for i := range ix.chunks {
-		id := strconv.Itoa(i)
-		ix.docOf[id] = uint32(i)
-		docs[i] = chromem.Document{
-			ID:        id,
-			Embedding: ix.vector(uint32(i)),
-		}
+		// Named by chunk index, which is how searches map results back.
+		docs[i] = chromem.Document{ID: strconv.Itoa(i), Embedding: ix.vector(uint32(i))}
 	}
 	if len(docs) > 0 {
 		if err := coll.AddDocuments(ctx, docs, 1); err != nil {

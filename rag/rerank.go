@@ -241,12 +241,11 @@ var numericCues = []string{
 
 // rerank re-scores the first n candidates of list (sorted by fused score)
 // by blending in their sentence match, and re-sorts them.
-func (r *Retriever) rerank(ix *Index, question string, terms []string, list []*candidate, n int) {
+func (r *Retriever) rerank(ix *Index, question string, qw queryWeights, list []*candidate, n int) {
 	n = min(n, len(list))
 	if n <= 1 {
 		return
 	}
-	qw := ix.queryWeights(terms)
 	numeric := numericQuestion(question)
 	if len(qw.ids) == 0 {
 		return

@@ -128,6 +128,7 @@ func (r *Retriever) Retrieve(ctx context.Context, ix *Index, req Request) (*Retr
 	allow := r.filter(ix, req.Filters)
 	terms := r.analyzer.Terms(nil, req.Question)
 	q := ix.lex.queryTerms(terms)
+	qw := ix.queryWeights(terms) // for re-ranking and coverage
 	n := max(r.cfg.Candidates, 3*k)
 
 	cands := map[uint32]*candidate{}
@@ -187,7 +188,7 @@ func (r *Retriever) Retrieve(ctx context.Context, ix *Index, req Request) (*Retr
 		return cmp.Compare(a.doc, b.doc)
 	})
 	if r.cfg.Mode == RetrieveHybrid {
-		r.rerank(ix, req.Question, terms, list, max(rerankDepth, 3*k))
+		r.rerank(ix, req.Question, qw, list, max(rerankDepth, 3*k))
 	}
 
 	kept := r.collapse(ix, list, k)
@@ -196,7 +197,7 @@ func (r *Retriever) Retrieve(ctx context.Context, ix *Index, req Request) (*Retr
 		res.Passages[i] = ix.passage(c, i+1)
 		res.BestDense = max(res.BestDense, c.dense)
 	}
-	res.Coverage = ix.coverage(terms, kept)
+	res.Coverage = ix.coverage(qw, kept)
 	res.QueryVector = qvec
 	return res, nil
 }
@@ -296,33 +297,19 @@ func (ix *Index) passage(c *candidate, n int) Passage {
 
 // coverage is the largest share of the question's IDF mass that one kept
 // chunk contains. Terms unknown to the corpus weigh as the rarest term.
-func (ix *Index) coverage(terms []string, kept []*candidate) float64 {
-	if len(terms) == 0 {
+func (ix *Index) coverage(qw queryWeights, kept []*candidate) float64 {
+	if qw.total == 0 {
 		return 0
-	}
-	maxIDF := logIDF(float64(ix.Len()), 0)
-	var total float64
-	weights := make(map[uint32]float64)
-	for _, t := range terms {
-		id, ok := ix.lex.vocab[t]
-		if !ok {
-			total += maxIDF
-			continue
-		}
-		if _, seen := weights[id]; !seen {
-			weights[id] = float64(ix.lex.idf[id])
-			total += weights[id]
-		}
 	}
 	best := 0.0
 	for _, c := range kept {
 		var got float64
-		for id, w := range weights {
+		for i, id := range qw.ids {
 			if hasTerm(ix.bags[c.doc], id) {
-				got += w
+				got += qw.w[i]
 			}
 		}
-		best = max(best, got/total)
+		best = max(best, got/qw.total)
 	}
 	return best
 }
