@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/newsrag/newsrag/corpus"
+	"github.com/newsrag/newsrag/internal/testfake"
 )
 
 // The crash tests run an ingest in a child process (this test binary, re-run
@@ -23,14 +24,14 @@ const crashEnv = "NEWSRAG_CRASH_CHILD"
 
 // bigCorpus is a corpus large enough that embedding it takes a while.
 func bigCorpus(n int) []corpus.Article {
-	arts := testArticles()
+	arts := testfake.Articles()
 	for i := range n {
 		a := corpus.Article{
 			ID:    fmt.Sprintf("gen/%04d", i),
 			Title: fmt.Sprintf("Generated report %d", i),
 			Text:  strings.Repeat(fmt.Sprintf("Report %d describes convoy %d near the river. ", i, i%17), 40),
 		}
-		a.Hash = hashOf(a)
+		a.Hash = testfake.Hash(a)
 		arts = append(arts, a)
 	}
 	return arts
@@ -43,7 +44,7 @@ func TestCrashChild(t *testing.T) {
 		t.Skip("runs only as the child of a crash test")
 	}
 	dir := os.Getenv("NEWSRAG_CRASH_DIR")
-	e, err := Open(context.Background(), Config{DataDir: dir, Embedder: newHashEmbedder()})
+	e, err := Open(context.Background(), Config{DataDir: dir, Embedder: testfake.NewEmbedder()})
 	if err != nil {
 		fmt.Println("ERROR", err)
 		os.Exit(1)
@@ -128,12 +129,12 @@ func TestKillDuringIngest(t *testing.T) {
 			if string(after) != string(before) {
 				t.Fatal("the index file changed although the ingest was killed")
 			}
-			e2, err := Open(context.Background(), Config{DataDir: e.cfg.DataDir, Embedder: newHashEmbedder()})
+			e2, err := Open(context.Background(), Config{DataDir: e.cfg.DataDir, Embedder: testfake.NewEmbedder()})
 			if err != nil {
 				t.Fatalf("previous index does not load after the crash: %v", err)
 			}
-			if n := len(e2.Articles()); n != len(testArticles()) {
-				t.Errorf("index has %d articles, want %d", n, len(testArticles()))
+			if n := len(e2.Articles()); n != len(testfake.Articles()) {
+				t.Errorf("index has %d articles, want %d", n, len(testfake.Articles()))
 			}
 			// The next ingest works and cleans up nothing it should not.
 			if _, err := e2.Ingest(context.Background(), bigCorpus(3), IngestOptions{}); err != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"math"
 	"testing"
+
+	"github.com/newsrag/newsrag/internal/testfake"
 )
 
 // TestDenseSearchMatchesChromem checks the index's own vector scan against
@@ -14,12 +16,12 @@ func TestDenseSearchMatchesChromem(t *testing.T) {
 	sents := benchSentences(t)
 	for _, n := range []int{300, parallelScanMin + 500} {
 		arts := syntheticArticles(sents, n, 3)
-		ix, _, err := Build(ctx, arts, BuildConfig{Embedder: randomEmbedder{64}, BatchSize: 1024})
+		ix, _, err := Build(ctx, arts, BuildConfig{Embedder: testfake.RandomEmbedder{Dim: 64}, BatchSize: 1024})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for qi, q := range []string{"first query", "second query", "third"} {
-			qv := randomEmbedder{64}.vec(q)
+			qv := testfake.RandomEmbedder{Dim: 64}.Vec(q)
 			got, err := ix.denseSearch(ctx, qv, 20, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -42,12 +44,12 @@ func TestDenseSearchMatchesChromem(t *testing.T) {
 
 func TestDenseSearchFiltered(t *testing.T) {
 	ctx := context.Background()
-	ix, _, err := Build(ctx, syntheticArticles(benchSentences(t), 200, 4), BuildConfig{Embedder: randomEmbedder{32}})
+	ix, _, err := Build(ctx, syntheticArticles(benchSentences(t), 200, 4), BuildConfig{Embedder: testfake.RandomEmbedder{Dim: 32}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	even := func(d uint32) bool { return d%2 == 0 }
-	got, err := ix.denseSearch(ctx, randomEmbedder{32}.vec("q"), 1000, even)
+	got, err := ix.denseSearch(ctx, testfake.RandomEmbedder{Dim: 32}.Vec("q"), 1000, even)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +84,7 @@ func TestDot(t *testing.T) {
 }
 
 func BenchmarkDot512(b *testing.B) {
-	x, y := randomEmbedder{512}.vec("x"), randomEmbedder{512}.vec("y")
+	x, y := testfake.RandomEmbedder{Dim: 512}.Vec("x"), testfake.RandomEmbedder{Dim: 512}.Vec("y")
 	for _, impl := range []struct {
 		name string
 		f    func(a, b []float32) float32

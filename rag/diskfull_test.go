@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+
+	"github.com/newsrag/newsrag/internal/testfake"
 )
 
 // TestDiskFullKeepsIndex writes an index onto a tiny tmpfs: the save fails
@@ -21,11 +23,11 @@ func TestDiskFullKeepsIndex(t *testing.T) {
 	}
 	t.Cleanup(func() { syscall.Unmount(dir, 0) })
 	ctx := context.Background()
-	e, err := Open(ctx, Config{DataDir: dir, Embedder: newHashEmbedder()})
+	e, err := Open(ctx, Config{DataDir: dir, Embedder: testfake.NewEmbedder()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Ingest(ctx, testArticles(), IngestOptions{}); err != nil {
+	if _, err := e.Ingest(ctx, testfake.Articles(), IngestOptions{}); err != nil {
 		t.Fatalf("small ingest on 64k tmpfs: %v", err)
 	}
 	before, _ := os.ReadFile(e.IndexPath())
@@ -40,7 +42,7 @@ func TestDiskFullKeepsIndex(t *testing.T) {
 	if n := len(e.Articles()); n != 3 {
 		t.Errorf("served index has %d articles, want 3", n)
 	}
-	if _, err := Open(ctx, Config{DataDir: dir, Embedder: newHashEmbedder()}); err != nil {
+	if _, err := Open(ctx, Config{DataDir: dir, Embedder: testfake.NewEmbedder()}); err != nil {
 		t.Errorf("previous index does not load: %v", err)
 	}
 	left, _ := filepath.Glob(filepath.Join(dir, ".index-*"))

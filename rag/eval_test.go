@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/newsrag/newsrag/internal/testfake"
 )
 
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
@@ -162,7 +164,7 @@ func tinyBench(t *testing.T) string {
 func TestEvaluateTinyBench(t *testing.T) {
 	ctx := context.Background()
 	dir := tinyBench(t)
-	emb := newHashEmbedder()
+	emb := testfake.NewEmbedder()
 	cfg := EvalConfig{Dir: dir, CacheDir: t.TempDir(), Embedder: emb, K: 3,
 		Retrievers: []RetrievalConfig{{Mode: RetrieveBM25}, {Mode: RetrieveHybrid, DenseWeight: 0.3}}}
 	rep, err := Evaluate(ctx, cfg)
@@ -186,13 +188,13 @@ func TestEvaluateTinyBench(t *testing.T) {
 	}
 
 	// The second run reuses the cached index: nothing is embedded again.
-	calls := emb.calls.Load()
+	calls := emb.Calls.Load()
 	rep2, err := Evaluate(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !rep2.Index.Cached || emb.calls.Load() != calls || rep2.Index.Key != rep.Index.Key {
-		t.Errorf("second run: cached %v, embedded %d more texts; want the cached index", rep2.Index.Cached, emb.calls.Load()-calls)
+	if !rep2.Index.Cached || emb.Calls.Load() != calls || rep2.Index.Key != rep.Index.Key {
+		t.Errorf("second run: cached %v, embedded %d more texts; want the cached index", rep2.Index.Cached, emb.Calls.Load()-calls)
 	}
 	if rep2.Index.Embedded != rep.Index.Embedded || rep2.Index.BuildMS != rep.Index.BuildMS {
 		t.Errorf("cached build figures %+v differ from the build's %+v", rep2.Index, rep.Index)
@@ -203,14 +205,14 @@ func TestEvaluateCacheInvalidation(t *testing.T) {
 	ctx := context.Background()
 	dir := tinyBench(t)
 	cache := t.TempDir()
-	base := EvalConfig{Dir: dir, CacheDir: cache, Embedder: newHashEmbedder(), K: 3,
+	base := EvalConfig{Dir: dir, CacheDir: cache, Embedder: testfake.NewEmbedder(), K: 3,
 		Retrievers: []RetrievalConfig{{Mode: RetrieveBM25}}}
 	first, err := Evaluate(ctx, base)
 	if err != nil {
 		t.Fatal(err)
 	}
-	other := newHashEmbedder()
-	other.model = "hash-2"
+	other := testfake.NewEmbedder()
+	other.Model = "hash-2"
 	for _, tc := range []struct {
 		name   string
 		change func(*EvalConfig)
@@ -246,7 +248,7 @@ func TestEvaluateCacheInvalidation(t *testing.T) {
 
 func TestEvalReportJSONSchema(t *testing.T) {
 	ctx := context.Background()
-	rep, err := Evaluate(ctx, EvalConfig{Dir: tinyBench(t), CacheDir: t.TempDir(), Embedder: newHashEmbedder(),
+	rep, err := Evaluate(ctx, EvalConfig{Dir: tinyBench(t), CacheDir: t.TempDir(), Embedder: testfake.NewEmbedder(),
 		Retrievers: []RetrievalConfig{{Mode: RetrieveHybrid}}, Answers: true})
 	if err != nil {
 		t.Fatal(err)
@@ -292,7 +294,7 @@ func TestEvalReportJSONSchema(t *testing.T) {
 }
 
 func TestEvalReportOutputs(t *testing.T) {
-	rep, err := Evaluate(context.Background(), EvalConfig{Dir: tinyBench(t), CacheDir: t.TempDir(), Embedder: newHashEmbedder(),
+	rep, err := Evaluate(context.Background(), EvalConfig{Dir: tinyBench(t), CacheDir: t.TempDir(), Embedder: testfake.NewEmbedder(),
 		Retrievers: []RetrievalConfig{{Mode: RetrieveBM25}, {Mode: RetrieveDense}, {Mode: RetrieveHybrid}}})
 	if err != nil {
 		t.Fatal(err)
@@ -326,10 +328,10 @@ func TestEvalReportOutputs(t *testing.T) {
 
 func TestEvaluateErrors(t *testing.T) {
 	ctx := context.Background()
-	if _, err := Evaluate(ctx, EvalConfig{Dir: t.TempDir(), CacheDir: t.TempDir(), Embedder: newHashEmbedder()}); err == nil {
+	if _, err := Evaluate(ctx, EvalConfig{Dir: t.TempDir(), CacheDir: t.TempDir(), Embedder: testfake.NewEmbedder()}); err == nil {
 		t.Error("a directory without questions.jsonl evaluated")
 	}
-	if _, err := Evaluate(ctx, EvalConfig{Dir: tinyBench(t), CacheDir: t.TempDir(), Embedder: newHashEmbedder(),
+	if _, err := Evaluate(ctx, EvalConfig{Dir: tinyBench(t), CacheDir: t.TempDir(), Embedder: testfake.NewEmbedder(),
 		Retrievers: []RetrievalConfig{{Mode: "magic"}}}); err == nil {
 		t.Error("an unknown retriever evaluated")
 	}

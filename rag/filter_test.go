@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/newsrag/newsrag/corpus"
+	"github.com/newsrag/newsrag/internal/testfake"
 )
 
 func TestRetrieveFilters(t *testing.T) {
@@ -46,12 +47,12 @@ func TestRetrieveFilters(t *testing.T) {
 }
 
 func TestRetrieveCollapsesNearDuplicates(t *testing.T) {
-	arts := testArticles()
+	arts := testfake.Articles()
 	dup := arts[0]
 	dup.ID, dup.Outlet = "drones-syndicated", "Wire copy"
-	dup.Hash = hashOf(dup)
+	dup.Hash = testfake.Hash(dup)
 	arts = append(arts, dup)
-	e, _ := Open(context.Background(), Config{DataDir: t.TempDir(), Embedder: newHashEmbedder()})
+	e, _ := Open(context.Background(), Config{DataDir: t.TempDir(), Embedder: testfake.NewEmbedder()})
 	if _, err := e.Ingest(context.Background(), arts, IngestOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -105,11 +106,11 @@ func TestRetrieveModesAndNumbering(t *testing.T) {
 		t.Error("dense weight 1.5 accepted")
 	}
 	// An empty index retrieves nothing, without error.
-	empty, _, err := Build(context.Background(), []corpus.Article{}, BuildConfig{Embedder: newHashEmbedder()})
+	empty, _, err := Build(context.Background(), []corpus.Article{}, BuildConfig{Embedder: testfake.NewEmbedder()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := NewRetriever(RetrievalConfig{}, newHashEmbedder()).Retrieve(context.Background(), empty, Request{Question: "anything"})
+	res, err := NewRetriever(RetrievalConfig{}, testfake.NewEmbedder()).Retrieve(context.Background(), empty, Request{Question: "anything"})
 	if err != nil || len(res.Passages) != 0 {
 		t.Errorf("empty index: %v, %v", res, err)
 	}

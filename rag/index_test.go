@@ -10,30 +10,32 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"github.com/newsrag/newsrag/internal/testfake"
 )
 
 func TestIngestIncremental(t *testing.T) {
-	emb := newHashEmbedder()
+	emb := testfake.NewEmbedder()
 	e := newTestEngine(t, Config{Embedder: emb})
-	first := emb.calls.Load()
+	first := emb.Calls.Load()
 	if first == 0 {
 		t.Fatal("nothing embedded")
 	}
 	ctx := context.Background()
 
 	// Same articles: nothing re-embedded.
-	st, err := e.Ingest(ctx, testArticles(), IngestOptions{})
+	st, err := e.Ingest(ctx, testfake.Articles(), IngestOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Embedded != 0 || st.Unchanged != 3 || emb.calls.Load() != first {
-		t.Errorf("unchanged re-ingest: %+v, embedder calls %d → %d", st, first, emb.calls.Load())
+	if st.Embedded != 0 || st.Unchanged != 3 || emb.Calls.Load() != first {
+		t.Errorf("unchanged re-ingest: %+v, embedder calls %d → %d", st, first, emb.Calls.Load())
 	}
 
 	// One changed, one removed, one added.
-	arts := testArticles()
+	arts := testfake.Articles()
 	arts[0].Text += "\n\nA new paragraph about drone factories."
-	arts[0].Hash = hashOf(arts[0])
+	arts[0].Hash = testfake.Hash(arts[0])
 	arts = append(arts[:1], arts[2:]...) // drop "kabul"
 	added := arts[0]
 	added.ID, added.Title = "factories", "Drone factories"
@@ -73,8 +75,8 @@ func TestIngestIncremental(t *testing.T) {
 
 func TestOpenRefusesOtherEmbedder(t *testing.T) {
 	e := newTestEngine(t, Config{})
-	other := newHashEmbedder()
-	other.model = "other"
+	other := testfake.NewEmbedder()
+	other.Model = "other"
 	_, err := Open(context.Background(), Config{DataDir: e.cfg.DataDir, Embedder: other})
 	if !errors.Is(err, ErrEmbedderMismatch) {
 		t.Fatalf("Open with another embedder: %v, want ErrEmbedderMismatch", err)
@@ -84,22 +86,22 @@ func TestOpenRefusesOtherEmbedder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e2.Ingest(context.Background(), testArticles(), IngestOptions{Rebuild: true}); err != nil {
+	if _, err := e2.Ingest(context.Background(), testfake.Articles(), IngestOptions{Rebuild: true}); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestIngestFailureKeepsOldIndex(t *testing.T) {
-	emb := newHashEmbedder()
+	emb := testfake.NewEmbedder()
 	e := newTestEngine(t, Config{Embedder: emb})
 	before, err := os.ReadFile(e.IndexPath())
 	if err != nil {
 		t.Fatal(err)
 	}
-	arts := testArticles()
+	arts := testfake.Articles()
 	arts[1].Text += " Changed."
-	arts[1].Hash = hashOf(arts[1])
-	emb.failNext.Store(true)
+	arts[1].Hash = testfake.Hash(arts[1])
+	emb.FailNext.Store(true)
 	if _, err := e.Ingest(context.Background(), arts, IngestOptions{}); err == nil {
 		t.Fatal("ingest with a failing embedder succeeded")
 	}
@@ -143,7 +145,7 @@ func TestLoadRejectsDamagedFiles(t *testing.T) {
 			if _, err := Load(context.Background(), p); !errors.Is(err, ErrIndexCorrupt) {
 				t.Fatalf("Load = %v, want ErrIndexCorrupt", err)
 			}
-			_, err := Open(context.Background(), Config{DataDir: filepath.Dir(p), Embedder: newHashEmbedder()})
+			_, err := Open(context.Background(), Config{DataDir: filepath.Dir(p), Embedder: testfake.NewEmbedder()})
 			if !errors.Is(err, ErrIndexCorrupt) {
 				t.Fatalf("Open = %v, want ErrIndexCorrupt", err)
 			}
@@ -160,7 +162,7 @@ func TestSaveInterrupted(t *testing.T) {
 	if err := os.WriteFile(tmp, good[:len(good)/2], 0o644); err != nil {
 		t.Fatal(err)
 	}
-	e2, err := Open(context.Background(), Config{DataDir: e.cfg.DataDir, Embedder: newHashEmbedder()})
+	e2, err := Open(context.Background(), Config{DataDir: e.cfg.DataDir, Embedder: testfake.NewEmbedder()})
 	if err != nil {
 		t.Fatalf("open after interrupted save: %v", err)
 	}
@@ -196,7 +198,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 func TestReloadPicksUpAnotherWriter(t *testing.T) {
 	ctx := context.Background()
 	server := newTestEngine(t, Config{})
-	writer, err := Open(ctx, Config{DataDir: server.cfg.DataDir, Embedder: newHashEmbedder()})
+	writer, err := Open(ctx, Config{DataDir: server.cfg.DataDir, Embedder: testfake.NewEmbedder()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +229,7 @@ func TestReloadPicksUpAnotherWriter(t *testing.T) {
 // re-embedded) at the next ingest.
 func TestVersionChanges(t *testing.T) {
 	ctx := context.Background()
-	emb := newHashEmbedder()
+	emb := testfake.NewEmbedder()
 	e := newTestEngine(t, Config{Embedder: emb})
 	ix := e.Index()
 
@@ -253,12 +255,12 @@ func TestVersionChanges(t *testing.T) {
 	// A previous index from another chunker is not reused.
 	prev := *ix
 	prev.chunker = "chunk-0"
-	before := emb.calls.Load()
-	_, st, err := Build(ctx, testArticles(), BuildConfig{Embedder: emb, Previous: &prev})
+	before := emb.Calls.Load()
+	_, st, err := Build(ctx, testfake.Articles(), BuildConfig{Embedder: emb, Previous: &prev})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Unchanged != 0 || emb.calls.Load() == before {
+	if st.Unchanged != 0 || emb.Calls.Load() == before {
 		t.Errorf("index of another chunker reused: %+v", st)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/newsrag/newsrag/corpus"
+	"github.com/newsrag/newsrag/internal/testfake"
 )
 
 func TestNumericQuestion(t *testing.T) {
@@ -54,14 +55,14 @@ func TestRerankPrefersOneSentence(t *testing.T) {
 		{ID: "b-together", Title: "Notes", Text: "The mill by the river burned in a fire in 1820. Nobody recalls why. The town rebuilt it. Grain came from far away. Many years passed."},
 	}
 	for i := range arts {
-		arts[i].Hash = hashOf(arts[i])
+		arts[i].Hash = testfake.Hash(arts[i])
 	}
-	ix, _, err := Build(context.Background(), arts, BuildConfig{Embedder: newHashEmbedder()})
+	ix, _, err := Build(context.Background(), arts, BuildConfig{Embedder: testfake.NewEmbedder()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	q := Request{Question: "When did the mill by the river burn in a fire?", K: 2}
-	res, err := NewRetriever(RetrievalConfig{Mode: RetrieveHybrid}, newHashEmbedder()).Retrieve(context.Background(), ix, q)
+	res, err := NewRetriever(RetrievalConfig{Mode: RetrieveHybrid}, testfake.NewEmbedder()).Retrieve(context.Background(), ix, q)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package rag
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -16,52 +15,20 @@ import (
 	"time"
 
 	"github.com/newsrag/newsrag/corpus"
-	"github.com/newsrag/newsrag/embed"
+	"github.com/newsrag/newsrag/internal/testfake"
 )
 
 // Scale benchmarks. The large indexes are built from generated articles
 // whose sentences are drawn at random from a real corpus (squad-dev when
 // $NEWSRAG_BENCH_CORPUS or ../../shared/bench/squad-dev/corpus exists, else
 // the built-in default corpus), so the lexicon has real term statistics.
-// Their vectors are random unit vectors (randomEmbedder): the built-in
+// Their vectors are random unit vectors (testfake.RandomEmbedder): the built-in
 // model would take hours to embed 100k chunks on two cores, and the cost
 // of a dense search does not depend on the values. Queries are real
 // sentences' leading words; their vectors are random too, so the figures
 // exclude embedding the question (see BenchmarkQueryEmbedding).
 //
 //	go test ./rag/ -run '^$' -bench 'Scale' -benchtime 200x -timeout 60m
-
-// randomEmbedder returns a pseudo-random unit vector per text, seeded by
-// the text's hash: deterministic, and free to compute.
-type randomEmbedder struct{ dim int }
-
-func (r randomEmbedder) vec(text string) []float32 {
-	h := fnv.New64a()
-	h.Write([]byte(text))
-	rng := rand.New(rand.NewPCG(h.Sum64(), 1))
-	v := make([]float32, r.dim)
-	for i := range v {
-		v[i] = float32(rng.NormFloat64())
-	}
-	embed.Normalize(v)
-	return v
-}
-
-func (r randomEmbedder) EmbedDocuments(_ context.Context, texts []string) ([][]float32, error) {
-	out := make([][]float32, len(texts))
-	for i, t := range texts {
-		out[i] = r.vec(t)
-	}
-	return out, nil
-}
-
-func (r randomEmbedder) EmbedQuery(_ context.Context, text string) ([]float32, error) {
-	return r.vec(text), nil
-}
-
-func (r randomEmbedder) Fingerprint() embed.Fingerprint {
-	return embed.Fingerprint{Provider: "test", Model: "random", Dim: r.dim}
-}
 
 // benchSentences returns the sentences of the benchmark source corpus.
 func benchSentences(tb testing.TB) []string {
@@ -112,7 +79,7 @@ func syntheticArticles(sents []string, n int, seed uint64) []corpus.Article {
 			paras--
 		}
 		a := corpus.Article{ID: fmt.Sprintf("gen/%06d", i), Title: fmt.Sprintf("Generated article %d", i), Text: b.String()}
-		a.Hash = hashOf(a)
+		a.Hash = testfake.Hash(a)
 		arts = append(arts, a)
 	}
 	return arts
@@ -133,7 +100,7 @@ func scaleIndex(b *testing.B, n int) *Index {
 	}
 	arts := syntheticArticles(benchSentences(b), n, uint64(n))
 	t0 := time.Now()
-	ix, st, err := Build(context.Background(), arts, BuildConfig{Embedder: randomEmbedder{512}, BatchSize: 1024})
+	ix, st, err := Build(context.Background(), arts, BuildConfig{Embedder: testfake.RandomEmbedder{Dim: 512}, BatchSize: 1024})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -166,7 +133,7 @@ func BenchmarkScaleRetrieve(b *testing.B) {
 		for _, mode := range []string{RetrieveHybrid, RetrieveBM25, RetrieveDense} {
 			b.Run(fmt.Sprintf("%s/%dk", mode, n/1000), func(b *testing.B) {
 				ix := scaleIndex(b, n)
-				r := NewRetriever(RetrievalConfig{Mode: mode}, randomEmbedder{512})
+				r := NewRetriever(RetrievalConfig{Mode: mode}, testfake.RandomEmbedder{Dim: 512})
 				ctx := context.Background()
 				lat := make([]time.Duration, 0, b.N)
 				b.ResetTimer()
@@ -198,7 +165,7 @@ func BenchmarkScaleDenseSearch(b *testing.B) {
 		for _, impl := range []string{"scan", "chromem"} {
 			b.Run(fmt.Sprintf("%s/%dk", impl, n/1000), func(b *testing.B) {
 				ix := scaleIndex(b, n)
-				q := randomEmbedder{512}.vec("query")
+				q := testfake.RandomEmbedder{Dim: 512}.Vec("query")
 				ctx := context.Background()
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
@@ -245,7 +212,7 @@ func TestScaleMemory(t *testing.T) {
 	var before runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	ix, _, err := Build(context.Background(), arts, BuildConfig{Embedder: randomEmbedder{512}, BatchSize: 1024})
+	ix, _, err := Build(context.Background(), arts, BuildConfig{Embedder: testfake.RandomEmbedder{Dim: 512}, BatchSize: 1024})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
-	"math"
 	"net"
 	"os"
 	"path/filepath"
@@ -21,7 +19,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/newsrag/newsrag/corpus"
-	"github.com/newsrag/newsrag/embed"
+	"github.com/newsrag/newsrag/internal/testfake"
 	"github.com/newsrag/newsrag/rag"
 )
 
@@ -180,51 +178,12 @@ func doSteps(t *testing.T, ctx context.Context, what string, steps ...chromedp.A
 	}
 }
 
-// hashEmbedder is a deterministic stand-in for the built-in model, so the
-// test needs no model download: a hashed bag of words. Retrieval runs in
-// BM25 mode, so the vectors matter little.
-type hashEmbedder struct{}
-
-func (hashEmbedder) vec(text string) []float32 {
-	v := make([]float32, 64)
-	for _, w := range strings.Fields(strings.ToLower(text)) {
-		h := fnv.New32a()
-		h.Write([]byte(strings.Trim(w, ".,;:!?\"'()")))
-		v[h.Sum32()%64]++
-	}
-	v[0] += 0.01
-	var n float64
-	for _, x := range v {
-		n += float64(x * x)
-	}
-	for i := range v {
-		v[i] /= float32(math.Sqrt(n))
-	}
-	return v
-}
-
-func (h hashEmbedder) EmbedDocuments(_ context.Context, texts []string) ([][]float32, error) {
-	out := make([][]float32, len(texts))
-	for i, s := range texts {
-		out[i] = h.vec(s)
-	}
-	return out, nil
-}
-func (h hashEmbedder) EmbedQuery(_ context.Context, text string) ([]float32, error) {
-	return h.vec(text), nil
-}
-func (hashEmbedder) Fingerprint() embed.Fingerprint {
-	return embed.Fingerprint{Provider: "test", Model: "hash", Dim: 64}
-}
-func (hashEmbedder) CountTokens(text string) int { return len(strings.Fields(text)) }
-func (hashEmbedder) MaxTokens() int              { return 128 }
-
 // defaultEngine is the real rag.Engine over the default corpus, answering
 // extractively (no LLM).
 func defaultEngine(t *testing.T) *rag.Engine {
 	t.Helper()
 	ctx := context.Background()
-	eng, err := rag.Open(ctx, rag.Config{DataDir: t.TempDir(), Embedder: hashEmbedder{},
+	eng, err := rag.Open(ctx, rag.Config{DataDir: t.TempDir(), Embedder: &testfake.Embedder{Dim: 64, MaxTok: 128, Model: "hash"},
 		Retrieval: rag.RetrievalConfig{Mode: "bm25"}})
 	if err != nil {
 		t.Fatalf("rag.Open: %v", err)
