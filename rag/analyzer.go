@@ -111,8 +111,8 @@ func isWordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
 }
 
-// countWords returns the number of words in text.
-func countWords(text string) int {
+// CountWords counts the words of text as the analyzer splits them.
+func CountWords(text string) int {
 	n := 0
 	forEachWord(text, func(string, int, int) { n++ })
 	return n

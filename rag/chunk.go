@@ -44,6 +44,11 @@ type ChunkConfig struct {
 // configuration would split text differently.
 const chunkerVersion = "chunk-1"
 
+// ContentVersion names the versions of the text analysis and the chunking
+// an index's contents depend on. A cache of built indexes keyed on it is
+// invalidated when either changes.
+const ContentVersion = analyzerVersion + "/" + chunkerVersion
+
 // defaultWindows is the default chunk length in embedder windows.
 const defaultWindows = 2
 
@@ -98,7 +103,7 @@ func embedText(title, text string) string {
 // tokens counts the tokens of a chunk text as it will be embedded.
 func (c *Chunker) tokens(title, text string) int {
 	if c.counter == nil {
-		return countWords(embedText(title, text))
+		return CountWords(embedText(title, text))
 	}
 	return c.counter.CountTokens(embedText(title, text))
 }
@@ -192,14 +197,14 @@ func (c *Chunker) units(a corpus.Article) []unit {
 	units := make([]unit, 0, len(sents))
 	for k, s := range sents {
 		paraEnds := k == len(sents)-1 || strings.Contains(a.Text[s.End:sents[k+1].Start], "\n\n")
-		w := countWords(a.Text[s.Start:s.End])
+		w := CountWords(a.Text[s.Start:s.End])
 		if c.fits(a.Title, a.Text[s.Start:s.End], w) {
 			units = append(units, unit{s, w, paraEnds})
 			continue
 		}
 		pieces := c.splitLong(a, s)
 		for p, ps := range pieces {
-			units = append(units, unit{ps, countWords(a.Text[ps.Start:ps.End]), paraEnds && p == len(pieces)-1})
+			units = append(units, unit{ps, CountWords(a.Text[ps.Start:ps.End]), paraEnds && p == len(pieces)-1})
 		}
 	}
 	return units

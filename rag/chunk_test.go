@@ -64,8 +64,8 @@ func TestChunkerLimitsAndOffsets(t *testing.T) {
 				if ch.Words > c.Config().MaxWords {
 					t.Errorf("chunk %d is %d words, limit %d", i, ch.Words, c.Config().MaxWords)
 				}
-				if ch.Words != countWords(body) {
-					t.Errorf("chunk %d Words = %d, counted %d", i, ch.Words, countWords(body))
+				if ch.Words != CountWords(body) {
+					t.Errorf("chunk %d Words = %d, counted %d", i, ch.Words, CountWords(body))
 				}
 				for k := ch.Start; k < ch.End; k++ {
 					covered[k] = true

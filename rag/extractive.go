@@ -205,7 +205,7 @@ func termJaccard(a, b []string) float64 {
 // ending like a sentence, and not a question (headings and subheads have no
 // closing punctuation; a question is not an answer).
 func isStatement(s string) bool {
-	if countWords(s) < 4 {
+	if CountWords(s) < 4 {
 		return false
 	}
 	t := strings.TrimRight(s, `"'”’)]»`)

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/newsrag/newsrag/rag"
+	"github.com/newsrag/newsrag/rag/eval"
 )
 
 // evalFlags are the eval command's flags.
@@ -66,7 +67,7 @@ precision and validity, refusal of unanswerable questions.`,
 			if err != nil {
 				return err
 			}
-			cfg := rag.EvalConfig{
+			cfg := eval.Config{
 				Dir: args[0], CacheDir: f.cacheDir, Embedder: emb,
 				Retrievers: rcs, K: f.k, Limit: f.limit, Answers: f.answers,
 				Progress: stageProgress(stderr),
@@ -76,7 +77,7 @@ precision and validity, refusal of unanswerable questions.`,
 					return err
 				}
 			}
-			rep, err := rag.Evaluate(ctx, cfg)
+			rep, err := eval.Evaluate(ctx, cfg)
 			if err != nil {
 				return err
 			}
@@ -178,7 +179,7 @@ func stageProgress(w io.Writer) func(stage string, done, total int) {
 }
 
 // writeHTMLReport writes rep's HTML form to path.
-func writeHTMLReport(path string, rep *rag.EvalReport) error {
+func writeHTMLReport(path string, rep *eval.Report) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return fmt.Errorf("write report: %w", err)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/newsrag/newsrag/rag"
+	"github.com/newsrag/newsrag/rag/eval"
 )
 
 // evalBench writes a two-article evaluation set.
@@ -38,7 +39,7 @@ func TestEvalCommand(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	var rep rag.EvalReport
+	var rep eval.Report
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
 		t.Fatalf("--json output: %v\n%s", err, stdout)
 	}

@@ -1,4 +1,4 @@
-package rag
+package eval
 
 import (
 	"bufio"
@@ -16,10 +16,11 @@ import (
 
 	"github.com/newsrag/newsrag/corpus"
 	"github.com/newsrag/newsrag/embed"
+	"github.com/newsrag/newsrag/rag"
 )
 
-// EvalQuestion is one line of an evaluation set's questions.jsonl.
-type EvalQuestion struct {
+// Question is one line of an evaluation set's questions.jsonl.
+type Question struct {
 	ID       string `json:"id"`
 	Question string `json:"question"`
 	// Answers are the gold answers; empty means the corpus cannot answer.
@@ -29,17 +30,17 @@ type EvalQuestion struct {
 }
 
 // Answerable reports whether the question has a gold answer.
-func (q EvalQuestion) Answerable() bool { return len(q.Answers) > 0 }
+func (q Question) Answerable() bool { return len(q.Answers) > 0 }
 
-// ReadQuestions reads a questions.jsonl file: one EvalQuestion per line,
+// ReadQuestions reads a questions.jsonl file: one Question per line,
 // blank lines ignored.
-func ReadQuestions(path string) ([]EvalQuestion, error) {
+func ReadQuestions(path string) ([]Question, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read questions: %w", err)
 	}
 	defer f.Close()
-	var qs []EvalQuestion
+	var qs []Question
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
 	for line := 1; sc.Scan(); line++ {
@@ -47,7 +48,7 @@ func ReadQuestions(path string) ([]EvalQuestion, error) {
 		if b == "" {
 			continue
 		}
-		var q EvalQuestion
+		var q Question
 		if err := json.Unmarshal([]byte(b), &q); err != nil {
 			return nil, fmt.Errorf("read questions: %s line %d: %w", path, line, err)
 		}
@@ -65,8 +66,8 @@ func ReadQuestions(path string) ([]EvalQuestion, error) {
 	return qs, nil
 }
 
-// EvalConfig configures Evaluate.
-type EvalConfig struct {
+// Config configures Evaluate.
+type Config struct {
 	// Dir holds corpus/ (any format the loader reads) and questions.jsonl.
 	Dir string
 	// CacheDir holds built indexes, one directory per corpus and settings.
@@ -75,19 +76,19 @@ type EvalConfig struct {
 	// Embedder embeds chunks and questions. Required.
 	Embedder embed.Embedder
 	// Chunking is how articles are split.
-	Chunking ChunkConfig
+	Chunking rag.ChunkConfig
 	// Retrievers are the retrieval settings to compare, each run over every
-	// question. Default: DefaultRetrievalConfig alone.
-	Retrievers []RetrievalConfig
+	// question. Default: rag.DefaultRetrievalConfig alone.
+	Retrievers []rag.RetrievalConfig
 	// K is the deepest rank measured (recall@1..K). Default 10.
 	K int
 	// Limit keeps only the first Limit questions (0: all).
 	Limit int
-	// Answers also asks every question through Engine.Ask and scores the
+	// Answers also asks every question through rag.Engine.Ask and scores the
 	// answers. LLM generates them (nil: the extractive answerer).
 	Answers   bool
-	LLM       *Generator
-	Relevance RelevanceConfig
+	LLM       *rag.Generator
+	Relevance rag.RelevanceConfig
 	// Progress, when set, is called as work is done: stage names the work
 	// ("reading", "embedding", "retrieving bm25", "answering hybrid", …).
 	Progress func(stage string, done, total int)
@@ -95,22 +96,22 @@ type EvalConfig struct {
 
 // evalCacheVersion changes whenever what is cached (the index format, the
 // analysis of text into terms, the chunking algorithm) changes meaning.
-const evalCacheVersion = "eval-cache-1/" + analyzerVersion + "/" + chunkerVersion
+const evalCacheVersion = "eval-cache-1/" + rag.ContentVersion
 
 // Evaluate builds (or reuses) the index of cfg.Dir's corpus, runs each
 // retriever over the questions and returns the measurements.
-func Evaluate(ctx context.Context, cfg EvalConfig) (*EvalReport, error) {
+func Evaluate(ctx context.Context, cfg Config) (*Report, error) {
 	if cfg.Embedder == nil {
 		return nil, errors.New("evaluate: no embedder")
 	}
 	if cfg.K <= 0 {
 		cfg.K = 10
 	}
-	if cfg.K > MaxK {
-		return nil, fmt.Errorf("evaluate: k %d is above the limit %d", cfg.K, MaxK)
+	if cfg.K > rag.MaxK {
+		return nil, fmt.Errorf("evaluate: k %d is above the limit %d", cfg.K, rag.MaxK)
 	}
 	if len(cfg.Retrievers) == 0 {
-		cfg.Retrievers = []RetrievalConfig{DefaultRetrievalConfig}
+		cfg.Retrievers = []rag.RetrievalConfig{rag.DefaultRetrievalConfig}
 	}
 	for _, rc := range cfg.Retrievers {
 		if err := rc.Validate(); err != nil {
@@ -154,7 +155,7 @@ func Evaluate(ctx context.Context, cfg EvalConfig) (*EvalReport, error) {
 		return nil, err
 	}
 	ix := e.Index()
-	rep := &EvalReport{
+	rep := &Report{
 		Dataset:    filepath.Base(filepath.Clean(cfg.Dir)),
 		Questions:  len(qs),
 		Answerable: countAnswerable(qs),
@@ -179,7 +180,7 @@ func Evaluate(ctx context.Context, cfg EvalConfig) (*EvalReport, error) {
 	return rep, nil
 }
 
-func countAnswerable(qs []EvalQuestion) int {
+func countAnswerable(qs []Question) int {
 	n := 0
 	for _, q := range qs {
 		if q.Answerable() {
@@ -192,7 +193,7 @@ func countAnswerable(qs []EvalQuestion) int {
 // evalCacheKey identifies an index by everything that determines it: the
 // articles' content, the effective chunking, the embedder and the code
 // versions of analysis and chunking.
-func evalCacheKey(arts []corpus.Article, chunking ChunkConfig, fp embed.Fingerprint) string {
+func evalCacheKey(arts []corpus.Article, chunking rag.ChunkConfig, fp embed.Fingerprint) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\n", evalCacheVersion)
 	fpj, _ := json.Marshal(fp)
@@ -211,17 +212,17 @@ const evalMetaFile = "build.json"
 
 // evalIndex opens an engine over the cached index for arts, building and
 // caching the index first when there is none.
-func evalIndex(ctx context.Context, cfg EvalConfig, arts []corpus.Article, progress func(string, int, int)) (*Engine, EvalIndex, error) {
+func evalIndex(ctx context.Context, cfg Config, arts []corpus.Article, progress func(string, int, int)) (*rag.Engine, IndexInfo, error) {
 	counter, _ := cfg.Embedder.(embed.TokenCounter)
-	chunking := NewChunker(cfg.Chunking, counter).Config()
+	chunking := rag.NewChunker(cfg.Chunking, counter).Config()
 	key := evalCacheKey(arts, chunking, cfg.Embedder.Fingerprint())
 	dir := filepath.Join(cfg.CacheDir, key)
-	info := EvalIndex{Key: key, Path: filepath.Join(dir, IndexFileName), Embedder: cfg.Embedder.Fingerprint().String(), Chunking: chunking}
+	info := IndexInfo{Key: key, Path: filepath.Join(dir, rag.IndexFileName), Embedder: cfg.Embedder.Fingerprint().String(), Chunking: chunking}
 
-	open := func(fresh bool) (*Engine, error) {
-		return Open(ctx, Config{DataDir: dir, Embedder: cfg.Embedder, Chunking: cfg.Chunking, Fresh: fresh})
+	open := func(fresh bool) (*rag.Engine, error) {
+		return rag.Open(ctx, rag.Config{DataDir: dir, Embedder: cfg.Embedder, Chunking: cfg.Chunking, Fresh: fresh})
 	}
-	var meta BuildStats
+	var meta rag.BuildStats
 	metaPath := filepath.Join(dir, evalMetaFile)
 	if b, err := os.ReadFile(metaPath); err == nil && json.Unmarshal(b, &meta) == nil {
 		if e, err := open(false); err == nil && e.Ready() && e.Index().Chunking() == chunking {
@@ -234,7 +235,7 @@ func evalIndex(ctx context.Context, cfg EvalConfig, arts []corpus.Article, progr
 	if err != nil {
 		return nil, info, fmt.Errorf("evaluate: %w", err)
 	}
-	st, err := e.Ingest(ctx, arts, IngestOptions{Rebuild: true, Progress: func(d, t int) { progress("embedding", d, t) }})
+	st, err := e.Ingest(ctx, arts, rag.IngestOptions{Rebuild: true, Progress: func(d, t int) { progress("embedding", d, t) }})
 	if err != nil {
 		return nil, info, fmt.Errorf("evaluate: build index: %w", err)
 	}
@@ -250,7 +251,7 @@ func evalIndex(ctx context.Context, cfg EvalConfig, arts []corpus.Article, progr
 }
 
 // fill sets the index figures from ix and its build statistics.
-func (info *EvalIndex) fill(ix *Index, st BuildStats) {
+func (info *IndexInfo) fill(ix *rag.Index, st rag.BuildStats) {
 	info.Articles = len(ix.Articles())
 	info.Chunks = ix.Len()
 	var words int
@@ -271,8 +272,8 @@ func (info *EvalIndex) fill(ix *Index, st BuildStats) {
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // evalRetriever runs one retriever over every question.
-func evalRetriever(ctx context.Context, cfg EvalConfig, ix *Index, rc RetrievalConfig, qs []EvalQuestion, progress func(string, int, int)) (*EvalRun, error) {
-	r := NewRetriever(rc, cfg.Embedder)
+func evalRetriever(ctx context.Context, cfg Config, ix *rag.Index, rc rag.RetrievalConfig, qs []Question, progress func(string, int, int)) (*Run, error) {
+	r := rag.NewRetriever(rc, cfg.Embedder)
 	stage := "retrieving " + retrieverLabel(r.Config())
 	results := make([]evalResult, len(qs))
 	lat := make([]time.Duration, len(qs))
@@ -281,7 +282,7 @@ func evalRetriever(ctx context.Context, cfg EvalConfig, ix *Index, rc RetrievalC
 			return nil, fmt.Errorf("evaluate: %w", err)
 		}
 		t0 := time.Now()
-		got, err := r.Retrieve(ctx, ix, Request{Question: q.Question, K: cfg.K})
+		got, err := r.Retrieve(ctx, ix, rag.Request{Question: q.Question, K: cfg.K})
 		lat[i] = time.Since(t0)
 		if err != nil {
 			return nil, fmt.Errorf("evaluate: question %s: %w", q.ID, err)
@@ -296,26 +297,26 @@ func evalRetriever(ctx context.Context, cfg EvalConfig, ix *Index, rc RetrievalC
 }
 
 // resultOf keeps what scoring needs of retrieved passages.
-func resultOf(ix *Index, ps []Passage) evalResult {
+func resultOf(ix *rag.Index, ps []rag.Passage) evalResult {
 	res := make(evalResult, len(ps))
 	for i, p := range ps {
 		a, _ := ix.Article(p.ArticleID)
-		res[i] = evalHit{Text: p.Text, Source: a.Path, Words: countWords(p.Text)}
+		res[i] = evalHit{Text: p.Text, Source: a.Path, Words: rag.CountWords(p.Text)}
 	}
 	return res
 }
 
-// evalAnswers asks every question through an Engine with retrieval rc and
+// evalAnswers asks every question through a rag.Engine with retrieval rc and
 // scores the answers.
-func evalAnswers(ctx context.Context, cfg EvalConfig, indexPath string, rc RetrievalConfig, ix *Index, qs []EvalQuestion, progress func(string, int, int)) (*AnswerMetrics, error) {
-	e, err := Open(ctx, Config{DataDir: filepath.Dir(indexPath), Embedder: cfg.Embedder, Retrieval: rc, Relevance: cfg.Relevance, LLM: cfg.LLM})
+func evalAnswers(ctx context.Context, cfg Config, indexPath string, rc rag.RetrievalConfig, ix *rag.Index, qs []Question, progress func(string, int, int)) (*AnswerMetrics, error) {
+	e, err := rag.Open(ctx, rag.Config{DataDir: filepath.Dir(indexPath), Embedder: cfg.Embedder, Retrieval: rc, Relevance: cfg.Relevance, LLM: cfg.LLM})
 	if err != nil {
 		return nil, fmt.Errorf("evaluate answers: %w", err)
 	}
-	stage := "answering " + retrieverLabel(NewRetriever(rc, nil).Config())
-	answers := make([]*Answer, len(qs))
+	stage := "answering " + retrieverLabel(rag.NewRetriever(rc, nil).Config())
+	answers := make([]*rag.Answer, len(qs))
 	for i, q := range qs {
-		a, err := e.Ask(ctx, Request{Question: q.Question}, Stream{})
+		a, err := e.Ask(ctx, rag.Request{Question: q.Question}, rag.Stream{})
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, fmt.Errorf("evaluate answers: %w", ctx.Err())

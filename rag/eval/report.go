@@ -1,4 +1,4 @@
-package rag
+package eval
 
 import (
 	"fmt"
@@ -6,20 +6,22 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/newsrag/newsrag/rag"
 )
 
 // Label names a run's retriever: its mode, with the dense weight for hybrid.
-func (r EvalRun) Label() string { return retrieverLabel(r.Retriever) }
+func (r Run) Label() string { return retrieverLabel(r.Retriever) }
 
-func retrieverLabel(rc RetrievalConfig) string {
-	if rc.Mode == RetrieveHybrid {
+func retrieverLabel(rc rag.RetrievalConfig) string {
+	if rc.Mode == rag.RetrieveHybrid {
 		return fmt.Sprintf("hybrid (dense %.2g)", rc.DenseWeight)
 	}
 	return rc.Mode
 }
 
 // WriteTable writes the report as aligned text tables.
-func (rep *EvalReport) WriteTable(w io.Writer) error {
+func (rep *Report) WriteTable(w io.Writer) error {
 	ix := rep.Index
 	built := "built"
 	if ix.Cached {
@@ -82,7 +84,7 @@ func (rep *EvalReport) WriteTable(w io.Writer) error {
 
 // WriteHTML writes a self-contained HTML report: the figures and, per run,
 // an inline SVG chart of answer-recall@k and article-hit@k.
-func (rep *EvalReport) WriteHTML(w io.Writer) error {
+func (rep *Report) WriteHTML(w io.Writer) error {
 	charts := make([]template.HTML, len(rep.Runs))
 	var compare []chartSeries
 	for i, r := range rep.Runs {
@@ -97,7 +99,7 @@ func (rep *EvalReport) WriteHTML(w io.Writer) error {
 		comparison = lineChart("answer-recall at k, all retrievers", compare)
 	}
 	return reportTemplate.Execute(w, struct {
-		*EvalReport
+		*Report
 		Charts     []template.HTML
 		Comparison template.HTML
 		Ks         []int
@@ -170,7 +172,7 @@ var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap
 	"f1":  func(v float64) string { return fmt.Sprintf("%.1f", v) },
 	"f2":  func(v float64) string { return fmt.Sprintf("%.2f", v) },
 	"sec": func(ms float64) string { return fmt.Sprintf("%.1f", ms/1000) },
-	"at":  func(r EvalRun, k int) KMetric { m, _ := r.At(k); return m },
+	"at":  func(r Run, k int) KMetric { m, _ := r.At(k); return m },
 	"le":  func(a, b int) bool { return a <= b },
 }).Parse(`<!doctype html>
 <html lang="en">

@@ -1,4 +1,4 @@
-package rag
+package eval
 
 import (
 	"bytes"
@@ -13,12 +13,13 @@ import (
 	"time"
 
 	"github.com/newsrag/newsrag/internal/testfake"
+	"github.com/newsrag/newsrag/rag"
 )
 
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
 
 func TestScoreRetrieval(t *testing.T) {
-	qs := []EvalQuestion{
+	qs := []Question{
 		{ID: "a", Answers: []string{"Paris"}, Sources: []string{"a.md"}},
 		{ID: "b", Answers: []string{"gold", "Au"}, Sources: []string{"c.md"}},
 		{ID: "c", Answers: []string{"x-ray"}, Sources: []string{"d.md"}},
@@ -72,7 +73,7 @@ func TestLatencyPercentiles(t *testing.T) {
 }
 
 func TestScoreAnswers(t *testing.T) {
-	qs := []EvalQuestion{
+	qs := []Question{
 		{Answers: []string{"Zenda"}, Sources: []string{"alpha.md"}},
 		{Answers: []string{"Blue River"}, Sources: []string{"beta.md"}},
 		{Answers: []string{"cheese"}, Sources: []string{"gamma.md"}},
@@ -81,13 +82,13 @@ func TestScoreAnswers(t *testing.T) {
 		{Answers: []string{"x"}},
 	}
 	pathOf := func(id string) string { return id + ".md" }
-	answers := []*Answer{
-		{Answerable: true, Answer: "It is zenda [1].", Citations: []Citation{{N: 1, ArticleID: "alpha"}}},
-		{Answerable: true, Answer: "The Blue River [1][2].", Citations: []Citation{{N: 1, ArticleID: "beta"}, {N: 2, ArticleID: "alpha"}, {N: 3, ArticleID: "beta"}},
+	answers := []*rag.Answer{
+		{Answerable: true, Answer: "It is zenda [1].", Citations: []rag.Citation{{N: 1, ArticleID: "alpha"}}},
+		{Answerable: true, Answer: "The Blue River [1][2].", Citations: []rag.Citation{{N: 1, ArticleID: "beta"}, {N: 2, ArticleID: "alpha"}, {N: 3, ArticleID: "beta"}},
 			InvalidCitations: []int{9}},
 		{Answerable: false, Answer: "The corpus does not appear to contain an answer."},
 		{Answerable: false},
-		{Answerable: true, Answer: "made up [1]", Citations: []Citation{{N: 1, ArticleID: "alpha"}}},
+		{Answerable: true, Answer: "made up [1]", Citations: []rag.Citation{{N: 1, ArticleID: "alpha"}}},
 		nil, // failed
 	}
 	m := scoreAnswers(qs, answers, pathOf)
@@ -165,8 +166,8 @@ func TestEvaluateTinyBench(t *testing.T) {
 	ctx := context.Background()
 	dir := tinyBench(t)
 	emb := testfake.NewEmbedder()
-	cfg := EvalConfig{Dir: dir, CacheDir: t.TempDir(), Embedder: emb, K: 3,
-		Retrievers: []RetrievalConfig{{Mode: RetrieveBM25}, {Mode: RetrieveHybrid, DenseWeight: 0.3}}}
+	cfg := Config{Dir: dir, CacheDir: t.TempDir(), Embedder: emb, K: 3,
+		Retrievers: []rag.RetrievalConfig{{Mode: rag.RetrieveBM25}, {Mode: rag.RetrieveHybrid, DenseWeight: 0.3}}}
 	rep, err := Evaluate(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -205,8 +206,8 @@ func TestEvaluateCacheInvalidation(t *testing.T) {
 	ctx := context.Background()
 	dir := tinyBench(t)
 	cache := t.TempDir()
-	base := EvalConfig{Dir: dir, CacheDir: cache, Embedder: testfake.NewEmbedder(), K: 3,
-		Retrievers: []RetrievalConfig{{Mode: RetrieveBM25}}}
+	base := Config{Dir: dir, CacheDir: cache, Embedder: testfake.NewEmbedder(), K: 3,
+		Retrievers: []rag.RetrievalConfig{{Mode: rag.RetrieveBM25}}}
 	first, err := Evaluate(ctx, base)
 	if err != nil {
 		t.Fatal(err)
@@ -215,11 +216,11 @@ func TestEvaluateCacheInvalidation(t *testing.T) {
 	other.Model = "hash-2"
 	for _, tc := range []struct {
 		name   string
-		change func(*EvalConfig)
+		change func(*Config)
 	}{
-		{"chunking", func(c *EvalConfig) { c.Chunking = ChunkConfig{MaxWords: 7} }},
-		{"embedder", func(c *EvalConfig) { c.Embedder = other }},
-		{"corpus", func(c *EvalConfig) {
+		{"chunking", func(c *Config) { c.Chunking = rag.ChunkConfig{MaxWords: 7} }},
+		{"embedder", func(c *Config) { c.Embedder = other }},
+		{"corpus", func(c *Config) {
 			p := filepath.Join(dir, "corpus", "gamma.md")
 			b, _ := os.ReadFile(p)
 			os.WriteFile(p, append(b, []byte("\nIt also makes cheese.\n")...), 0o644)
@@ -248,8 +249,8 @@ func TestEvaluateCacheInvalidation(t *testing.T) {
 
 func TestEvalReportJSONSchema(t *testing.T) {
 	ctx := context.Background()
-	rep, err := Evaluate(ctx, EvalConfig{Dir: tinyBench(t), CacheDir: t.TempDir(), Embedder: testfake.NewEmbedder(),
-		Retrievers: []RetrievalConfig{{Mode: RetrieveHybrid}}, Answers: true})
+	rep, err := Evaluate(ctx, Config{Dir: tinyBench(t), CacheDir: t.TempDir(), Embedder: testfake.NewEmbedder(),
+		Retrievers: []rag.RetrievalConfig{{Mode: rag.RetrieveHybrid}}, Answers: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,8 +295,8 @@ func TestEvalReportJSONSchema(t *testing.T) {
 }
 
 func TestEvalReportOutputs(t *testing.T) {
-	rep, err := Evaluate(context.Background(), EvalConfig{Dir: tinyBench(t), CacheDir: t.TempDir(), Embedder: testfake.NewEmbedder(),
-		Retrievers: []RetrievalConfig{{Mode: RetrieveBM25}, {Mode: RetrieveDense}, {Mode: RetrieveHybrid}}})
+	rep, err := Evaluate(context.Background(), Config{Dir: tinyBench(t), CacheDir: t.TempDir(), Embedder: testfake.NewEmbedder(),
+		Retrievers: []rag.RetrievalConfig{{Mode: rag.RetrieveBM25}, {Mode: rag.RetrieveDense}, {Mode: rag.RetrieveHybrid}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,7 +304,7 @@ func TestEvalReportOutputs(t *testing.T) {
 	if err := rep.WriteTable(&table); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"R@1", "R@10", "MRR", "bm25", "dense", retrieverLabel(DefaultRetrievalConfig), "p99 ms"} {
+	for _, want := range []string{"R@1", "R@10", "MRR", "bm25", "dense", retrieverLabel(rag.DefaultRetrievalConfig), "p99 ms"} {
 		if !strings.Contains(table.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, table.String())
 		}
@@ -328,14 +329,14 @@ func TestEvalReportOutputs(t *testing.T) {
 
 func TestEvaluateErrors(t *testing.T) {
 	ctx := context.Background()
-	if _, err := Evaluate(ctx, EvalConfig{Dir: t.TempDir(), CacheDir: t.TempDir(), Embedder: testfake.NewEmbedder()}); err == nil {
+	if _, err := Evaluate(ctx, Config{Dir: t.TempDir(), CacheDir: t.TempDir(), Embedder: testfake.NewEmbedder()}); err == nil {
 		t.Error("a directory without questions.jsonl evaluated")
 	}
-	if _, err := Evaluate(ctx, EvalConfig{Dir: tinyBench(t), CacheDir: t.TempDir(), Embedder: testfake.NewEmbedder(),
-		Retrievers: []RetrievalConfig{{Mode: "magic"}}}); err == nil {
+	if _, err := Evaluate(ctx, Config{Dir: tinyBench(t), CacheDir: t.TempDir(), Embedder: testfake.NewEmbedder(),
+		Retrievers: []rag.RetrievalConfig{{Mode: "magic"}}}); err == nil {
 		t.Error("an unknown retriever evaluated")
 	}
-	if _, err := Evaluate(ctx, EvalConfig{Dir: tinyBench(t)}); err == nil {
+	if _, err := Evaluate(ctx, Config{Dir: tinyBench(t)}); err == nil {
 		t.Error("evaluated without an embedder")
 	}
 }

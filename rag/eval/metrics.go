@@ -1,4 +1,4 @@
-package rag
+package eval
 
 import (
 	"math"
@@ -6,30 +6,32 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/newsrag/newsrag/rag"
 )
 
-// EvalReport is the result of Evaluate. Its JSON form is what
+// Report is the result of Evaluate. Its JSON form is what
 // "newsrag eval --json" prints.
-type EvalReport struct {
+type Report struct {
 	Dataset    string    `json:"dataset"`
 	Questions  int       `json:"questions"`
 	Answerable int       `json:"answerable"`
 	K          int       `json:"k"`
-	Index      EvalIndex `json:"index"`
-	Runs       []EvalRun `json:"runs"`
+	Index      IndexInfo `json:"index"`
+	Runs       []Run     `json:"runs"`
 	Created    time.Time `json:"created"`
 }
 
-// EvalIndex describes the index an evaluation ran on.
-type EvalIndex struct {
-	Key            string      `json:"key"` // cache key: corpus hash and settings
-	Path           string      `json:"path"`
-	Cached         bool        `json:"cached"` // reused rather than built by this run
-	Embedder       string      `json:"embedder"`
-	Chunking       ChunkConfig `json:"chunking"`
-	Articles       int         `json:"articles"`
-	Chunks         int         `json:"chunks"`
-	MeanChunkWords float64     `json:"mean_chunk_words"`
+// IndexInfo describes the index an evaluation ran on.
+type IndexInfo struct {
+	Key            string          `json:"key"` // cache key: corpus hash and settings
+	Path           string          `json:"path"`
+	Cached         bool            `json:"cached"` // reused rather than built by this run
+	Embedder       string          `json:"embedder"`
+	Chunking       rag.ChunkConfig `json:"chunking"`
+	Articles       int             `json:"articles"`
+	Chunks         int             `json:"chunks"`
+	MeanChunkWords float64         `json:"mean_chunk_words"`
 	// Build figures are those of the run that built the index.
 	BuildMS         float64 `json:"build_ms"`
 	EmbedMS         float64 `json:"embed_ms"`
@@ -37,9 +39,9 @@ type EvalIndex struct {
 	ChunksPerSecond float64 `json:"chunks_per_second"`
 }
 
-// EvalRun is one retriever's measurements.
-type EvalRun struct {
-	Retriever RetrievalConfig `json:"retriever"`
+// Run is one retriever's measurements.
+type Run struct {
+	Retriever rag.RetrievalConfig `json:"retriever"`
 	// Recall holds the figures at k = 1, 3, 5, 10 (those not above K).
 	Recall []KMetric `json:"recall"`
 	// AnswerRecallCurve is answer-recall@k for k = 1..K.
@@ -56,7 +58,7 @@ type EvalRun struct {
 }
 
 // At returns the metrics at k, if measured.
-func (r EvalRun) At(k int) (KMetric, bool) {
+func (r Run) At(k int) (KMetric, bool) {
 	i := slices.IndexFunc(r.Recall, func(m KMetric) bool { return m.K == k })
 	if i < 0 {
 		return KMetric{}, false
@@ -83,7 +85,7 @@ type Latency struct {
 	Mean float64 `json:"mean_ms"`
 }
 
-// AnswerMetrics scores answers produced by Engine.Ask.
+// AnswerMetrics scores answers produced by rag.Engine.Ask.
 type AnswerMetrics struct {
 	Asked  int `json:"asked"`
 	Errors int `json:"errors"` // questions whose answering failed
@@ -118,7 +120,7 @@ var reportKs = []int{1, 3, 5, 10}
 
 // scoreRetrieval computes retrieval metrics for results[i], the ranked
 // passages for qs[i], down to depth k.
-func scoreRetrieval(qs []EvalQuestion, results []evalResult, k int) *EvalRun {
+func scoreRetrieval(qs []Question, results []evalResult, k int) *Run {
 	ansHits := make([]int, k+1) // questions whose first answer is at rank r
 	artHits := make([]int, k+1)
 	var nAns, nSrc int
@@ -147,7 +149,7 @@ func scoreRetrieval(qs []EvalQuestion, results []evalResult, k int) *EvalRun {
 			}
 		}
 	}
-	run := &EvalRun{
+	run := &Run{
 		AnswerRecallCurve: cumulative(ansHits, nAns),
 		ArticleHitCurve:   cumulative(artHits, nSrc),
 		MeanWordsAt5:      words5 / float64(max(len(qs), 1)),
@@ -247,7 +249,7 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 
 // scoreAnswers scores answers[i], the answer to qs[i] (nil when answering
 // failed). pathOf maps an article ID to its path relative to the corpus.
-func scoreAnswers(qs []EvalQuestion, answers []*Answer, pathOf func(id string) string) *AnswerMetrics {
+func scoreAnswers(qs []Question, answers []*rag.Answer, pathOf func(id string) string) *AnswerMetrics {
 	m := &AnswerMetrics{Asked: len(qs)}
 	var nAns, nUnans, contains, valid, refused, falseRefused, nCiting int
 	var precision float64
