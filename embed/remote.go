@@ -20,12 +20,16 @@ import (
 	"time"
 )
 
-// Defaults shared by the remote embedders.
+// Defaults shared by the remote embedders, taken by zero fields of
+// OpenAIConfig and OllamaConfig.
 const (
-	defaultBatchSize = 64
-	defaultTimeout   = 60 * time.Second
-	maxErrorBody     = 1 << 10 // bytes of an error body quoted in errors
+	// DefaultBatchSize is the number of texts sent per request.
+	DefaultBatchSize = 64
+	// DefaultTimeout bounds each request.
+	DefaultTimeout = 60 * time.Second
 )
+
+const maxErrorBody = 1 << 10 // bytes of an error body quoted in errors
 
 // StatusError is returned (wrapped) when an embedding server answers with a
 // non-2xx status. Message is the server's error message when it sent one in

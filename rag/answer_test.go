@@ -14,8 +14,8 @@ import (
 )
 
 func TestAskGeneratedStreamsAndChecksCitations(t *testing.T) {
-	f := &streamLLM{reply: "Ukraine's drones target oil refineries [1] and depots [1, 42].", failAfter: -1}
-	e := newTestEngine(t, Config{LLM: NewGenerator(f, "fake/stream", LLMConfig{})})
+	f := testfake.NewLLM("Ukraine's drones target oil refineries [1] and depots [1, 42].")
+	e := newTestEngine(t, Config{LLM: NewGenerator(f, "fake/stream", GenerateConfig{})})
 	var events []string
 	var tokens strings.Builder
 	ans, err := e.Ask(context.Background(), Request{Question: "What do Ukraine's long-range drones target inside Russia?"}, Stream{
@@ -33,8 +33,8 @@ func TestAskGeneratedStreamsAndChecksCitations(t *testing.T) {
 	if strings.Join(events, ",") != "sources,token" {
 		t.Errorf("events %v, want sources then tokens", events)
 	}
-	if tokens.String() != f.reply {
-		t.Errorf("streamed %q, want %q", tokens.String(), f.reply)
+	if tokens.String() != f.Reply {
+		t.Errorf("streamed %q, want %q", tokens.String(), f.Reply)
 	}
 	if ans.Mode != ModeGenerated || !ans.Answerable || ans.Model != "fake/stream" {
 		t.Errorf("mode %q answerable %v model %q", ans.Mode, ans.Answerable, ans.Model)
@@ -57,7 +57,8 @@ func TestAskGeneratedStreamsAndChecksCitations(t *testing.T) {
 		t.Errorf("citation does not point at its article: %+v", c)
 	}
 	// The prompt holds the question and the numbered sources.
-	human := partText(f.lastMsgs[len(f.lastMsgs)-1])
+	msgs := f.LastMessages()
+	human := partText(msgs[len(msgs)-1])
 	if !strings.Contains(human, `<source n="1"`) || !strings.Contains(human, "long-range drones target inside Russia?") {
 		t.Errorf("prompt:\n%s", human)
 	}
@@ -106,14 +107,14 @@ func TestAskExtractive(t *testing.T) {
 }
 
 func TestAskNotInCorpus(t *testing.T) {
-	f := &streamLLM{reply: "should not be called", failAfter: -1}
-	e := newTestEngine(t, Config{LLM: NewGenerator(f, "fake/x", LLMConfig{})})
+	f := testfake.NewLLM("should not be called")
+	e := newTestEngine(t, Config{LLM: NewGenerator(f, "fake/x", GenerateConfig{})})
 	ans, err := e.Ask(context.Background(), Request{Question: "What is the recipe for sourdough bread?"}, Stream{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ans.Answerable || f.calls != 0 {
-		t.Errorf("answerable %v, llm calls %d; want false, 0", ans.Answerable, f.calls)
+	if ans.Answerable || f.Calls() != 0 {
+		t.Errorf("answerable %v, llm calls %d; want false, 0", ans.Answerable, f.Calls())
 	}
 	if !strings.Contains(ans.Answer, "does not appear to contain") || len(ans.Citations) != 0 {
 		t.Errorf("answer %q, citations %v", ans.Answer, ans.Citations)
@@ -121,8 +122,8 @@ func TestAskNotInCorpus(t *testing.T) {
 }
 
 func TestAskLLMFailureKeepsSources(t *testing.T) {
-	f := &streamLLM{reply: "a b c", failAfter: 1, err: errors.New("API returned unexpected status code: 502: bad gateway")}
-	e := newTestEngine(t, Config{LLM: NewGenerator(f, "fake/x", LLMConfig{Retries: -1})})
+	f := &testfake.LLM{Reply: "a b c", FailAfter: 1, Err: errors.New("API returned unexpected status code: 502: bad gateway")}
+	e := newTestEngine(t, Config{LLM: NewGenerator(f, "fake/x", GenerateConfig{})})
 	ans, err := e.Ask(context.Background(), Request{Question: "What do the drones target?"}, Stream{})
 	var le *LLMError
 	if !errors.As(err, &le) || le.Status != http.StatusBadGateway {
@@ -178,10 +179,10 @@ func TestFollowUpRule(t *testing.T) {
 }
 
 func TestCondenseWithLLM(t *testing.T) {
-	f := &streamLLM{reply: "Did Germany join the coalition of the willing?", failAfter: -1}
-	e := newTestEngine(t, Config{LLM: NewGenerator(f, "fake/x", LLMConfig{})})
+	f := testfake.NewLLM("Did Germany join the coalition of the willing?")
+	e := newTestEngine(t, Config{LLM: NewGenerator(f, "fake/x", GenerateConfig{})})
 	h := []Turn{{Role: "user", Content: "Who joined the coalition of the willing?"}}
-	if got := e.standalone(context.Background(), Request{Question: "and Germany?", History: h}); got != f.reply {
+	if got := e.standalone(context.Background(), Request{Question: "and Germany?", History: h}); got != f.Reply {
 		t.Errorf("condensed = %q", got)
 	}
 }
@@ -264,8 +265,8 @@ func TestIsRefusal(t *testing.T) {
 }
 
 func TestAskGeneratedRefusalIsNotAnswerable(t *testing.T) {
-	f := &streamLLM{reply: "The articles do not say.", failAfter: -1}
-	e := newTestEngine(t, Config{LLM: NewGenerator(f, "fake/x", LLMConfig{})})
+	f := testfake.NewLLM("The articles do not say.")
+	e := newTestEngine(t, Config{LLM: NewGenerator(f, "fake/x", GenerateConfig{})})
 	ans, err := e.Ask(context.Background(), Request{Question: "What do the drones target?"}, Stream{})
 	if err != nil {
 		t.Fatal(err)

@@ -5,5 +5,7 @@
 // langchaingo llms.Model or, offline, with an extractive answerer.
 //
 // It is the only package that knows what an answer with citations is. The
-// CLI and the web server both call the same Engine.
+// CLI and the web server both call the same Engine. Beside it, rag/llm
+// builds a Generator for each LLM provider (so rag itself pulls in no
+// provider SDK) and rag/eval measures retrieval and answers on benchmarks.
 package rag

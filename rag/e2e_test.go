@@ -10,9 +10,11 @@ import (
 	"testing"
 
 	"github.com/tmc/langchaingo/llms"
+	"github.com/tmc/langchaingo/llms/openai"
 
 	"github.com/newsrag/newsrag/corpus"
 	"github.com/newsrag/newsrag/embed"
+	"github.com/newsrag/newsrag/internal/testfake"
 )
 
 // builtinEmbedder returns the real built-in model, fetching it if needed.
@@ -73,7 +75,7 @@ const dronesArticle = "long-range-drone-strikes-weakening-russia"
 
 // citingLLM answers by citing every source whose element mentions
 // refineries: a stand-in for a model that reads its sources.
-type citingLLM struct{ streamLLM }
+type citingLLM struct{}
 
 var sourceRE = regexp.MustCompile(`(?s)<source n="(\d+)"[^>]*>(.*?)</source>`)
 
@@ -91,9 +93,12 @@ func citingReply(prompt string) string {
 }
 
 func (c *citingLLM) GenerateContent(ctx context.Context, msgs []llms.MessageContent, opts ...llms.CallOption) (*llms.ContentResponse, error) {
-	c.reply = citingReply(partText(msgs[len(msgs)-1]))
-	c.failAfter = -1
-	return c.streamLLM.GenerateContent(ctx, msgs, opts...)
+	f := testfake.NewLLM(citingReply(partText(msgs[len(msgs)-1])))
+	return f.GenerateContent(ctx, msgs, opts...)
+}
+
+func (c *citingLLM) Call(ctx context.Context, prompt string, opts ...llms.CallOption) (string, error) {
+	return llms.GenerateFromSinglePrompt(ctx, c, prompt, opts...)
 }
 
 func checkDronesAnswer(t *testing.T, ans *Answer, streamed string) {
@@ -119,7 +124,7 @@ func checkDronesAnswer(t *testing.T, ans *Answer, streamed string) {
 
 func TestEndToEndFakeLLM(t *testing.T) {
 	f := &citingLLM{}
-	e := defaultCorpusEngine(t, NewGenerator(f, "fake/citing", LLMConfig{}))
+	e := defaultCorpusEngine(t, NewGenerator(f, "fake/citing", GenerateConfig{}))
 	var streamed strings.Builder
 	ans, err := e.Ask(context.Background(), Request{Question: dronesQuestion}, Stream{Token: func(s string) { streamed.WriteString(s) }})
 	if err != nil {
@@ -130,20 +135,20 @@ func TestEndToEndFakeLLM(t *testing.T) {
 
 func TestEndToEndOpenAIServer(t *testing.T) {
 	// The server answers like citingLLM, from the prompt it receives.
-	srv, reqs := openAIServerFunc(t, citingReply, http.StatusOK)
-	g, err := NewLLM(context.Background(), LLMConfig{Provider: ProviderOpenAI, Model: "test", BaseURL: srv.URL + "/v1"})
+	srv, reqs := testfake.OpenAIServer(t, citingReply, http.StatusOK)
+	m, err := openai.New(openai.WithModel("test"), openai.WithToken("unused"), openai.WithBaseURL(srv.URL+"/v1"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := defaultCorpusEngine(t, g)
+	e := defaultCorpusEngine(t, NewGenerator(m, "openai/test", GenerateConfig{}))
 	var streamed strings.Builder
 	ans, err := e.Ask(context.Background(), Request{Question: dronesQuestion}, Stream{Token: func(s string) { streamed.WriteString(s) }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkDronesAnswer(t, ans, streamed.String())
-	if len(*reqs) != 1 || (*reqs)[0]["stream"] != true {
-		t.Errorf("requests to the server: %v", *reqs)
+	if len(reqs.All()) != 1 || reqs.All()[0]["stream"] != true {
+		t.Errorf("requests to the server: %v", reqs.All())
 	}
 }
 

@@ -28,7 +28,7 @@ func TestRetrieveFilters(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, mode := range []string{RetrieveHybrid, RetrieveBM25, RetrieveDense} {
-				r := NewRetriever(RetrievalConfig{Mode: mode}, e.cfg.Embedder)
+				r := NewRetriever(RetrievalConfig{Mode: mode, DenseWeight: DefaultRetrievalConfig.DenseWeight}, e.cfg.Embedder)
 				res, err := r.Retrieve(context.Background(), e.Index(), Request{Question: "Russia drones Kabul coalition", K: 10, Filters: tt.filters})
 				if err != nil {
 					t.Fatal(err)
@@ -75,7 +75,7 @@ func TestRetrieveCollapsesNearDuplicates(t *testing.T) {
 func TestRetrieveModesAndNumbering(t *testing.T) {
 	e := newTestEngine(t, Config{})
 	for _, mode := range []string{RetrieveHybrid, RetrieveBM25, RetrieveDense} {
-		r := NewRetriever(RetrievalConfig{Mode: mode}, e.cfg.Embedder)
+		r := NewRetriever(RetrievalConfig{Mode: mode, DenseWeight: DefaultRetrievalConfig.DenseWeight}, e.cfg.Embedder)
 		res, err := r.Retrieve(context.Background(), e.Index(), Request{Question: "Taliban entered Kabul airport", K: 3})
 		if err != nil {
 			t.Fatal(err)
@@ -135,5 +135,16 @@ func TestBM25PrefersRareTerms(t *testing.T) {
 	}
 	if got := lx.search([]termFreq{{1, 1}}, 3, func(d uint32) bool { return d != 0 }); len(got) != 0 {
 		t.Errorf("filtered search returned %+v", got)
+	}
+}
+
+func TestRetrievalConfigDenseWeightZero(t *testing.T) {
+	// A hybrid retriever with dense weight 0 ranks its first stage by BM25
+	// alone: zero is a setting, not "use the default".
+	if got := NewRetriever(RetrievalConfig{Mode: RetrieveHybrid}, nil).Config().DenseWeight; got != 0 {
+		t.Errorf("dense weight 0 became %v", got)
+	}
+	if got := NewRetriever(RetrievalConfig{}, nil).Config(); got.Mode != DefaultRetrievalConfig.Mode || got.DenseWeight != DefaultRetrievalConfig.DenseWeight {
+		t.Errorf("zero config became %+v, want the default mode and weight", got)
 	}
 }

@@ -62,7 +62,7 @@ func TestRerankPrefersOneSentence(t *testing.T) {
 		t.Fatal(err)
 	}
 	q := Request{Question: "When did the mill by the river burn in a fire?", K: 2}
-	res, err := NewRetriever(RetrievalConfig{Mode: RetrieveHybrid}, testfake.NewEmbedder()).Retrieve(context.Background(), ix, q)
+	res, err := NewRetriever(DefaultRetrievalConfig, testfake.NewEmbedder()).Retrieve(context.Background(), ix, q)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,8 +25,9 @@ type RetrievalConfig struct {
 	// sentence match (see rerank.go); bm25 and dense use one signal alone.
 	Mode string `json:"mode"`
 	// DenseWeight is the dense share of the fused first-stage score, in
-	// [0,1]; the lexical share is 1-DenseWeight. Default 0.55. Use Mode to
-	// switch a retriever off entirely.
+	// [0,1]; the lexical share is 1-DenseWeight. It is taken as given (0
+	// ranks the first stage by BM25 alone) unless Mode is empty: a config
+	// that names no mode takes DefaultRetrievalConfig's mode and weight.
 	DenseWeight float64 `json:"dense_weight"`
 	// Candidates is how many chunks each retriever proposes before fusion.
 	// Default 100.
@@ -48,10 +49,7 @@ var DefaultRetrievalConfig = RetrievalConfig{
 func (c RetrievalConfig) withDefaults() RetrievalConfig {
 	d := DefaultRetrievalConfig
 	if c.Mode == "" {
-		c.Mode = d.Mode
-	}
-	if c.DenseWeight == 0 {
-		c.DenseWeight = d.DenseWeight
+		c.Mode, c.DenseWeight = d.Mode, d.DenseWeight
 	}
 	if c.Candidates <= 0 {
 		c.Candidates = d.Candidates

@@ -134,7 +134,7 @@ func BenchmarkScaleRetrieve(b *testing.B) {
 		for _, mode := range []string{RetrieveHybrid, RetrieveBM25, RetrieveDense} {
 			b.Run(fmt.Sprintf("%s/%dk", mode, n/1000), func(b *testing.B) {
 				ix := scaleIndex(b, n)
-				r := NewRetriever(RetrievalConfig{Mode: mode}, testfake.RandomEmbedder{Dim: 512})
+				r := NewRetriever(RetrievalConfig{Mode: mode, DenseWeight: DefaultRetrievalConfig.DenseWeight}, testfake.RandomEmbedder{Dim: 512})
 				ctx := context.Background()
 				lat := make([]time.Duration, 0, b.N)
 				b.ResetTimer()

@@ -16,58 +16,97 @@ import (
 	"github.com/newsrag/newsrag/corpus"
 	"github.com/newsrag/newsrag/embed"
 	"github.com/newsrag/newsrag/rag"
+	"github.com/newsrag/newsrag/rag/llm"
 	"github.com/newsrag/newsrag/web"
 )
 
 // settings is every setting newsrag reads from the environment (and a .env
-// file in the working directory). Flags override them. .env.example
-// documents each one.
+// file in the working directory). Flags override them. defaultSettings
+// gives each its default, and .env.example documents each one (a test keeps
+// the two in step).
 type settings struct {
-	DataDir   string `env:"NEWSRAG_DATA_DIR"`
-	CorpusDir string `env:"NEWSRAG_CORPUS_DIR"`
-	LogLevel  string `env:"NEWSRAG_LOG_LEVEL" envDefault:"info"`
+	DataDir     string `env:"NEWSRAG_DATA_DIR"`
+	CorpusDir   string `env:"NEWSRAG_CORPUS_DIR"`
+	LogLevel    string `env:"NEWSRAG_LOG_LEVEL"`
+	ModelDir    string `env:"NEWSRAG_MODEL_DIR"`
+	NPMRegistry string `env:"NEWSRAG_NPM_REGISTRY"`
 
-	Embedder       string        `env:"NEWSRAG_EMBEDDER" envDefault:"builtin"`
+	Embedder       string        `env:"NEWSRAG_EMBEDDER"`
 	EmbedModel     string        `env:"NEWSRAG_EMBED_MODEL"`
 	EmbedBaseURL   string        `env:"NEWSRAG_EMBED_BASE_URL"`
 	EmbedAPIKey    string        `env:"NEWSRAG_EMBED_API_KEY"`
-	EmbedTimeout   time.Duration `env:"NEWSRAG_EMBED_TIMEOUT" envDefault:"60s"`
-	EmbedBatchSize int           `env:"NEWSRAG_EMBED_BATCH_SIZE" envDefault:"64"`
+	EmbedTimeout   time.Duration `env:"NEWSRAG_EMBED_TIMEOUT"`
+	EmbedBatchSize int           `env:"NEWSRAG_EMBED_BATCH_SIZE"`
 
 	LLMProvider    string        `env:"NEWSRAG_LLM_PROVIDER"`
 	LLMModel       string        `env:"NEWSRAG_LLM_MODEL"`
 	LLMBaseURL     string        `env:"NEWSRAG_LLM_BASE_URL"`
 	LLMAPIKey      string        `env:"NEWSRAG_LLM_API_KEY"`
-	LLMTemperature float64       `env:"NEWSRAG_LLM_TEMPERATURE" envDefault:"0.1"`
-	LLMMaxTokens   int           `env:"NEWSRAG_LLM_MAX_TOKENS" envDefault:"600"`
-	LLMTimeout     time.Duration `env:"NEWSRAG_LLM_TIMEOUT" envDefault:"60s"`
-	LLMRetries     int           `env:"NEWSRAG_LLM_RETRIES" envDefault:"2"`
+	LLMTemperature float64       `env:"NEWSRAG_LLM_TEMPERATURE"`
+	LLMMaxTokens   int           `env:"NEWSRAG_LLM_MAX_TOKENS"`
+	LLMTimeout     time.Duration `env:"NEWSRAG_LLM_TIMEOUT"`
+	LLMRetries     int           `env:"NEWSRAG_LLM_RETRIES"`
 
-	Retriever   string  `env:"NEWSRAG_RETRIEVER" envDefault:"hybrid"`
-	DenseWeight float64 `env:"NEWSRAG_DENSE_WEIGHT"` // 0: the retrieval default
-	TopK        int     `env:"NEWSRAG_TOP_K" envDefault:"8"`
+	Retriever   string  `env:"NEWSRAG_RETRIEVER"`
+	DenseWeight float64 `env:"NEWSRAG_DENSE_WEIGHT"`
+	TopK        int     `env:"NEWSRAG_TOP_K"`
 
-	Addr            string        `env:"NEWSRAG_ADDR" envDefault:"127.0.0.1:8080"`
+	Addr            string        `env:"NEWSRAG_ADDR"`
 	APIKey          string        `env:"NEWSRAG_API_KEY"`
 	AllowPublic     bool          `env:"NEWSRAG_ALLOW_PUBLIC"`
 	TrustedProxies  []string      `env:"NEWSRAG_TRUSTED_PROXIES" envSeparator:","`
 	CORSOrigins     []string      `env:"NEWSRAG_CORS_ORIGINS" envSeparator:","`
-	RateLimit       float64       `env:"NEWSRAG_RATE_LIMIT" envDefault:"10"`
-	RateBurst       int           `env:"NEWSRAG_RATE_BURST" envDefault:"40"`
-	BodyLimit       int64         `env:"NEWSRAG_BODY_LIMIT" envDefault:"262144"`
-	MaxAnswerBytes  int64         `env:"NEWSRAG_MAX_ANSWER_BYTES" envDefault:"1048576"`
-	RequestTimeout  time.Duration `env:"NEWSRAG_REQUEST_TIMEOUT" envDefault:"60s"`
-	StreamTimeout   time.Duration `env:"NEWSRAG_STREAM_TIMEOUT" envDefault:"5m"`
-	ShutdownTimeout time.Duration `env:"NEWSRAG_SHUTDOWN_TIMEOUT" envDefault:"1s"`
+	RateLimit       float64       `env:"NEWSRAG_RATE_LIMIT"`
+	RateBurst       int           `env:"NEWSRAG_RATE_BURST"`
+	BodyLimit       int64         `env:"NEWSRAG_BODY_LIMIT"`
+	MaxAnswerBytes  int64         `env:"NEWSRAG_MAX_ANSWER_BYTES"`
+	RequestTimeout  time.Duration `env:"NEWSRAG_REQUEST_TIMEOUT"`
+	StreamTimeout   time.Duration `env:"NEWSRAG_STREAM_TIMEOUT"`
+	ShutdownTimeout time.Duration `env:"NEWSRAG_SHUTDOWN_TIMEOUT"`
+}
+
+// defaultSettings is every setting's default, in one place. Where a
+// package owns a default (retrieval, generation, the server, the remote
+// embedders) it is taken from that package's Default value, so no default
+// is written twice. Empty paths are resolved by loadSettings and the
+// packages (user cache directories).
+func defaultSettings() settings {
+	gen, ret, srv := rag.DefaultGenerateConfig, rag.DefaultRetrievalConfig, web.DefaultConfig
+	return settings{
+		LogLevel:    "info",
+		NPMRegistry: embed.DefaultRegistryURL,
+
+		Embedder:       embed.ProviderBuiltin,
+		EmbedTimeout:   embed.DefaultTimeout,
+		EmbedBatchSize: embed.DefaultBatchSize,
+
+		LLMTemperature: gen.Temperature,
+		LLMMaxTokens:   gen.MaxTokens,
+		LLMTimeout:     gen.Timeout,
+		LLMRetries:     gen.Retries,
+
+		Retriever:   ret.Mode,
+		DenseWeight: ret.DenseWeight,
+		TopK:        rag.DefaultK,
+
+		Addr:            srv.Addr,
+		RateLimit:       srv.RateLimit,
+		RateBurst:       srv.RateBurst,
+		BodyLimit:       srv.BodyLimit,
+		MaxAnswerBytes:  srv.MaxAnswerBytes,
+		RequestTimeout:  srv.RequestTimeout,
+		StreamTimeout:   srv.StreamTimeout,
+		ShutdownTimeout: srv.ShutdownTimeout,
+	}
 }
 
 // loadSettings reads .env (if present; real environment variables win) and
-// the environment.
+// the environment over the defaults.
 func loadSettings() (*settings, error) {
 	if err := godotenv.Load(); err != nil && !os.IsNotExist(err) {
 		return nil, fmt.Errorf("read .env: %w", err)
 	}
-	var s settings
+	s := defaultSettings()
 	if err := env.Parse(&s); err != nil {
 		return nil, fmt.Errorf("settings: %w", err)
 	}
@@ -95,7 +134,7 @@ func (s *settings) logger(w io.Writer) *slog.Logger {
 func (s *settings) embedder(ctx context.Context, progress io.Writer) (embed.Embedder, error) {
 	return embed.New(ctx, embed.Config{
 		Provider: s.Embedder,
-		Model:    embed.ModelConfig{Progress: progress},
+		Model:    embed.ModelConfig{Dir: s.ModelDir, RegistryURL: s.NPMRegistry, Progress: progress},
 		OpenAI: embed.OpenAIConfig{BaseURL: s.EmbedBaseURL, APIKey: s.EmbedAPIKey, Model: s.EmbedModel,
 			BatchSize: s.EmbedBatchSize, Timeout: s.EmbedTimeout},
 		Ollama: embed.OllamaConfig{BaseURL: s.EmbedBaseURL, Model: s.EmbedModel,
@@ -105,9 +144,9 @@ func (s *settings) embedder(ctx context.Context, progress io.Writer) (embed.Embe
 
 // llm builds the configured generator, or nil for extractive answers.
 func (s *settings) llm(ctx context.Context) (*rag.Generator, error) {
-	return rag.NewLLM(ctx, rag.LLMConfig{
+	return llm.New(ctx, llm.Config{
 		Provider: s.LLMProvider, Model: s.LLMModel, BaseURL: s.LLMBaseURL, APIKey: s.LLMAPIKey,
-		Temperature: s.LLMTemperature, MaxTokens: s.LLMMaxTokens, Timeout: s.LLMTimeout, Retries: s.LLMRetries,
+		Generate: rag.GenerateConfig{Temperature: s.LLMTemperature, MaxTokens: s.LLMMaxTokens, Timeout: s.LLMTimeout, Retries: s.LLMRetries},
 	})
 }
 

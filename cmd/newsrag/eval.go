@@ -122,11 +122,7 @@ func (f *evalFlags) retrieval(s *settings) ([]rag.RetrievalConfig, error) {
 	}
 	weights := f.denseWeight
 	if len(weights) == 0 {
-		// The retrieval default unless the environment (or .env) sets one.
-		weights = []float64{rag.DefaultRetrievalConfig.DenseWeight}
-		if _, set := os.LookupEnv("NEWSRAG_DENSE_WEIGHT"); set {
-			weights = []float64{s.DenseWeight}
-		}
+		weights = []float64{s.DenseWeight}
 	}
 	var out []rag.RetrievalConfig
 	seen := map[string]bool{}

@@ -250,7 +250,7 @@ func TestEvaluateCacheInvalidation(t *testing.T) {
 func TestEvalReportJSONSchema(t *testing.T) {
 	ctx := context.Background()
 	rep, err := Evaluate(ctx, Config{Dir: tinyBench(t), CacheDir: t.TempDir(), Embedder: testfake.NewEmbedder(),
-		Retrievers: []rag.RetrievalConfig{{Mode: rag.RetrieveHybrid}}, Answers: true})
+		Retrievers: []rag.RetrievalConfig{rag.DefaultRetrievalConfig}, Answers: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -296,7 +296,7 @@ func TestEvalReportJSONSchema(t *testing.T) {
 
 func TestEvalReportOutputs(t *testing.T) {
 	rep, err := Evaluate(context.Background(), Config{Dir: tinyBench(t), CacheDir: t.TempDir(), Embedder: testfake.NewEmbedder(),
-		Retrievers: []rag.RetrievalConfig{{Mode: rag.RetrieveBM25}, {Mode: rag.RetrieveDense}, {Mode: rag.RetrieveHybrid}}})
+		Retrievers: []rag.RetrievalConfig{{Mode: rag.RetrieveBM25}, {Mode: rag.RetrieveDense}, rag.DefaultRetrievalConfig}})
 	if err != nil {
 		t.Fatal(err)
 	}
