@@ -109,8 +109,6 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	switch {
 	case IsNotExist(err):
 		return e, nil
-	case errors.Is(err, ErrIndexCorrupt):
-		return nil, fmt.Errorf("%w\nrebuild it with: newsrag ingest --rebuild", err)
 	case err != nil:
 		return nil, err
 	}
@@ -127,7 +125,7 @@ func (e *Engine) IndexPath() string { return filepath.Join(e.cfg.DataDir, IndexF
 func (e *Engine) checkEmbedder(ix *Index) error {
 	have, want := ix.Fingerprint(), e.cfg.Embedder.Fingerprint()
 	if !sameModel(have, want) {
-		return fmt.Errorf("%w: the index at %s was built with %s, but the configured embedder is %s\nrebuild it with: newsrag ingest --rebuild (or configure the embedder it was built with)",
+		return fmt.Errorf("%w: the index at %s was built with %s, but the configured embedder is %s",
 			ErrEmbedderMismatch, e.IndexPath(), have, want)
 	}
 	return nil
@@ -202,7 +200,7 @@ func (e *Engine) Ingest(ctx context.Context, articles []corpus.Article, opts Ing
 func (e *Engine) current() (*Index, error) {
 	ix := e.index.Load()
 	if ix == nil {
-		return nil, fmt.Errorf("%w: no index yet; run newsrag ingest", ErrNotReady)
+		return nil, fmt.Errorf("%w: no index yet", ErrNotReady)
 	}
 	return ix, nil
 }

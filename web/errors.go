@@ -109,7 +109,7 @@ func classify(err error) *apiError {
 	case errors.Is(err, rag.ErrNotFound):
 		return &apiError{http.StatusNotFound, CodeNotFound, err.Error(), err}
 	case errors.Is(err, rag.ErrNotReady):
-		return &apiError{http.StatusServiceUnavailable, CodeNotReady, err.Error(), err}
+		return &apiError{http.StatusServiceUnavailable, CodeNotReady, "the article index is still being built; try again in a moment", err}
 	case errors.Is(err, context.DeadlineExceeded):
 		return &apiError{http.StatusGatewayTimeout, CodeTimeout, "the request took too long and was stopped", err}
 	case errors.Is(err, context.Canceled):

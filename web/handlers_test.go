@@ -109,7 +109,7 @@ func TestAskStreamFailures(t *testing.T) {
 		{"unreachable", func(f *fakePipeline) { f.failAfter, f.failErr = 0, llm(0, false) },
 			"sources,error", 502, CodeLLMFailed, "provider says no"},
 		{"not ready before sources", func(f *fakePipeline) { f.errBefore = fmt.Errorf("ask: %w", rag.ErrNotReady) },
-			"", 503, CodeNotReady, "not ready"},
+			"", 503, CodeNotReady, "still being built"},
 		{"bad request from pipeline", func(f *fakePipeline) { f.errBefore = fmt.Errorf("%w: bad filter", rag.ErrBadRequest) },
 			"", 400, CodeBadRequest, "bad filter"},
 	}

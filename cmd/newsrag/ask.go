@@ -23,7 +23,7 @@ best answer it. Each claim cites a numbered source; the sources follow the
 answer. With no index yet, the corpus is indexed first.`,
 		Example: `  newsrag ask "What do Ukraine's long-range drones target inside Russia?"
   newsrag ask --json -k 5 "Who is in the coalition of the willing?"`,
-		Args: cobra.ExactArgs(1),
+		Args: usage(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			e, req, err := q.open(cmd, args[0])
 			if err != nil {

@@ -45,7 +45,7 @@ precision and validity, refusal of unanswerable questions.`,
 		Example: `  newsrag eval --compare bench/squad-dev
   newsrag eval --retriever hybrid --dense-weight 0.3,0.45,0.55 --limit 500 bench/squad-dev
   newsrag eval --compare --json --html report.html bench/squad-dev`,
-		Args: cobra.ExactArgs(1),
+		Args: usage(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := loadSettings()
 			if err != nil {

@@ -21,7 +21,7 @@ func newIngestCmd() *cobra.Command {
 the data directory. Re-ingesting is incremental: unchanged articles are not
 re-embedded, changed ones are replaced and deleted ones removed. Without DIR,
 NEWSRAG_CORPUS_DIR or else the built-in default corpus is indexed.`,
-		Args: cobra.MaximumNArgs(1),
+		Args: usage(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := loadSettings()
 			if err != nil {

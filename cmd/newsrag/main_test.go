@@ -57,6 +57,13 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
+func TestNoCommandPrintsHelp(t *testing.T) {
+	code, stdout, stderr := newsrag(t, t.TempDir())
+	if code != exitOK || !strings.Contains(stdout, "Available Commands") {
+		t.Errorf("exit %d, stdout %q, stderr %q; want help and status 0", code, stdout, stderr)
+	}
+}
+
 func TestHelpEverywhere(t *testing.T) {
 	for _, args := range [][]string{{"--help"}, {"ask", "--help"}, {"search", "--help"}, {"ingest", "--help"}, {"serve", "--help"}, {"model", "pull", "--help"}} {
 		code, stdout, _ := newsrag(t, t.TempDir(), args...)

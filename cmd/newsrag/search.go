@@ -12,7 +12,7 @@ func newSearchCmd() *cobra.Command {
 		Long: `search runs retrieval only (hybrid BM25 + dense by default; see
 NEWSRAG_RETRIEVER) and prints the passages with their scores and articles.`,
 		Example: `  newsrag search -k 3 "drone strikes on refineries"`,
-		Args:    cobra.ExactArgs(1),
+		Args:    usage(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			e, req, err := q.open(cmd, args[0])
 			if err != nil {

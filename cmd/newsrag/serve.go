@@ -17,7 +17,7 @@ func newServeCmd() *cobra.Command {
 /, the JSON API under /api (documented at /api/openapi.json), /healthz,
 /readyz and /metrics. With no index yet it builds one from the corpus in the
 background; /readyz reports ready once it can answer.`,
-		Args: cobra.NoArgs,
+		Args: usage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := loadSettings()
 			if err != nil {
