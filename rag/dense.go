@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"strconv"
 	"sync"
 )
 
@@ -19,14 +18,13 @@ const scanBlock = 4096
 // denseSearch returns the n chunks most similar to the unit vector q among
 // those allow accepts (nil: all), best first.
 //
-// The chromem-go collection holds the vectors (sharing the index's
-// contiguous slice), but searching it costs a map iteration, a goroutine
-// per CPU with a channel per result and a plain dot product per document:
-// BenchmarkScaleDenseSearch measured 5–7 ms at 10k chunks and 73–110 ms at
-// 100k on two shared cores. The index scans its contiguous vectors instead,
-// filtering before scoring, with an AVX2/FMA dot product (dot_amd64.s) and
-// a top-n heap per CPU: 1.0 ms at 10k, 11.6 ms at 100k. The results are
-// the same (TestDenseSearchMatchesChromem).
+// The chromem-go collection holds the same vectors, but querying it costs a
+// map iteration, a goroutine per CPU with a channel per result and a plain
+// dot product per document. The index scans its contiguous vectors
+// instead, filtering before scoring, with an AVX2/FMA dot product
+// (dot_amd64.s) and a top-n heap per CPU; BenchmarkScaleDenseSearch
+// compares the two (figures in the README), and TestDenseSearchMatchesChromem
+// checks that they agree.
 func (ix *Index) denseSearch(ctx context.Context, q []float32, n int, allow func(uint32) bool) ([]scored, error) {
 	total := ix.Len()
 	n = min(n, total)
@@ -112,27 +110,4 @@ func dotGeneric(a, b []float32) float32 {
 		s0 += a[i] * b[i]
 	}
 	return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
-}
-
-// chromemSearch is the dense search through the chromem-go collection,
-// unfiltered: what denseSearch did before it scanned the vectors itself.
-// Tests and benchmarks compare the two.
-func (ix *Index) chromemSearch(ctx context.Context, q []float32, n int) ([]scored, error) {
-	n = min(n, ix.dense.Count()) // chromem refuses nResults > Count
-	if n == 0 {
-		return nil, nil
-	}
-	res, err := ix.dense.QueryEmbedding(ctx, q, n, nil, nil)
-	if err != nil {
-		return nil, fmt.Errorf("dense search: %w", err)
-	}
-	out := make([]scored, len(res))
-	for i, r := range res {
-		doc, err := strconv.Atoi(r.ID) // documents are named by chunk index
-		if err != nil {
-			return nil, fmt.Errorf("dense search: document %q: %w", r.ID, err)
-		}
-		out[i] = scored{uint32(doc), r.Similarity}
-	}
-	return out, nil
 }

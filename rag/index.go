@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -15,10 +14,13 @@ import (
 	"github.com/newsrag/newsrag/embed"
 )
 
-// Index is a hybrid index of articles: their chunks, a dense vector per
-// chunk (held in a chromem-go collection and in one contiguous slice) and a
-// BM25 lexical index. An Index is immutable once built and safe for
-// concurrent use; re-ingesting builds a new Index (see Build).
+// Index is a hybrid index of articles. Its chunk documents (ID, text,
+// article, vector) are held in a chromem-go collection, the store that
+// passages, citations and the index file read them from. Each document's
+// vector is a view into one contiguous slice, which the dense search scans
+// (filtering before scoring), and a BM25 lexicon indexes the chunks' terms.
+// An Index is immutable once built and safe for concurrent use;
+// re-ingesting builds a new Index (see Build).
 type Index struct {
 	fingerprint embed.Fingerprint
 	chunking    ChunkConfig
@@ -34,8 +36,8 @@ type Index struct {
 	vocab    []string
 	bags     [][]termFreq
 
-	lex   *lexicon
-	dense *chromem.Collection
+	lex  *lexicon
+	docs *chromem.Collection // the chunk documents, by Chunk.ID
 }
 
 // Fingerprint identifies the embedder the index was built with.
@@ -65,12 +67,6 @@ func (ix *Index) Article(id string) (corpus.Article, bool) {
 
 // Chunks returns the chunks in index order. Do not modify the slice.
 func (ix *Index) Chunks() []Chunk { return ix.chunks }
-
-// chunkText returns the text of chunk i.
-func (ix *Index) chunkText(i uint32) string {
-	c := ix.chunks[i]
-	return ix.articles[ix.chunkArt[i]].Text[c.Start:c.End]
-}
 
 // vector returns chunk i's embedding.
 func (ix *Index) vector(i uint32) []float32 {
@@ -301,27 +297,46 @@ func remapBag(bag []termFreq, from []string, vocab map[string]uint32) []termFreq
 	return out
 }
 
-// finish builds the derived structures: the lexicon and the chromem-go
-// collection (which shares the contiguous vectors rather than copying them).
+// metaArticle is the chunk documents' metadata key for their article's ID.
+const metaArticle = "article_id"
+
+// finish builds the chunk documents' collection and the lexicon. Documents
+// are added one by one: chromem's AddDocuments starts a goroutine per
+// document, which costs more than the adding.
 func (ix *Index) finish(ctx context.Context) error {
 	ix.lex = newLexicon(ix.vocab, ix.bags)
-	db := chromem.NewDB()
-	coll, err := db.CreateCollection("chunks", nil, noEmbedding)
+	coll, err := chromem.NewDB().CreateCollection("chunks", nil, noEmbedding)
 	if err != nil {
-		return fmt.Errorf("create vector collection: %w", err)
+		return fmt.Errorf("create chunk collection: %w", err)
 	}
-	docs := make([]chromem.Document, len(ix.chunks))
-	for i := range ix.chunks {
-		// Named by chunk index, which is how searches map results back.
-		docs[i] = chromem.Document{ID: strconv.Itoa(i), Embedding: ix.vector(uint32(i))}
-	}
-	if len(docs) > 0 {
-		if err := coll.AddDocuments(ctx, docs, 1); err != nil {
-			return fmt.Errorf("add vectors to collection: %w", err)
+	for i, c := range ix.chunks {
+		if i%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("index chunks: %w", err)
+			}
+		}
+		a := ix.articles[ix.chunkArt[i]]
+		doc := chromem.Document{
+			ID:        c.ID,
+			Content:   a.Text[c.Start:c.End],
+			Metadata:  map[string]string{metaArticle: a.ID},
+			Embedding: ix.vector(uint32(i)), // shared with the contiguous slice
+		}
+		if err := coll.AddDocument(ctx, doc); err != nil {
+			return fmt.Errorf("add chunk %s: %w", c.ID, err)
 		}
 	}
-	ix.dense = coll
+	ix.docs = coll
 	return nil
+}
+
+// document returns chunk i's document from the collection.
+func (ix *Index) document(i uint32) (chromem.Document, error) {
+	doc, err := ix.docs.GetByID(context.Background(), ix.chunks[i].ID)
+	if err != nil {
+		return doc, fmt.Errorf("%w: chunk %s: %v", ErrIndexCorrupt, ix.chunks[i].ID, err)
+	}
+	return doc, nil
 }
 
 // noEmbedding is the collection's embedding function: the index always

@@ -145,9 +145,19 @@ func (ix *Index) write(w io.Writer) error {
 	var buf [8]byte
 	binary.LittleEndian.PutUint64(buf[:], uint64(len(ix.vectors)))
 	bw.Write(buf[:])
-	for _, v := range ix.vectors {
-		binary.LittleEndian.PutUint32(buf[:4], math.Float32bits(v))
-		bw.Write(buf[:4])
+	// The vectors are written from the chunk documents, in chunk order.
+	for i := range ix.chunks {
+		doc, err := ix.document(uint32(i))
+		if err != nil {
+			return err
+		}
+		if len(doc.Embedding) != ix.dim {
+			return fmt.Errorf("chunk %s has a %d-d vector, want %d", doc.ID, len(doc.Embedding), ix.dim)
+		}
+		for _, v := range doc.Embedding {
+			binary.LittleEndian.PutUint32(buf[:4], math.Float32bits(v))
+			bw.Write(buf[:4])
+		}
 	}
 	if err := bw.Flush(); err != nil {
 		return err

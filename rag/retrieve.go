@@ -192,7 +192,11 @@ func (r *Retriever) Retrieve(ctx context.Context, ix *Index, req Request) (*Retr
 	kept := r.collapse(ix, list, k)
 	res.Passages = make([]Passage, len(kept))
 	for i, c := range kept {
-		res.Passages[i] = ix.passage(c, i+1)
+		p, err := ix.passage(c, i+1)
+		if err != nil {
+			return nil, err
+		}
+		res.Passages[i] = p
 		res.BestDense = max(res.BestDense, c.dense)
 	}
 	res.Coverage = ix.coverage(qw, kept)
@@ -272,25 +276,33 @@ func (r *Retriever) filter(ix *Index, f Filters) func(uint32) bool {
 	return func(doc uint32) bool { return ok[ix.chunkArt[doc]] }
 }
 
-// passage turns a candidate into a numbered Passage.
-func (ix *Index) passage(c *candidate, n int) Passage {
+// passage turns a candidate into a numbered Passage: its text and article
+// come from the chunk's document in the collection.
+func (ix *Index) passage(c *candidate, n int) (Passage, error) {
+	doc, err := ix.document(c.doc)
+	if err != nil {
+		return Passage{}, err
+	}
+	a, ok := ix.Article(doc.Metadata[metaArticle])
+	if !ok {
+		return Passage{}, fmt.Errorf("%w: chunk %s names an unknown article", ErrIndexCorrupt, doc.ID)
+	}
 	ch := ix.chunks[c.doc]
-	a := ix.articles[ix.chunkArt[c.doc]]
 	return Passage{
 		N:         n,
-		ChunkID:   ch.ID,
+		ChunkID:   doc.ID,
 		ArticleID: a.ID,
 		Title:     a.Title,
 		Outlet:    a.Outlet,
 		Published: a.Published,
 		URL:       a.URL,
-		Text:      a.Text[ch.Start:ch.End],
+		Text:      doc.Content,
 		Start:     ch.Start,
 		End:       ch.End,
 		Score:     c.score,
 		Lexical:   c.lexNorm,
 		Dense:     c.dense,
-	}
+	}, nil
 }
 
 // coverage is the largest share of the question's IDF mass that one kept
