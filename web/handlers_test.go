@@ -377,7 +377,10 @@ func TestRequestTimeout(t *testing.T) {
 	if got := names(parseEvents(t, rec.Body.Bytes())); got != "sources,token,token,token,done" {
 		t.Errorf("stream events %s", got)
 	}
-	// But by StreamTimeout.
+	// But by StreamTimeout: one token at once, then nothing until the
+	// deadline (no race with the clock on a loaded machine).
+	f = newFake()
+	f.tokens, f.block = f.tokens[:1], true
 	s = newTestServer(t, f, Config{StreamTimeout: 60 * time.Millisecond})
 	rec = do(t, s.Handler(), request{method: "POST", path: "/api/ask/stream", body: `{"question":"q"}`})
 	evs := parseEvents(t, rec.Body.Bytes())
