@@ -33,9 +33,27 @@ type Article struct {
 	// byte offsets into Text are stable quotes.
 	Text string `json:"text"`
 	// Hash is the hex SHA-256 of the metadata and text; it changes whenever
-	// anything an index stores about the article changes.
+	// anything an index stores about the article changes. Alternates are
+	// not part of it: they change no chunk or vector.
 	Hash string `json:"hash"`
+	// Alternates are other copies of this story (syndicated or updated
+	// versions under other URLs or outlets) that Dedup folded into it.
+	Alternates []Alternate `json:"alternates,omitempty"`
 }
+
+// Alternate is another copy of an article's story: where else it was
+// published.
+type Alternate struct {
+	ID        string    `json:"id"`
+	Title     string    `json:"title"`
+	Outlet    string    `json:"outlet,omitempty"`
+	Published time.Time `json:"published,omitzero"`
+	URL       string    `json:"url,omitempty"`
+}
+
+// Hash returns the content hash of a (see Article.Hash). Sources outside
+// this package set an article's Hash with it after filling in its fields.
+func Hash(a Article) string { return computeHash(a) }
 
 // hashVersion is written first into every hash, so that a change to what is
 // hashed changes every hash.

@@ -2,6 +2,7 @@ package corpus
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -45,6 +46,7 @@ func parseHTML(data []byte) (Article, error) {
 			attr(page, `meta[property="og:url"]`, "content"),
 		),
 	}
+	meta := pageMetadata(page) // before readability rewrites the document
 	page.Find(boilerplateHTML).FilterFunction(func(_ int, s *goquery.Selection) bool {
 		return s.ParentsFiltered("article, main, [role=main]").Length() == 0
 	}).Remove()
@@ -70,6 +72,12 @@ func parseHTML(data []byte) (Article, error) {
 			content = main.Get(0)
 		}
 	}
+	a.Title = firstNonEmpty(a.Title, meta.Title)
+	a.Outlet = firstNonEmpty(a.Outlet, meta.Outlet)
+	a.Author = firstNonEmpty(a.Author, meta.Author)
+	if a.Published.IsZero() {
+		a.Published = meta.Published
+	}
 	if a.Title == "" {
 		a.Title = strings.TrimSpace(page.Find("title").First().Text())
 	}
@@ -84,6 +92,31 @@ func parseHTML(data []byte) (Article, error) {
 		sel.Find(droppedHTML).Remove()
 		a.Text = htmlText(content)
 	}
+	return a, nil
+}
+
+// ParseHTML reads an article page the way Load reads an .html file: the
+// page is decoded to UTF-8, its main text extracted and normalised, and its
+// metadata read (title, outlet, author, publication time and canonical URL
+// from the page's own tags, Open Graph and JSON-LD). ID and Path are left
+// empty; Hash is set. A page that is not text, or has no text, is an error.
+func ParseHTML(data []byte) (Article, error) {
+	data = htmlToUTF8(data)
+	if reason := checkText(data); reason != "" {
+		return Article{}, errors.New(reason)
+	}
+	a, err := parseHTML(data)
+	if err != nil {
+		return Article{}, err
+	}
+	if reason := checkText([]byte(a.Text)); reason != "" {
+		return Article{}, errors.New(reason)
+	}
+	a.Text = normalizeText(a.Text)
+	if a.Text == "" {
+		return Article{}, errors.New("no text")
+	}
+	a.Hash = computeHash(a)
 	return a, nil
 }
 

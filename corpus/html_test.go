@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 )
 
 func TestParseHTML(t *testing.T) {
@@ -117,4 +118,47 @@ func FuzzParseHTML(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, _ = parseHTML(htmlToUTF8(data))
 	})
+}
+
+func TestParseHTMLMetadata(t *testing.T) {
+	body := `<body><article><p>The refinery in Saratov was hit by drones overnight, officials said on Sunday morning.</p><p>There were no casualties, the regional governor said.</p></article></body>`
+	tests := []struct {
+		name string
+		head string
+		want Article
+	}{
+		{
+			name: "JSON-LD only",
+			head: `<script type="application/ld+json">{"@context":"https://schema.org","@graph":[{"@type":"WebSite","name":"x"},{"@type":["NewsArticle"],"headline":"Drones hit Saratov","datePublished":"2025-10-19T06:30:00+03:00","author":[{"@type":"Person","name":"Ann Reporter"},{"@type":"Person","name":"Bo Writer"}],"publisher":{"@type":"Organization","name":"The Wire"}}]}</script>`,
+			want: Article{Title: "Drones hit Saratov", Outlet: "The Wire", Author: "Ann Reporter, Bo Writer", Published: time.Date(2025, 10, 19, 3, 30, 0, 0, time.UTC)},
+		},
+		{
+			name: "Open Graph only",
+			head: `<meta property="og:title" content="Saratov refinery hit"><meta property="og:site_name" content="Daily Paper"><meta property="article:published_time" content="2025-10-19"><meta property="article:author" content="https://paper.example/staff/ann"><meta name="author" content="Ann Reporter"><link rel="canonical" href="https://paper.example/saratov">`,
+			want: Article{Title: "Saratov refinery hit", Outlet: "Daily Paper", Author: "Ann Reporter", Published: time.Date(2025, 10, 19, 0, 0, 0, 0, time.UTC), URL: "https://paper.example/saratov"},
+		},
+		{
+			name: "broken JSON-LD ignored",
+			head: `<title>Plain</title><script type="application/ld+json">{"@type": "NewsArticle", </script>`,
+			want: Article{Title: "Plain"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, err := ParseHTML([]byte("<html><head>" + tt.head + "</head>" + body + "</html>"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Title != tt.want.Title || a.Outlet != tt.want.Outlet || a.Author != tt.want.Author || !a.Published.Equal(tt.want.Published) || a.URL != tt.want.URL {
+				t.Errorf("got title %q outlet %q author %q published %v url %q\nwant %q %q %q %v %q",
+					a.Title, a.Outlet, a.Author, a.Published, a.URL, tt.want.Title, tt.want.Outlet, tt.want.Author, tt.want.Published, tt.want.URL)
+			}
+			if !strings.HasPrefix(a.Text, "The refinery in Saratov") || a.Hash != Hash(a) {
+				t.Errorf("text %q, hash %q", a.Text, a.Hash)
+			}
+		})
+	}
+	if _, err := ParseHTML([]byte("<html><body><script>x()</script></body></html>")); err == nil {
+		t.Error("a page without text parsed")
+	}
 }

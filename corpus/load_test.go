@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -90,7 +91,7 @@ func TestLoadFormats(t *testing.T) {
 				t.Errorf("Published = %v, want %v", a.Published, tt.want.Published)
 			}
 			a.Published, tt.want.Published = time.Time{}, time.Time{}
-			if a != tt.want {
+			if !reflect.DeepEqual(a, tt.want) {
 				t.Errorf("got  %#v\nwant %#v", a, tt.want)
 			}
 		})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -62,7 +63,7 @@ func TestParseMarkdown(t *testing.T) {
 				t.Errorf("Published = %v, want %v", a.Published, tt.want.Published)
 			}
 			a.Published, tt.want.Published = time.Time{}, time.Time{}
-			if a != tt.want {
+			if !reflect.DeepEqual(a, tt.want) {
 				t.Errorf("got  %#v\nwant %#v", a, tt.want)
 			}
 		})
