@@ -42,9 +42,9 @@ func (o DedupOptions) withDefaults() DedupOptions {
 // article (the one with more text is kept). Articles whose texts are
 // near-identical (syndicated copies, updated versions under another URL)
 // are found with MinHash over word 3-shingles and banded locality-sensitive
-// hashing; of each group the article with the longest text is kept (then
-// the earliest published, then the smallest ID) and the others become its
-// Alternates, along with any alternates they had. The result is sorted by
+// hashing; of each group the earliest published article is kept (then
+// the one with the longest text, then the smallest ID) and the others
+// become its Alternates, along with any alternates they had. The result is sorted by
 // ID; articles is not modified.
 func Dedup(articles []Article, opts DedupOptions) []Article {
 	opts = opts.withDefaults()
@@ -81,14 +81,7 @@ func Dedup(articles []Article, opts DedupOptions) []Article {
 	}
 	out := make([]Article, 0, len(groups))
 	for _, g := range groups {
-		slices.SortFunc(g, func(x, y int) int {
-			a, b := arts[x], arts[y]
-			return cmp.Or(
-				cmp.Compare(len(b.Text), len(a.Text)),
-				a.Published.Compare(b.Published),
-				strings.Compare(a.ID, b.ID),
-			)
-		})
+		slices.SortFunc(g, func(x, y int) int { return preferred(arts[x], arts[y]) })
 		kept := arts[g[0]]
 		for _, o := range g[1:] {
 			kept.Alternates = addAlternates(kept.Alternates, alternateOf(arts[o]))
@@ -98,6 +91,24 @@ func Dedup(articles []Article, opts DedupOptions) []Article {
 	}
 	slices.SortFunc(out, func(a, b Article) int { return strings.Compare(a.ID, b.ID) })
 	return out
+}
+
+// preferred orders the copies of a story, the one to keep first: the
+// earliest published (the original, not a syndicated copy), then the one
+// with the longest text, then the smallest ID. Copies without a date come
+// after dated ones.
+func preferred(a, b Article) int {
+	if a.Published.IsZero() != b.Published.IsZero() {
+		if a.Published.IsZero() {
+			return 1
+		}
+		return -1
+	}
+	return cmp.Or(
+		a.Published.Compare(b.Published),
+		cmp.Compare(len(b.Text), len(a.Text)),
+		strings.Compare(a.ID, b.ID),
+	)
 }
 
 // mergeSameID folds articles sharing an ID into one: the one with the

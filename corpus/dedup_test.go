@@ -122,11 +122,12 @@ func TestDedup(t *testing.T) {
 	for _, a := range got {
 		ids = append(ids, a.ID)
 	}
-	if want := "other.example/fire paper.example/world/saratov short short-copy"; strings.Join(ids, " ") != want {
+	// The wire's original, published first, is kept.
+	if want := "other.example/fire short short-copy wire.example/saratov"; strings.Join(ids, " ") != want {
 		t.Fatalf("kept %v, want %s", ids, want)
 	}
-	kept := got[1]
-	if len(kept.Alternates) != 1 || kept.Alternates[0].ID != "wire.example/saratov" || kept.Alternates[0].Outlet != "Wire" || kept.Alternates[0].URL != "https://wire.example/saratov" {
+	kept := got[3]
+	if len(kept.Alternates) != 1 || kept.Alternates[0].ID != "paper.example/world/saratov" || kept.Alternates[0].Outlet != "Paper" || kept.Alternates[0].URL != "https://paper.example/world/saratov" {
 		t.Errorf("alternates of the kept copy: %+v", kept.Alternates)
 	}
 	if len(got[0].Alternates) != 0 {
