@@ -40,6 +40,10 @@ type Config struct {
 	LLM *Generator
 	// Logger receives progress and warnings. Default: discard.
 	Logger *slog.Logger
+	// Now is the clock that time words in questions ("this week",
+	// "latest") are resolved against; pin it for tests and evaluation.
+	// Default: time.Now.
+	Now func() time.Time
 	// Fresh skips loading the index on disk: the next Ingest replaces it.
 	// This is how a damaged index, or one built with another embedder, is
 	// rebuilt.
@@ -215,7 +219,7 @@ func (e *Engine) Search(ctx context.Context, req Request) ([]Passage, error) {
 		return nil, err
 	}
 	defer e.cpu.Release(1)
-	r, err := e.retriever.Retrieve(ctx, ix, req)
+	r, err := e.retrieve(ctx, ix, req)
 	if err != nil {
 		return nil, err
 	}
@@ -331,7 +335,7 @@ func (e *Engine) prepare(ctx context.Context, ix *Index, query Request) (*prepar
 		return nil, err
 	}
 	defer e.cpu.Release(1)
-	r, err := e.retriever.Retrieve(ctx, ix, query)
+	r, err := e.retrieve(ctx, ix, query)
 	if err != nil {
 		return nil, err
 	}
