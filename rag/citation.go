@@ -86,6 +86,8 @@ func citationsFor(cited []int, passages []Passage) []Citation {
 			Quote:     p.Text,
 			Start:     p.Start,
 			End:       p.End,
+
+			AlsoPublished: p.AlsoPublished,
 		})
 	}
 	slices.SortFunc(out, func(a, b Citation) int { return a.N - b.N })

@@ -159,6 +159,7 @@ type IngestOptions struct {
 
 // Ingest indexes articles, replacing the current index: unchanged articles
 // keep their vectors, changed ones are re-embedded, missing ones removed.
+// When nothing changed at all, the index is left as it is, unwritten.
 // The new index is saved atomically before it replaces the old one, so a
 // failure at any point leaves the previous index in place, on disk and in
 // memory.
@@ -173,6 +174,9 @@ func (e *Engine) Ingest(ctx context.Context, articles []corpus.Article, opts Ing
 	}
 	if opts.Rebuild {
 		prev = nil
+	}
+	if unchanged(prev, articles) { // nothing to build or write
+		return BuildStats{Articles: len(articles), Chunks: prev.Len(), Unchanged: len(articles)}, nil
 	}
 	ix, st, err := Build(ctx, articles, BuildConfig{
 		Embedder: e.cfg.Embedder,

@@ -302,6 +302,8 @@ func (ix *Index) passage(c *candidate, n int) (Passage, error) {
 		Score:     c.score,
 		Lexical:   c.lexNorm,
 		Dense:     c.dense,
+
+		AlsoPublished: a.Alternates,
 	}, nil
 }
 

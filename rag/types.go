@@ -2,6 +2,8 @@ package rag
 
 import (
 	"time"
+
+	"github.com/newsrag/newsrag/corpus"
 )
 
 // Mode says how an answer's text was produced.
@@ -54,6 +56,9 @@ type Passage struct {
 	Score     float64   `json:"score"`
 	Lexical   float64   `json:"lexical"` // normalised BM25 score in [0,1]
 	Dense     float64   `json:"dense"`   // cosine similarity
+	// AlsoPublished lists other copies of the article's story (syndicated
+	// or updated versions under other URLs or outlets).
+	AlsoPublished []corpus.Alternate `json:"also_published,omitempty"`
 }
 
 // Citation is an article cited by an answer, with the quoted passage.
@@ -67,6 +72,8 @@ type Citation struct {
 	Quote     string    `json:"quote"`
 	Start     int       `json:"start"`
 	End       int       `json:"end"`
+	// AlsoPublished lists other copies of the article's story.
+	AlsoPublished []corpus.Alternate `json:"also_published,omitempty"`
 }
 
 // Timings records where the time of one request went.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -64,6 +65,13 @@ type Config struct {
 	// Logger receives one structured line per request and server events.
 	// Default: slog.Default().
 	Logger *slog.Logger
+	// Refresh, if set, brings the index up to date with its sources: Serve
+	// calls it every RefreshEvery until it shuts down, one call at a time,
+	// and /metrics counts what it did. Default: nil, no refresh.
+	Refresh func(context.Context) (RefreshStats, error)
+	// RefreshEvery is the interval between refreshes (NEWSRAG_REFRESH).
+	// Default 0: no refresh.
+	RefreshEvery time.Duration
 }
 
 // DefaultConfig holds the values Config's zero fields take.

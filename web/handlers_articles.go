@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/newsrag/newsrag/corpus"
 	"github.com/newsrag/newsrag/rag"
 )
 
@@ -24,6 +25,8 @@ type ArticleSummary struct {
 	Author    string    `json:"author,omitempty"`
 	// Length is the article text's length in bytes.
 	Length int `json:"length"`
+	// Alternates are other copies of the story: where else it was published.
+	Alternates []corpus.Alternate `json:"alternates,omitempty"`
 }
 
 // ArticlesResponse is the body of GET /api/articles.
@@ -38,7 +41,7 @@ func (s *Server) handleArticles(c echo.Context) error {
 	for _, a := range arts {
 		out.Articles = append(out.Articles, ArticleSummary{
 			ID: a.ID, Title: a.Title, Outlet: a.Outlet, Published: a.Published,
-			URL: a.URL, Author: a.Author, Length: len(a.Text),
+			URL: a.URL, Author: a.Author, Length: len(a.Text), Alternates: a.Alternates,
 		})
 	}
 	return c.JSON(http.StatusOK, out)

@@ -22,6 +22,7 @@ type metrics struct {
 	generation   *prometheus.HistogramVec
 	tokens       prometheus.Counter
 	streamErrors *prometheus.CounterVec
+	refresh      *refreshMetrics
 }
 
 // newMetrics registers the server's metrics; index gauges read p.Stats()
@@ -76,6 +77,7 @@ func newMetrics(p Pipeline) *metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
+	m.refresh = newRefreshMetrics(reg)
 	return m
 }
 

@@ -138,6 +138,15 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
+	refreshDone := make(chan struct{})
+	rctx, stopRefresh := context.WithCancel(ctx)
+	defer func() { stopRefresh(); <-refreshDone }()
+	go func() {
+		defer close(refreshDone)
+		if s.cfg.Refresh != nil && s.cfg.RefreshEvery > 0 {
+			s.refreshLoop(rctx)
+		}
+	}()
 	select {
 	case err := <-serveErr:
 		s.stopStreams()

@@ -57,24 +57,35 @@ type FetchConfig struct {
 	Transport http.RoundTripper
 }
 
+// DefaultFetchConfig holds the values FetchConfig's zero fields take.
+var DefaultFetchConfig = FetchConfig{
+	UserAgent:    DefaultUserAgent,
+	Timeout:      20 * time.Second,
+	MaxBytes:     5 << 20,
+	PerHost:      2,
+	MaxRedirects: 5,
+	MaxEntries:   200,
+}
+
 func (c FetchConfig) withDefaults() FetchConfig {
+	d := DefaultFetchConfig
 	if c.UserAgent == "" {
-		c.UserAgent = DefaultUserAgent
+		c.UserAgent = d.UserAgent
 	}
 	if c.Timeout <= 0 {
-		c.Timeout = 20 * time.Second
+		c.Timeout = d.Timeout
 	}
 	if c.MaxBytes <= 0 {
-		c.MaxBytes = 5 << 20
+		c.MaxBytes = d.MaxBytes
 	}
 	if c.PerHost <= 0 {
-		c.PerHost = 2
+		c.PerHost = d.PerHost
 	}
 	if c.MaxRedirects <= 0 {
-		c.MaxRedirects = 5
+		c.MaxRedirects = d.MaxRedirects
 	}
 	if c.MaxEntries <= 0 {
-		c.MaxEntries = 200
+		c.MaxEntries = d.MaxEntries
 	}
 	return c
 }
