@@ -14,6 +14,7 @@ import (
 	"github.com/joho/godotenv"
 
 	"github.com/newsrag/newsrag/corpus"
+	"github.com/newsrag/newsrag/corpus/source"
 	"github.com/newsrag/newsrag/embed"
 	"github.com/newsrag/newsrag/rag"
 	"github.com/newsrag/newsrag/rag/llm"
@@ -30,6 +31,16 @@ type settings struct {
 	LogLevel    string `env:"NEWSRAG_LOG_LEVEL"`
 	ModelDir    string `env:"NEWSRAG_MODEL_DIR"`
 	NPMRegistry string `env:"NEWSRAG_NPM_REGISTRY"`
+
+	Sources            []string      `env:"NEWSRAG_SOURCES" envSeparator:","`
+	Refresh            time.Duration `env:"NEWSRAG_REFRESH"`
+	Retention          time.Duration `env:"NEWSRAG_RETENTION"`
+	UserAgent          string        `env:"NEWSRAG_USER_AGENT"`
+	FetchTimeout       time.Duration `env:"NEWSRAG_FETCH_TIMEOUT"`
+	FetchMaxBytes      int64         `env:"NEWSRAG_FETCH_MAX_BYTES"`
+	FetchPerHost       int           `env:"NEWSRAG_FETCH_PER_HOST"`
+	DuplicateThreshold float64       `env:"NEWSRAG_DUPLICATE_THRESHOLD"`
+	Now                string        `env:"NEWSRAG_NOW"`
 
 	Embedder       string        `env:"NEWSRAG_EMBEDDER"`
 	EmbedModel     string        `env:"NEWSRAG_EMBED_MODEL"`
@@ -71,10 +82,16 @@ type settings struct {
 // is written twice. Empty paths are resolved by loadSettings and the
 // packages (user cache directories).
 func defaultSettings() settings {
-	gen, ret, srv := rag.DefaultGenerateConfig, rag.DefaultRetrievalConfig, web.DefaultConfig
+	gen, ret, srv, fetch := rag.DefaultGenerateConfig, rag.DefaultRetrievalConfig, web.DefaultConfig, source.DefaultFetchConfig
 	return settings{
 		LogLevel:    "info",
 		NPMRegistry: embed.DefaultRegistryURL,
+
+		UserAgent:          fetch.UserAgent,
+		FetchTimeout:       fetch.Timeout,
+		FetchMaxBytes:      fetch.MaxBytes,
+		FetchPerHost:       fetch.PerHost,
+		DuplicateThreshold: corpus.DefaultDuplicateThreshold,
 
 		Embedder:       embed.ProviderBuiltin,
 		EmbedTimeout:   embed.DefaultTimeout,
@@ -166,13 +183,66 @@ func (s *settings) engine(ctx context.Context, stderr io.Writer, log *slog.Logge
 	if err != nil {
 		return nil, err
 	}
-	return rag.Open(ctx, rag.Config{
+	var e *rag.Engine
+	now, err := s.clock(func() []corpus.Article { return e.Articles() })
+	if err != nil {
+		return nil, err
+	}
+	e, err = rag.Open(ctx, rag.Config{
 		DataDir:   s.DataDir,
 		Embedder:  emb,
 		Retrieval: s.retrieval(),
 		LLM:       gen,
 		Logger:    log,
 		Fresh:     fresh,
+		Now:       now,
+	})
+	return e, err
+}
+
+// clock is the "now" that time words in questions are resolved against:
+// NEWSRAG_NOW as a date (YYYY-MM-DD, the end of that day) or RFC 3339
+// time, "newest" for the newest article's publication date, or, unset, the
+// real clock (nil).
+func (s *settings) clock(articles func() []corpus.Article) (func() time.Time, error) {
+	switch v := strings.TrimSpace(s.Now); v {
+	case "":
+		return nil, nil
+	case "newest":
+		return func() time.Time {
+			var newest time.Time
+			for _, a := range articles() {
+				if a.Published.After(newest) {
+					newest = a.Published
+				}
+			}
+			if newest.IsZero() {
+				return time.Now()
+			}
+			return newest
+		}, nil
+	default:
+		if t, err := time.Parse(time.DateOnly, v); err == nil {
+			t = t.Add(24*time.Hour - time.Nanosecond)
+			return func() time.Time { return t }, nil
+		}
+		if t, err := time.Parse(time.RFC3339, v); err == nil {
+			return func() time.Time { return t }, nil
+		}
+		return nil, fmt.Errorf("%w: NEWSRAG_NOW or --now %q: want YYYY-MM-DD, an RFC 3339 time or \"newest\"", rag.ErrBadRequest, v)
+	}
+}
+
+// loader reads the configured sources: directories, feeds, pages, lists.
+func (s *settings) loader(log *slog.Logger, progress func(done, total int)) *source.Loader {
+	return source.New(source.Options{
+		Fetch: source.FetchConfig{UserAgent: s.UserAgent, Timeout: s.FetchTimeout,
+			MaxBytes: s.FetchMaxBytes, PerHost: s.FetchPerHost},
+		StateFile: filepath.Join(s.DataDir, source.StateFileName),
+		Dedup:     corpus.DedupOptions{Threshold: s.DuplicateThreshold},
+		Retention: s.Retention,
+		Dir:       corpus.LoadOptions{Progress: progress},
+		Logger:    log,
 	})
 }
 
@@ -187,22 +257,14 @@ func (s *settings) web(log *slog.Logger) web.Config {
 	}
 }
 
-// articles loads the corpus to ingest: dir if given, else the configured
-// corpus directory, else the built-in default corpus.
-func (s *settings) articles(ctx context.Context, dir string, progress func(done, total int)) ([]corpus.Article, []corpus.Skipped, error) {
-	if dir == "" {
-		dir = s.CorpusDir
+// sources are what ingest (without arguments) and refreshes read:
+// NEWSRAG_SOURCES, else NEWSRAG_CORPUS_DIR; none means the built-in corpus.
+func (s *settings) sources() []string {
+	if len(s.Sources) > 0 {
+		return s.Sources
 	}
-	if dir == "" {
-		arts, err := corpus.Default()
-		return arts, nil, err
+	if s.CorpusDir != "" {
+		return []string{s.CorpusDir}
 	}
-	res, err := corpus.Load(ctx, dir, corpus.LoadOptions{Progress: progress})
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(res.Articles) == 0 {
-		return nil, res.Skipped, fmt.Errorf("no articles found in %s (supported: %s)", dir, strings.Join([]string{".md", ".txt", ".html", ".pdf"}, ", "))
-	}
-	return res.Articles, res.Skipped, nil
+	return nil
 }

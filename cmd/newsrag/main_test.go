@@ -15,7 +15,7 @@ import (
 
 // needModel skips the test when the built-in model cannot be had, unless
 // NEWSRAG_REQUIRE_MODEL=1.
-func needModel(t *testing.T) {
+func needModel(t testing.TB) {
 	t.Helper()
 	if _, err := embed.Pull(context.Background(), embed.ModelConfig{}); err != nil {
 		if os.Getenv("NEWSRAG_REQUIRE_MODEL") == "1" {
@@ -116,7 +116,7 @@ func TestIngestDirectorySkipsBadFiles(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(stdout, "2 articles") || !strings.Contains(stdout, "2 files skipped") {
+	if !strings.Contains(stdout, "2 articles") || !strings.Contains(stdout, "2 skipped") {
 		t.Errorf("summary: %s", stdout)
 	}
 	if !strings.Contains(stderr, "broken.md") || !strings.Contains(stderr, "binary.txt") {

@@ -14,6 +14,7 @@ type queryFlags struct {
 	k        int
 	outlet   string
 	from, to string
+	now      string
 	json     bool
 }
 
@@ -22,6 +23,7 @@ func (q *queryFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&q.outlet, "outlet", "", "only articles from this outlet (case-insensitive)")
 	cmd.Flags().StringVar(&q.from, "from", "", "only articles published on or after this date (YYYY-MM-DD)")
 	cmd.Flags().StringVar(&q.to, "to", "", "only articles published on or before this date (YYYY-MM-DD)")
+	cmd.Flags().StringVar(&q.now, "now", "", `resolve time words in the question ("this week", "latest") against this date (YYYY-MM-DD, RFC 3339, or "newest": the newest article's date) instead of today (default NEWSRAG_NOW)`)
 	cmd.Flags().BoolVar(&q.json, "json", false, "print one JSON document instead of text")
 }
 
@@ -36,6 +38,9 @@ func (q *queryFlags) open(cmd *cobra.Command, question string) (*rag.Engine, rag
 	req, err := q.request(s, question)
 	if err != nil {
 		return nil, req, err
+	}
+	if q.now != "" {
+		s.Now = q.now
 	}
 	stderr := cmd.ErrOrStderr()
 	e, err := s.engine(cmd.Context(), stderr, s.logger(stderr), false)

@@ -16,7 +16,9 @@ func newServeCmd() *cobra.Command {
 		Long: `serve starts the web server (default http://127.0.0.1:8080): the chat page at
 /, the JSON API under /api (documented at /api/openapi.json), /healthz,
 /readyz and /metrics. With no index yet it builds one from the corpus in the
-background; /readyz reports ready once it can answer.`,
+background; /readyz reports ready once it can answer. With NEWSRAG_REFRESH
+(e.g. 15m) it reads its sources (NEWSRAG_SOURCES) again on that schedule
+and swaps in the updated index; /metrics counts what each refresh did.`,
 		Args: usage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := loadSettings()
@@ -32,7 +34,12 @@ background; /readyz reports ready once it can answer.`,
 			if err != nil {
 				return err
 			}
-			srv, err := web.New(e, s.web(log))
+			loader := s.loader(log, nil) // one for the server's life: robots.txt rules are kept
+			cfg := s.web(log)
+			if s.Refresh > 0 {
+				cfg.Refresh, cfg.RefreshEvery = refresher(s, e, loader), s.Refresh
+			}
+			srv, err := web.New(e, cfg)
 			if err != nil {
 				return err
 			}
@@ -41,7 +48,7 @@ background; /readyz reports ready once it can answer.`,
 			if !e.Ready() {
 				go func() {
 					log.Info("no index yet: building it")
-					if err := ingest(cmd.Context(), s, e, "", false, stderr, stderr); err != nil {
+					if err := ingest(cmd.Context(), s, e, loader, nil, false, stderr, stderr); err != nil {
 						log.Error("building the index failed", "err", err)
 					}
 				}()
