@@ -61,4 +61,3 @@ func TestRefreshLoop(t *testing.T) {
 		}
 	}
 }
-
