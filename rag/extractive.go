@@ -159,6 +159,7 @@ func (e *Engine) extract(ctx context.Context, ix *Index, question string, qvec [
 		byN[p.N] = &Citation{
 			N: p.N, ArticleID: p.ArticleID, Title: p.Title, Outlet: p.Outlet,
 			Published: p.Published, URL: p.URL, Start: c.start, End: c.end,
+			AlsoPublished: p.AlsoPublished,
 		}
 		order = append(order, p.N)
 	}

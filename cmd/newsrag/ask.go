@@ -1,13 +1,16 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/newsrag/newsrag/corpus"
 	"github.com/newsrag/newsrag/rag"
 )
 
@@ -81,15 +84,32 @@ func printAnswerTail(w io.Writer, ans *rag.Answer) {
 	fmt.Fprintln(w, "\nSources:")
 	for _, src := range rag.Sources(ans.Citations) {
 		fmt.Fprintf(w, "  %s %s%s\n", markers(src.Markers), src.Title, meta(src.Outlet, src.Published))
+		var also []corpus.Alternate
 		for _, c := range ans.Citations {
 			if c.ArticleID == src.ArticleID {
 				fmt.Fprintf(w, "      [%d] %q\n", c.N, excerpt(c.Quote, 300))
+				also = c.AlsoPublished
 			}
 		}
 		if src.URL != "" {
 			fmt.Fprintf(w, "      %s\n", src.URL)
 		}
+		if len(also) > 0 {
+			fmt.Fprintf(w, "      also published by %s\n", publishers(also))
+		}
 	}
+}
+
+// publishers names where else a story appeared: each outlet once (its URL
+// when the outlet is unknown).
+func publishers(alts []corpus.Alternate) string {
+	var names []string
+	for _, a := range alts {
+		if n := cmp.Or(a.Outlet, a.URL, a.ID); !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // printPassages lists retrieved passages.

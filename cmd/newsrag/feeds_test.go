@@ -83,6 +83,13 @@ func (s *newsSite) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		b.WriteString(`</channel></rss>`)
 		body, ctype = b.String(), "application/rss+xml"
+	case r.URL.Path == "/syndicated.xml": // another outlet's copy of story 0
+		body = `<?xml version="1.0"?><rss version="2.0"><channel><title>Metro Times</title><link>` + s.URL + `/</link><description>d</description>` +
+			`<item><title>` + stories[0] + `</title><link>` + s.URL + `/copy/0</link><pubDate>` + time.Date(2025, 10, 1, 15, 0, 0, 0, time.UTC).Format(time.RFC1123Z) + `</pubDate></item></channel></rss>`
+		ctype = "application/rss+xml"
+	case r.URL.Path == "/copy/0":
+		body = `<html><head><meta property="og:site_name" content="Metro Times"></head><body><article>` + storyText(0, stories[0]) + `<p>Read more in the Metro Times.</p></article></body></html>`
+		ctype = "text/html; charset=utf-8"
 	case strings.HasPrefix(r.URL.Path, "/news/"):
 		var i int
 		if _, err := fmt.Sscanf(r.URL.Path, "/news/%d", &i); err != nil || i >= len(stories) {
@@ -133,6 +140,17 @@ func TestIngestFeed(t *testing.T) {
 	code, stdout, _ = newsrag(t, dir, "search", "--json", "museum harbour wing")
 	if code != 0 || !strings.Contains(stdout, `"outlet": "Harbour Gazette"`) || !strings.Contains(stdout, site.URL+"/news/3") {
 		t.Errorf("search: %s", stdout)
+	}
+
+	// Another outlet's copy of a story is kept as an alternate, and the
+	// answer says where else the story was published.
+	code, stdout, stderr = newsrag(t, dir, "ingest", feed, site.URL+"/syndicated.xml")
+	if code != 0 || !strings.Contains(stdout, "4 articles") || !strings.Contains(stdout, "1 duplicates kept as alternates") {
+		t.Errorf("ingest with a syndicated copy: exit %d: %s%s", code, stdout, stderr)
+	}
+	code, stdout, _ = newsrag(t, dir, "ask", "Did the port reopen after the storm?")
+	if code != 0 || !strings.Contains(stdout, "also published by Metro Times") {
+		t.Errorf("ask: %s", stdout)
 	}
 }
 
