@@ -17,7 +17,8 @@
 // # Politeness
 //
 // Every request names newsrag in its User-Agent, obeys the site's
-// robots.txt (read once a day per site), runs at most FetchConfig.PerHost
+// robots.txt (read once a day per site; redirect targets are checked
+// too), runs at most FetchConfig.PerHost
 // at a time per site, ends after FetchConfig.Timeout, reads at most
 // FetchConfig.MaxBytes and follows at most FetchConfig.MaxRedirects
 // redirects, to http and https URLs only. Each source's ETag and

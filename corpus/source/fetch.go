@@ -52,9 +52,6 @@ type FetchConfig struct {
 	// MaxEntries is how many entries of one feed are read, newest first
 	// as the feed lists them. Default: 200.
 	MaxEntries int
-	// Transport, if set, makes the requests (tests). Default:
-	// http.DefaultTransport.
-	Transport http.RoundTripper
 }
 
 // DefaultFetchConfig holds the values FetchConfig's zero fields take.
@@ -107,11 +104,13 @@ type response struct {
 }
 
 // fetcher makes polite, bounded GET requests: a User-Agent naming
-// newsrag, robots.txt obeyed, a few requests per host at a time, timeouts,
-// a size limit, bounded redirects, http and https only.
+// newsrag, robots.txt obeyed (for redirect targets too), a few requests per
+// host at a time, timeouts, a size limit, bounded redirects, http and https
+// only.
 type fetcher struct {
 	cfg    FetchConfig
-	client *http.Client
+	client *http.Client // checks robots.txt on every redirect
+	robots *http.Client // fetches robots.txt files themselves
 
 	mu    sync.Mutex
 	hosts map[string]*host // by scheme://host:port
@@ -137,19 +136,22 @@ const (
 func newFetcher(cfg FetchConfig) *fetcher {
 	cfg = cfg.withDefaults()
 	f := &fetcher{cfg: cfg, hosts: map[string]*host{}}
-	f.client = &http.Client{
-		Transport: cfg.Transport,
-		Timeout:   cfg.Timeout,
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) > cfg.MaxRedirects {
-				return fmt.Errorf("%w (more than %d)", ErrTooManyRedirects, cfg.MaxRedirects)
-			}
-			if err := checkScheme(req.URL); err != nil {
-				return fmt.Errorf("redirect to %s: %w", req.URL, err)
-			}
-			return nil
-		},
+	redirects := func(req *http.Request, via []*http.Request) error {
+		if len(via) > cfg.MaxRedirects {
+			return fmt.Errorf("%w (more than %d)", ErrTooManyRedirects, cfg.MaxRedirects)
+		}
+		if err := checkScheme(req.URL); err != nil {
+			return fmt.Errorf("redirect to %s: %w", req.URL, err)
+		}
+		return nil
 	}
+	f.robots = &http.Client{Timeout: cfg.Timeout, CheckRedirect: redirects}
+	f.client = &http.Client{Timeout: cfg.Timeout, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		if err := redirects(req, via); err != nil {
+			return err
+		}
+		return f.allowed(req.Context(), f.host(req.URL), req.URL)
+	}}
 	return f
 }
 
@@ -228,6 +230,12 @@ func (f *fetcher) do(ctx context.Context, h *host, u *url.URL, v validators) (*h
 		return nil, ctx.Err()
 	}
 	defer func() { <-h.slots }()
+	return f.send(ctx, f.client, u, v)
+}
+
+// send sends one GET request with client, conditionally when v holds
+// validators.
+func (f *fetcher) send(ctx context.Context, client *http.Client, u *url.URL, v validators) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, err
@@ -240,7 +248,7 @@ func (f *fetcher) do(ctx context.Context, h *host, u *url.URL, v validators) (*h
 	if v.LastModified != "" {
 		req.Header.Set("If-Modified-Since", v.LastModified)
 	}
-	resp, err := f.client.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		var uerr *url.Error
 		if errors.As(err, &uerr) && uerr.Timeout() {
@@ -263,7 +271,7 @@ func (f *fetcher) allowed(ctx context.Context, h *host, u *url.URL) error {
 		ttl = robotsErrorTTL
 	}
 	if h.robotsAt.IsZero() || time.Since(h.robotsAt) > ttl {
-		h.robots, h.robotsErr = f.fetchRobots(ctx, h, u)
+		h.robots, h.robotsErr = f.fetchRobots(ctx, u)
 		h.robotsAt = time.Now()
 	}
 	if h.robotsErr != nil {
@@ -276,9 +284,9 @@ func (f *fetcher) allowed(ctx context.Context, h *host, u *url.URL) error {
 }
 
 // fetchRobots reads the robots.txt of u's site (nil: no rules).
-func (f *fetcher) fetchRobots(ctx context.Context, h *host, u *url.URL) (*robotstxt.RobotsData, error) {
+func (f *fetcher) fetchRobots(ctx context.Context, u *url.URL) (*robotstxt.RobotsData, error) {
 	robotsURL := &url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/robots.txt"}
-	resp, err := f.do(ctx, h, robotsURL, validators{})
+	resp, err := f.send(ctx, f.robots, robotsURL, validators{}) // once a day: no slot needed
 	if err != nil {
 		return nil, fmt.Errorf("robots.txt unreachable: %w", err)
 	}

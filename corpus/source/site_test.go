@@ -111,6 +111,9 @@ func (s *site) serve(w http.ResponseWriter, r *http.Request) {
 		w.(http.Flusher).Flush() // no Content-Length: the limit must hold while reading
 		w.Write([]byte(strings.Repeat("word ", 400_000)))
 		return
+	case r.URL.Path == "/moved":
+		http.Redirect(w, r, "/private/briefing", http.StatusMovedPermanently)
+		return
 	case r.URL.Path == "/story/loop":
 		http.Redirect(w, r, "/story/loop-again", http.StatusFound)
 		return

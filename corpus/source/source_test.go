@@ -118,6 +118,20 @@ func TestLoadFeedsAndPages(t *testing.T) {
 	}
 }
 
+func TestRedirectIntoDisallowedPath(t *testing.T) {
+	s := newSite(t)
+	res, err := New(testOptions(t)).Load(context.Background(), []string{s.URL + "/moved"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Articles) != 0 || !strings.Contains(reasons(res.Skipped)[s.URL+"/moved"], "disallowed by robots.txt") {
+		t.Errorf("articles %v, skipped %v", res.Articles, res.Skipped)
+	}
+	if s.requests("/private/briefing") != 0 {
+		t.Error("followed a redirect robots.txt disallows")
+	}
+}
+
 func TestReloadUnchanged(t *testing.T) {
 	s := newSite(t)
 	l := New(testOptions(t))
