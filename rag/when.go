@@ -17,8 +17,9 @@ type When struct {
 	// From and To bound the publication date, inclusive; zero is open.
 	From time.Time `json:"from,omitzero"`
 	To   time.Time `json:"to,omitzero"`
-	// Latest is set by "latest", "most recent", "newest", "recently":
-	// newer articles are preferred.
+	// Latest is set by "latest", "most recent", "newest", "lately":
+	// newer articles are preferred. ("recent" alone is not enough: "recent
+	// matches" says nothing about which articles to prefer.)
 	Latest bool `json:"latest,omitempty"`
 	// Phrases are the time words found, as written.
 	Phrases []string `json:"phrases,omitempty"`
@@ -42,23 +43,26 @@ const (
 )
 
 // timePatterns are the time phrases, most specific first. Each names how
-// its date expressions bound the range.
+// its date expressions bound the range. Phrases that may be part of a name
+// ("USA Today", "Latest Stock Market News") do not count when capitalised
+// mid-sentence.
 var timePatterns = []struct {
-	re   *regexp.Regexp
-	kind string
+	re       *regexp.Regexp
+	kind     string
+	nameable bool
 }{
-	{regexp.MustCompile(`\bbetween\s+(` + dateRE + `)\s+and\s+(` + dateRE + `)\b`), "between"},
-	{regexp.MustCompile(`\b(?:in\s+the\s+|over\s+the\s+|during\s+the\s+)?(?:last|past|previous)\s+(` + numberRE + `)\s+(days?|weeks?|months?|years?)\b`), "past"},
-	{regexp.MustCompile(`\b(?:in\s+the\s+|over\s+the\s+|during\s+the\s+)?past\s+(day|week|month|year)\b`), "past1"},
-	{regexp.MustCompile(`\b(this|last|previous)\s+(week|month|year)\b`), "calendar"},
-	{regexp.MustCompile(`\blast\s+(` + weekdayRE + `)\b`), "on"},
-	{regexp.MustCompile(`\b(?:since|from)\s+(` + dateRE + `)\b`), "since"},
-	{regexp.MustCompile(`\bafter\s+(` + dateRE + `)\b`), "after"},
-	{regexp.MustCompile(`\b(?:before|until|till|up\s+to)\s+(` + dateRE + `)\b`), "before"},
-	{regexp.MustCompile(`\b(?:in|during|on)\s+(` + dateRE + `)\b`), "on"},
-	{regexp.MustCompile(`\b(today|yesterday)\b`), "on"},
-	{regexp.MustCompile(`\b(` + monthRE + `,?\s+` + yearRE + `|\d{4}-\d\d-\d\d)\b`), "on"},
-	{regexp.MustCompile(`\b(?:the\s+)?(?:latest|most\s+recent(?:ly)?|newest|recent(?:ly)?|lately)\b`), "latest"},
+	{re: regexp.MustCompile(`\bbetween\s+(` + dateRE + `)\s+and\s+(` + dateRE + `)\b`), kind: "between"},
+	{re: regexp.MustCompile(`\b(?:in\s+the\s+|over\s+the\s+|during\s+the\s+)?(?:last|past|previous)\s+(` + numberRE + `)\s+(days?|weeks?|months?|years?)\b`), kind: "past"},
+	{re: regexp.MustCompile(`\b(?:in\s+the\s+|over\s+the\s+|during\s+the\s+)?past\s+(day|week|month|year)\b`), kind: "past1"},
+	{re: regexp.MustCompile(`\b(this|last|previous)\s+(week|month|year)\b`), kind: "calendar"},
+	{re: regexp.MustCompile(`\blast\s+(` + weekdayRE + `)\b`), kind: "on"},
+	{re: regexp.MustCompile(`\b(?:since|from)\s+(` + dateRE + `)\b`), kind: "since"},
+	{re: regexp.MustCompile(`\bafter\s+(` + dateRE + `)\b`), kind: "after"},
+	{re: regexp.MustCompile(`\b(?:before|until|till|up\s+to)\s+(` + dateRE + `)\b`), kind: "before"},
+	{re: regexp.MustCompile(`\b(?:in|during|on)\s+(` + dateRE + `)\b`), kind: "on"},
+	{re: regexp.MustCompile(`\b(today|yesterday)\b`), kind: "on", nameable: true},
+	{re: regexp.MustCompile(`\b(` + monthRE + `,?\s+` + yearRE + `|\d{4}-\d\d-\d\d)\b`), kind: "on"},
+	{re: regexp.MustCompile(`\b(?:the\s+)?(?:latest|most\s+recent(?:ly)?|newest|lately)\b`), kind: "latest", nameable: true},
 }
 
 // spaceBeforePunct is a space left before punctuation where words were removed.
@@ -83,6 +87,9 @@ func ParseWhen(question string, now time.Time) (When, string) {
 	for _, p := range timePatterns {
 		for _, m := range p.re.FindAllStringSubmatchIndex(lower, -1) {
 			if slices.Contains(taken[m[0]:m[1]], true) {
+				continue
+			}
+			if p.nameable && inName(question, m[0]) {
 				continue
 			}
 			from, to, latest, ok := resolvePhrase(p.kind, lower, m, now)
@@ -122,6 +129,17 @@ func ParseWhen(question string, now time.Time) (When, string) {
 		rest = question // "What's the latest?": keep the words there are
 	}
 	return w, rest
+}
+
+// inName reports whether the word at i is capitalised in the middle of a
+// sentence, as in a name ("Business Today | Latest Stock Market News"),
+// where it is no time word.
+func inName(question string, i int) bool {
+	if c := question[i]; c < 'A' || c > 'Z' {
+		return false
+	}
+	before := strings.TrimRight(question[:i], " \t\"'“‘(")
+	return before != "" && !strings.HasSuffix(before, ".") && !strings.HasSuffix(before, "?") && !strings.HasSuffix(before, "!") && !strings.HasSuffix(before, ":")
 }
 
 // resolvePhrase turns one matched phrase into bounds.

@@ -51,6 +51,10 @@ func TestParseWhen(t *testing.T) {
 		{q: "Most recent drone strikes on refineries", latest: true, rest: "drone strikes on refineries"},
 		{q: "What's the latest?", latest: true, rest: "What's the latest?"},
 		{q: "Latest news from Kyiv this week", from: day(2025, 10, 20), to: end(2025, 10, 26), latest: true, rest: "news from Kyiv"},
+		{q: "Has Kyiv lately struck refineries?", latest: true, rest: "Has Kyiv struck refineries?"},
+		// Not recency words: an adjective, a name.
+		{q: "Did United win their recent matches?", rest: "Did United win their recent matches?"},
+		{q: "Does the Business Today | Latest Stock Market News article mention Gaza?", rest: "Does the Business Today | Latest Stock Market News article mention Gaza?"},
 		// Not dates: no filter.
 		{q: "What happened before the election?", rest: "What happened before the election?"},
 		{q: "Drone strikes since 2026 before 2025", rest: "Drone strikes"},
