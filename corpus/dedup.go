@@ -10,12 +10,14 @@ import (
 )
 
 // DefaultDuplicateThreshold is the default of DedupOptions.Threshold: the
-// estimated Jaccard similarity of two texts' word 3-shingles at which they
-// are copies of one story. Measured on constructed pairs (see
-// TestDuplicateThreshold): a syndicated copy with another outlet's
-// boilerplate scores 0.72 to 0.90, an updated copy with a paragraph added
-// 0.81, while a different story on the same event, sharing names and
-// quotes, scores 0.12 and less.
+// estimated Jaccard similarity of two texts' word 3-shingles from which
+// they are copies of one story. Measured on constructed pairs (see
+// TestDuplicateThreshold): syndicated copies with another outlet's
+// dateline, footer or inserted links score 0.89, an update with a changed
+// figure and an added paragraph 0.82, a rewritten lede 0.73, the first half
+// of the story alone 0.53; a different story on the same event 0.01, one
+// sharing a paragraph 0.12, a follow-up reusing two background paragraphs
+// 0.20. 0.4 lies between, with a margin on both sides.
 const DefaultDuplicateThreshold = 0.4
 
 // DedupOptions configures Dedup. The zero value is ready to use.
@@ -173,14 +175,12 @@ func newMinHash(text string, minWords int) *minhash {
 	for i := range m {
 		m[i] = ^uint64(0)
 	}
-	h := fnv.New64a()
 	for i := 0; i+shingleWords <= len(words); i++ {
-		h.Reset()
+		x := uint64(fnvOffset)
 		for _, w := range words[i : i+shingleWords] {
-			h.Write([]byte(w))
-			h.Write([]byte{' '})
+			x = fnv1a(x, w)
+			x = (x ^ ' ') * fnvPrime
 		}
-		x := h.Sum64()
 		for k := range m {
 			if v := splitmix64(x + uint64(k)*0x9E3779B97F4A7C15); v < m[k] {
 				m[k] = v
@@ -188,6 +188,19 @@ func newMinHash(text string, minWords int) *minhash {
 		}
 	}
 	return &m
+}
+
+// FNV-1a, inline over strings: hashing a shingle allocates nothing.
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func fnv1a(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * fnvPrime
+	}
+	return h
 }
 
 // similarity estimates the Jaccard similarity of the two shingle sets.
