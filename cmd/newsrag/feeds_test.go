@@ -207,7 +207,25 @@ func TestServeRefreshesFeed(t *testing.T) {
 	site.add("Council approves new bridge")
 	waitFor(3) // picked up by a refresh, swapped in while serving
 
-	resp, err := http.Get("http://" + addr + "/metrics")
+	// The API shows each article's outlet, date and original URL; the ID
+	// (the URL without its scheme) names it.
+	id := strings.TrimPrefix(site.URL, "http://") + "/news/2"
+	resp, err := http.Get("http://" + addr + "/api/articles/" + id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a struct {
+		Title, Outlet, URL string
+		Published          time.Time
+	}
+	json.NewDecoder(resp.Body).Decode(&a)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || a.Title != "Council approves new bridge" || a.Outlet != "Harbour Gazette" ||
+		a.URL != site.URL+"/news/2" || !a.Published.Equal(time.Date(2025, 10, 3, 9, 0, 0, 0, time.UTC)) {
+		t.Errorf("GET /api/articles/%s: %d %+v", id, resp.StatusCode, a)
+	}
+
+	resp, err = http.Get("http://" + addr + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
