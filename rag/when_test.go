@@ -2,6 +2,7 @@ package rag
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 )
@@ -145,4 +146,23 @@ func TestSearchTimeWords(t *testing.T) {
 	if len(ps) == 0 || ps[0].ArticleID == "kabul" {
 		t.Errorf("latest: %v", ps)
 	}
+}
+
+// FuzzParseWhen checks that any question parses without panicking, keeps
+// some words, and never yields a range that ends before it starts.
+func FuzzParseWhen(f *testing.F) {
+	for _, q := range []string{"What happened this week?", "since Monday", "in March 2025", "between May and July 2025",
+		"the latest on Kyiv", "before 31 April", "İstanbul today", "in the past 12 months", "USA Today"} {
+		f.Add(q)
+	}
+	now := time.Date(2025, 10, 22, 15, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, q string) {
+		w, rest := ParseWhen(q, now)
+		if !w.From.IsZero() && !w.To.IsZero() && w.From.After(w.To) {
+			t.Errorf("%q: from %v after to %v", q, w.From, w.To)
+		}
+		if strings.TrimSpace(q) != "" && strings.TrimSpace(rest) == "" {
+			t.Errorf("%q: nothing left to retrieve with", q)
+		}
+	})
 }

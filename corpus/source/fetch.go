@@ -178,7 +178,8 @@ func (f *fetcher) host(u *url.URL) *host {
 
 // get fetches rawURL, conditionally when v holds validators (a 304 is
 // a response with notModified set). Statuses other than 200 and 304 are
-// errors, as are URLs robots.txt disallows.
+// errors, as are URLs robots.txt disallows. It holds one of the host's
+// slots until the body is read.
 func (f *fetcher) get(ctx context.Context, rawURL string, v validators) (*response, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
@@ -191,7 +192,13 @@ func (f *fetcher) get(ctx context.Context, rawURL string, v validators) (*respon
 	if err := f.allowed(ctx, h, u); err != nil {
 		return nil, err
 	}
-	resp, err := f.do(ctx, h, u, v)
+	select {
+	case h.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-h.slots }()
+	resp, err := f.send(ctx, f.client, u, v)
 	if err != nil {
 		return nil, err
 	}
@@ -219,18 +226,6 @@ func (f *fetcher) get(ctx context.Context, rawURL string, v validators) (*respon
 		return nil, fmt.Errorf("%w: over %d bytes", ErrTooLarge, f.cfg.MaxBytes)
 	}
 	return out, nil
-}
-
-// do sends one GET request, holding one of the host's slots until the
-// headers are in (the body is read under the client's timeout).
-func (f *fetcher) do(ctx context.Context, h *host, u *url.URL, v validators) (*http.Response, error) {
-	select {
-	case h.slots <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	defer func() { <-h.slots }()
-	return f.send(ctx, f.client, u, v)
 }
 
 // send sends one GET request with client, conditionally when v holds

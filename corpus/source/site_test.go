@@ -87,16 +87,9 @@ func (s *site) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.hits[r.URL.Path]++
 	s.agents[r.UserAgent()] = true
-	s.inflight++
-	s.maxInflight = max(s.maxInflight, s.inflight)
 	body, ok := s.files[r.URL.Path]
 	delay := s.pageDelay
 	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		s.inflight--
-		s.mu.Unlock()
-	}()
 
 	switch {
 	case r.URL.Path == "/story/slow":
@@ -121,7 +114,17 @@ func (s *site) serve(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/story/loop", http.StatusFound)
 		return
 	case strings.HasPrefix(r.URL.Path, "/gen/"):
+		// In flight from now until just before the response is written:
+		// the client cannot start its next request in between, so the
+		// count is exact.
+		s.mu.Lock()
+		s.inflight++
+		s.maxInflight = max(s.maxInflight, s.inflight)
+		s.mu.Unlock()
 		time.Sleep(delay)
+		s.mu.Lock()
+		s.inflight--
+		s.mu.Unlock()
 	case !ok:
 		http.Error(w, "boom", http.StatusInternalServerError)
 		return
