@@ -141,13 +141,17 @@ func (l *Loader) Load(ctx context.Context, sources []string, previous []corpus.A
 		run.cutoff = l.opts.Now().Add(-l.opts.Retention)
 	}
 
-	g, gctx := errgroup.WithContext(ctx)
+	gctx, cancel := context.WithCancel(ctx) // a directory that fails stops the fetching
+	defer cancel()
+	g := new(errgroup.Group)
 	g.SetLimit(l.opts.Concurrency)
 	dirIDs := map[string]string{} // article ID → the directory it came from
+	var dirErr error
 	for _, src := range expanded {
 		if !isURL(src) {
-			if err := run.loadDir(gctx, src, dirIDs); err != nil {
-				return nil, err
+			if dirErr = run.loadDir(gctx, src, dirIDs); dirErr != nil {
+				cancel()
+				break
 			}
 			continue
 		}
@@ -156,10 +160,8 @@ func (l *Loader) Load(ctx context.Context, sources []string, previous []corpus.A
 			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
+	g.Wait() // loadURL reports its failures in the result, never as an error
+	if err := cmp.Or(dirErr, ctx.Err()); err != nil {
 		return nil, err
 	}
 
