@@ -76,6 +76,12 @@ precision and validity, refusal of unanswerable questions.`,
 				if cfg.LLM, err = s.llm(ctx); err != nil {
 					return err
 				}
+				if s.Now == "newest" {
+					return fmt.Errorf("%w: eval takes NEWSRAG_NOW as a date or time, not \"newest\"", rag.ErrBadRequest)
+				}
+				if cfg.Now, err = s.clock(nil); err != nil {
+					return err
+				}
 			}
 			rep, err := eval.Evaluate(ctx, cfg)
 			if err != nil {

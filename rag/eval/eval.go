@@ -89,6 +89,9 @@ type Config struct {
 	Answers   bool
 	LLM       *rag.Generator
 	Relevance rag.RelevanceConfig
+	// Now is the clock time words in questions are resolved against when
+	// answering (see rag.Config.Now). Default: time.Now.
+	Now func() time.Time
 	// Progress, when set, is called as work is done: stage names the work
 	// ("reading", "embedding", "retrieving bm25", "answering hybrid", …).
 	Progress func(stage string, done, total int)
@@ -309,7 +312,7 @@ func resultOf(ix *rag.Index, ps []rag.Passage) evalResult {
 // evalAnswers asks every question through a rag.Engine with retrieval rc and
 // scores the answers.
 func evalAnswers(ctx context.Context, cfg Config, indexPath string, rc rag.RetrievalConfig, ix *rag.Index, qs []Question, progress func(string, int, int)) (*AnswerMetrics, error) {
-	e, err := rag.Open(ctx, rag.Config{DataDir: filepath.Dir(indexPath), Embedder: cfg.Embedder, Retrieval: rc, Relevance: cfg.Relevance, LLM: cfg.LLM})
+	e, err := rag.Open(ctx, rag.Config{DataDir: filepath.Dir(indexPath), Embedder: cfg.Embedder, Retrieval: rc, Relevance: cfg.Relevance, LLM: cfg.LLM, Now: cfg.Now})
 	if err != nil {
 		return nil, fmt.Errorf("evaluate answers: %w", err)
 	}
