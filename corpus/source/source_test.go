@@ -38,6 +38,18 @@ func reasons(list []corpus.Skipped) map[string]string {
 	return m
 }
 
+// checkReasons checks that each path under base is listed with a reason
+// containing the wanted words.
+func checkReasons(t *testing.T, what, base string, list []corpus.Skipped, want map[string]string) {
+	t.Helper()
+	got := reasons(list)
+	for path, words := range want {
+		if !strings.Contains(got[base+path], words) {
+			t.Errorf("%s %s: %q, want %q (all: %v)", what, path, got[base+path], words, got)
+		}
+	}
+}
+
 func TestLoadFeedsAndPages(t *testing.T) {
 	s := newSite(t)
 	host := strings.TrimPrefix(s.URL, "http://")
@@ -83,26 +95,16 @@ func TestLoadFeedsAndPages(t *testing.T) {
 	if a := arts[host+"/story/slow"]; !strings.Contains(a.Text, "package of sanctions") || a.Author != "Cara Columnist" {
 		t.Errorf("slow page: %+v", a)
 	}
-	fb := reasons(res.Fallbacks)
-	for path, want := range map[string]string{
+	checkReasons(t, "fallback", s.URL, res.Fallbacks, map[string]string{
 		"/private/briefing": "disallowed by robots.txt",
 		"/story/slow":       "timed out",
 		"/story/loop":       "too many redirects",
-	} {
-		if !strings.Contains(fb[s.URL+path], want) {
-			t.Errorf("fallback for %s: %q, want %q", path, fb[s.URL+path], want)
-		}
-	}
-	sk := reasons(res.Skipped)
-	for path, want := range map[string]string{
+	})
+	checkReasons(t, "skipped", s.URL, res.Skipped, map[string]string{
 		"/broken.xml":         "HTTP 500",
 		"/story/huge":         "too large",
 		"/metro/server-error": "HTTP 500",
-	} {
-		if !strings.Contains(sk[s.URL+path], want) {
-			t.Errorf("skipped %s: %q, want %q (all: %v)", path, sk[s.URL+path], want, sk)
-		}
-	}
+	})
 	if s.requests("/private/briefing") != 0 {
 		t.Error("fetched a page robots.txt disallows")
 	}
