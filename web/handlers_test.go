@@ -12,6 +12,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/newsrag/newsrag/corpus"
 	"github.com/newsrag/newsrag/rag"
 )
 
@@ -447,5 +448,25 @@ func TestStaticAndPage(t *testing.T) {
 		if rec := do(t, h, request{method: "GET", path: p}); rec.Code != 404 {
 			t.Errorf("%s: %d", p, rec.Code)
 		}
+	}
+}
+
+// TestArticleURLIDs: articles from the web have their canonical URL,
+// without the scheme, as ID; they are found by it (a query string
+// escaped), and listed with their alternates.
+func TestArticleURLIDs(t *testing.T) {
+	f := newFake()
+	f.articles = append(f.articles, corpus.Article{
+		ID: "news.example:8443/2025/story?id=7", Title: "Story", Outlet: "Wire", URL: "https://news.example:8443/2025/story?id=7",
+		Text: "Text.", Alternates: []corpus.Alternate{{ID: "paper.example/copy", Outlet: "Paper", URL: "https://paper.example/copy"}},
+	})
+	s := newTestServer(t, f, Config{})
+	rec := do(t, s.Handler(), request{method: "GET", path: "/api/articles/news.example:8443/2025/story%3Fid=7"})
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"alternates":[{"id":"paper.example/copy"`) {
+		t.Errorf("status %d: %s", rec.Code, rec.Body)
+	}
+	rec = do(t, s.Handler(), request{method: "GET", path: "/api/articles"})
+	if !strings.Contains(rec.Body.String(), `"outlet":"Paper","url":"https://paper.example/copy"`) {
+		t.Errorf("list lacks the alternate: %s", rec.Body)
 	}
 }
