@@ -65,6 +65,7 @@ func (s *Server) useMiddleware(proxies []*net.IPNet) {
 		ContentSecurityPolicy: contentSecurityPolicy,
 		ReferrerPolicy:        "no-referrer",
 	}))
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Skipper: skipGzip, MinLength: gzipMinLength}))
 	if len(s.cfg.CORSOrigins) > 0 {
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
 			Skipper:      func(c echo.Context) bool { return !isAPI(c) },
@@ -86,6 +87,18 @@ func (s *Server) useMiddleware(proxies []*net.IPNet) {
 		e.Use(s.requireKey())
 	}
 	e.Use(s.timeout)
+}
+
+// gzipMinLength is the smallest response body worth compressing; smaller
+// ones are sent as they are.
+const gzipMinLength = 512
+
+// skipGzip leaves out of compression what is compressed already or cannot
+// be: /metrics (the Prometheus handler compresses itself) and range requests
+// (the ranges are of the uncompressed file). Answer streams are compressed:
+// each event is flushed through the compressor as it is written.
+func skipGzip(c echo.Context) bool {
+	return c.Request().URL.Path == routeMetrics || c.Request().Header.Get("Range") != ""
 }
 
 // isAPI reports whether c is for the JSON API.

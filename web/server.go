@@ -93,13 +93,21 @@ func (s *Server) addRoutes() error {
 		e.GET(routeArticles, s.handleArticles),
 		e.GET(routeArticle, s.handleArticle),
 		e.GET(routeOpenAPI, openapi),
-		e.GET(routeHealth, s.handleHealth),
-		e.GET(routeReady, s.handleReady),
 		e.GET(routeMetrics, echo.WrapHandler(s.metrics.handler())),
-		e.GET(routePage, pageHandler(static)),
-		e.GET(routeStatic, staticHandler(static)),
 	} {
 		s.routes[r.Path] = struct{}{}
+	}
+	// The page, its files and the probes also answer HEAD, as monitors and
+	// link checkers expect; net/http sends no body for HEAD.
+	for path, h := range map[string]echo.HandlerFunc{
+		routeHealth: s.handleHealth,
+		routeReady:  s.handleReady,
+		routePage:   pageHandler(static),
+		routeStatic: staticHandler(static),
+	} {
+		e.GET(path, h)
+		e.HEAD(path, h)
+		s.routes[path] = struct{}{}
 	}
 	return nil
 }
