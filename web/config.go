@@ -72,6 +72,10 @@ type Config struct {
 	// RefreshEvery is the interval between refreshes (NEWSRAG_REFRESH).
 	// Default 0: no refresh.
 	RefreshEvery time.Duration
+	// IndexProgress, when set, tells how far the building of the first
+	// index has got; GET /readyz reports it while not ready, and the chat
+	// page shows it. Default: none.
+	IndexProgress *IndexProgress
 }
 
 // DefaultConfig holds the values Config's zero fields take.

@@ -44,7 +44,7 @@ NEWSRAG_SOURCES, else NEWSRAG_CORPUS_DIR, else the built-in corpus is indexed.`,
 				return err
 			}
 			loader := s.loader(log, progress(cmd.ErrOrStderr(), "reading"))
-			return ingest(cmd.Context(), s, e, loader, args, rebuild, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			return ingest(cmd.Context(), s, e, loader, args, rebuild, nil, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
 	cmd.Flags().BoolVar(&rebuild, "rebuild", false, "discard the existing index and fetch everything again (needed after changing the embedder, or to replace a damaged index)")
@@ -52,13 +52,23 @@ NEWSRAG_SOURCES, else NEWSRAG_CORPUS_DIR, else the built-in corpus is indexed.`,
 }
 
 // ingest reads the sources (default: the configured ones) and indexes
-// them, printing what was skipped and a summary.
-func ingest(ctx context.Context, s *settings, e *rag.Engine, loader *source.Loader, sources []string, rebuild bool, stdout, stderr io.Writer) error {
+// them, printing what was skipped and a summary. track, when set, is also
+// told how many chunks are embedded so far.
+func ingest(ctx context.Context, s *settings, e *rag.Engine, loader *source.Loader, sources []string, rebuild bool, track func(done, total int), stdout, stderr io.Writer) error {
 	start := time.Now()
 	if len(sources) == 0 {
 		sources = s.sources()
 	}
-	res, st, err := update(ctx, e, loader, sources, rebuild, progress(stderr, "embedding"))
+	onEmbed := progress(stderr, "embedding")
+	if bar := onEmbed; track != nil {
+		onEmbed = func(done, total int) {
+			if bar != nil {
+				bar(done, total)
+			}
+			track(done, total)
+		}
+	}
+	res, st, err := update(ctx, e, loader, sources, rebuild, onEmbed)
 	if res != nil {
 		for _, sk := range res.Skipped {
 			fmt.Fprintf(stderr, "skipped %s: %s\n", sk.Path, sk.Reason)
@@ -137,5 +147,5 @@ func ensureIndex(ctx context.Context, s *settings, e *rag.Engine, stderr io.Writ
 		from = strings.Join(srcs, ", ")
 	}
 	fmt.Fprintln(stderr, "No index yet: building it from", from, "…")
-	return ingest(ctx, s, e, s.loader(s.logger(stderr), nil), nil, false, stderr, stderr)
+	return ingest(ctx, s, e, s.loader(s.logger(stderr), nil), nil, false, nil, stderr, stderr)
 }

@@ -36,6 +36,7 @@ and swaps in the updated index; /metrics counts what each refresh did.`,
 			}
 			loader := s.loader(log, nil) // one for the server's life: robots.txt rules are kept
 			cfg := s.web(log)
+			cfg.IndexProgress = &web.IndexProgress{}
 			if s.Refresh > 0 {
 				cfg.Refresh, cfg.RefreshEvery = refresher(s, e, loader), s.Refresh
 			}
@@ -48,7 +49,7 @@ and swaps in the updated index; /metrics counts what each refresh did.`,
 			if !e.Ready() {
 				go func() {
 					log.Info("no index yet: building it")
-					if err := ingest(cmd.Context(), s, e, loader, nil, false, stderr, stderr); err != nil {
+					if err := ingest(cmd.Context(), s, e, loader, nil, false, cfg.IndexProgress.Set, stderr, stderr); err != nil {
 						log.Error("building the index failed", "err", err)
 					}
 				}()
