@@ -289,8 +289,8 @@ func TestBrowserAskAndCite(t *testing.T) {
 				chromedp.WaitNotVisible(chromedp.CSS("#reader")))
 
 			// A question the archive cannot answer says so.
+			startNewChat(t, ctx)
 			doSteps(t, ctx, "ask the unanswerable",
-				chromedp.Click(chromedp.CSS("#new-chat")),
 				chromedp.SendKeys(chromedp.CSS("#question"), "What is the boiling point of tungsten?"+kb.Enter),
 				chromedp.WaitVisible(chromedp.CSS(".answer .answer-meta")))
 			if n := run(t, ctx, "unanswerable notice", chromedp.Evaluate[int](`document.querySelectorAll('.notice.unanswerable').length`)); n != 1 {
@@ -415,7 +415,7 @@ func TestBrowserAPIKeyAndFollowUp(t *testing.T) {
 	screenshot(t, ctx, shots, "key-dialog")
 	doSteps(t, ctx, "enter the key",
 		chromedp.SendKeys(chromedp.CSS("#key-input"), "secret-key"+kb.Enter),
-		chromedp.WaitVisible(chromedp.CSS("#article-list summary")))
+		chromedp.WaitReady(chromedp.CSS("#lib-list .lib-open")))
 	if k := run(t, ctx, "stored key", chromedp.Evaluate[string](`localStorage.getItem('newsrag.apiKey')`)); k != "secret-key" {
 		t.Errorf("stored key %q", k)
 	}
@@ -450,4 +450,19 @@ func TestBrowserAPIKeyAndFollowUp(t *testing.T) {
 		last.History[1].Role != "assistant" || last.History[1].Content != "Crowds gathered at the airport [1]." {
 		t.Errorf("follow-up request %+v", last)
 	}
+}
+
+// startNewChat presses "New chat" in the side panel, opening the panel
+// first where it is a drawer (narrow screens).
+func startNewChat(t *testing.T, ctx context.Context) {
+	t.Helper()
+	if run(t, ctx, "drawer?", chromedp.Evaluate[bool](`getComputedStyle(document.getElementById('toggle-sidebar')).display !== 'none'`)) {
+		doSteps(t, ctx, "open the side panel",
+			chromedp.Click(chromedp.CSS("#toggle-sidebar")),
+			chromedp.WaitVisible(chromedp.CSS("#new-chat")),
+			chromedp.Sleep(300*time.Millisecond)) // the drawer slides in
+	}
+	doSteps(t, ctx, "new chat",
+		chromedp.Click(chromedp.CSS("#new-chat")),
+		chromedp.WaitNotPresent(chromedp.CSS(".turn")))
 }

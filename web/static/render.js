@@ -1,5 +1,6 @@
 // render.js: building DOM from untrusted text. Nothing here assigns innerHTML:
 // model output and article text only ever become text nodes.
+import { ApiError } from './api.js';
 
 /**
  * el(tag, props, ...children) creates an element. props may hold className,
@@ -47,6 +48,26 @@ export function formatDate(iso) {
 /** "Sky News · 3 Mar 2025", skipping what is unknown. */
 export function byline(item) {
   return [item.outlet, formatDate(item.published)].filter(Boolean).join(' · ');
+}
+
+/** Like byline, but says so when the outlet or the date is not known. */
+export function honestByline(item) {
+  return `${item.outlet || 'No outlet named'} · ${formatDate(item.published) || 'undated'}`;
+}
+
+/**
+ * An article's title for people. Articles without a headline are titled
+ * with their file name by the loader ("taliban-march-into-kabul"); that
+ * becomes "Taliban march into kabul".
+ */
+export function displayTitle(item) {
+  const t = (item.title || '').trim();
+  if (!t) return 'Untitled article';
+  if (/^[\p{Ll}\d]+(?:[-_][\p{Ll}\d]+)+$/u.test(t)) {
+    const words = t.replace(/[-_]+/g, ' ');
+    return words[0].toUpperCase() + words.slice(1);
+  }
+  return t;
 }
 
 /**
@@ -103,7 +124,7 @@ const CITE = /\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]/g;
  */
 export function renderAnswer(parent, text, cite) {
   parent.replaceChildren();
-  const blocks = text.replace(/\r\n?/g, '\n').split(/\n{2,}/);
+  const blocks = text.replace(/\r\n?/g, '\n').split(/\n{2,}/).flatMap(splitCited);
   for (const block of blocks) {
     const lines = block.split('\n').filter((l) => l.trim() !== '');
     if (!lines.length) continue;
@@ -122,6 +143,18 @@ export function renderAnswer(parent, text, cite) {
       parent.append(p);
     }
   }
+}
+
+// A sentence that ends with its citation marker, followed by a new sentence.
+const CITED_END = /(\[\d{1,3}(?:\s*,\s*\d{1,3})*\][.!?]?)[ \t]+(?=[\p{Lu}\d“"‘'(])/gu;
+
+// splitCited breaks a long single-line paragraph of cited sentences (as the
+// extractive answerer writes them) into one paragraph per cited sentence, so
+// each claim reads on its own with its source at its end.
+function splitCited(block) {
+  if (block.length < 240 || block.includes('\n')) return [block];
+  const parts = block.replace(CITED_END, '$1\n\n').split('\n\n');
+  return parts.length >= 2 ? parts : [block];
 }
 
 // inline appends text to node, with **bold**, *italic*, `code` and citations.
@@ -199,3 +232,57 @@ function lines(node, text) {
     if (l) node.append(l);
   });
 }
+
+const ERROR_TITLES = {
+  network: 'Server unreachable',
+  incomplete: 'Answer interrupted',
+  timeout: 'Timed out',
+  llm_failed: 'The language model failed',
+  llm_unavailable: 'The language model is busy',
+  rate_limited: 'Too many questions',
+  not_ready: 'Still preparing the archive',
+  unauthorized: 'API key needed',
+  shutting_down: 'Server shutting down',
+  bad_request: 'The question was not accepted',
+};
+
+/** An alert box describing err (an ApiError or anything thrown). */
+export function errorBox(err) {
+  const message = err instanceof ApiError ? sentence(err.message) : `Unexpected error: ${err.message}`;
+  return el('div', { className: 'error', role: 'alert' },
+    el('strong', { text: ERROR_TITLES[err.code] || 'Something went wrong' }),
+    el('p', { text: message }));
+}
+
+const sentence = (s) => (s ? s[0].toUpperCase() + s.slice(1) : s);
+
+/** An inline SVG icon (paths in a 24×24 box), hidden from assistive technology. */
+export function icon(...paths) {
+  const ns = 'http://www.w3.org/2000/svg';
+  const s = document.createElementNS(ns, 'svg');
+  s.setAttribute('viewBox', '0 0 24 24');
+  s.setAttribute('width', '18');
+  s.setAttribute('height', '18');
+  s.setAttribute('aria-hidden', 'true');
+  s.setAttribute('focusable', 'false');
+  for (const d of paths) {
+    const p = document.createElementNS(ns, 'path');
+    p.setAttribute('d', d);
+    s.append(p);
+  }
+  return s;
+}
+
+/** Icon paths, drawn with a stroke (see .icon-stroke in style.css). */
+export const ICONS = {
+  send: 'M4 12l16-8-6 16-2.5-6.5z',
+  stop: 'M7 7h10v10H7z',
+  copy: 'M9 9h10v11H9zM5 15V4h10',
+  regenerate: 'M20 11a8 8 0 1 0-2.3 5.7M20 5v6h-6',
+  edit: 'M4 20h4L19 9l-4-4L4 16zM13 7l4 4',
+  trash: 'M5 7h14M10 11v6M14 11v6M7 7l1 13h8l1-13M9 7V4h6v3',
+  menu: 'M4 6h16M4 12h16M4 18h16',
+  plus: 'M12 5v14M5 12h14',
+  books: 'M5 4h4v16H5zM10 4h4v16h-4zM15 5l3.5-1 3 15.5-3.5 1z',
+  close: 'M6 6l12 12M18 6L6 18',
+};
