@@ -4,7 +4,7 @@
 import { ApiError } from './api.js';
 import { openArticle } from './reader.js';
 import {
-  byline, displayTitle, el, errorBox, honestByline, icon, ICONS, renderAnswer, safeURL,
+  displayTitle, el, errorBox, formatDate, honestByline, icon, ICONS, renderAnswer, safeURL,
 } from './render.js';
 
 /** Questions longer than this are shown folded, with a button to unfold. */
@@ -258,7 +258,7 @@ export function answerAsText(question, answer) {
   if (items.length) {
     lines.push('', 'Sources:');
     for (const it of items) {
-      const where = byline(it);
+      const where = [it.outlet, formatDate(it.published)].filter(Boolean).join(', ');
       lines.push(`[${it.n}] ${displayTitle(it)}${where ? ` (${where})` : ''}`);
       if (it.text) lines.push(`    “${it.text.trim().replace(/\s+/g, ' ')}”`);
       const url = safeURL(it.url || '');
