@@ -146,8 +146,8 @@ export class TurnView {
         'None of the articles answer this question; these came closest.'));
     }
     const heading = this.citations.length ? 'Sources' : 'Closest articles';
-    parts.push(el('h3', { className: 'source-heading' }, heading),
-      el('ul', { className: 'source-cards' }, byArticle(items).map((g) => this.sourceCard(g))));
+    parts.push(el('p', { className: 'source-heading', 'aria-hidden': 'true' }, heading),
+      el('ul', { className: 'source-cards', 'aria-label': heading }, byArticle(items).map((g) => this.sourceCard(g))));
     this.sourceRow.replaceChildren(...parts);
     this.sourceRow.hidden = false;
   }

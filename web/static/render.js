@@ -58,14 +58,14 @@ export function honestByline(item) {
 /**
  * An article's title for people. Articles without a headline are titled
  * with their file name by the loader ("taliban-march-into-kabul"); that
- * becomes "Taliban march into kabul".
+ * becomes "Taliban March Into Kabul" (title case, so that names read as
+ * names).
  */
 export function displayTitle(item) {
   const t = (item.title || '').trim();
   if (!t) return 'Untitled article';
   if (/^[\p{Ll}\d]+(?:[-_][\p{Ll}\d]+)+$/u.test(t)) {
-    const words = t.replace(/[-_]+/g, ' ');
-    return words[0].toUpperCase() + words.slice(1);
+    return t.split(/[-_]+/).map((w) => w[0].toUpperCase() + w.slice(1)).join(' ');
   }
   return t;
 }
