@@ -348,6 +348,25 @@ func TestBrowserCopyRegenerateQueue(t *testing.T) {
 	if n := run(t, ctx, "turns", chromedp.Evaluate[int](`document.querySelectorAll('.turn').length`)); n != 3 {
 		t.Errorf("%d turns: the long question was sent", n)
 	}
+
+	// A long question that fits is sent whole, and shown folded.
+	fits := strings.Repeat("word ", 300) + "end?"
+	doSteps(t, ctx, "a long question", chromedp.SetValue(chromedp.CSS("#question"), fits),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('question').dispatchEvent(new Event('input'))`),
+		chromedp.Click(chromedp.CSS("#send")))
+	waitJS(t, ctx, "four answers", `document.querySelectorAll('.answer-foot:not([hidden])').length === 4`)
+	f.mu.Lock()
+	if f.last.Question != fits {
+		t.Errorf("the long question was sent as %d characters, want %d", len(f.last.Question), len(fits))
+	}
+	f.mu.Unlock()
+	if h := run(t, ctx, "folded height", chromedp.Evaluate[float64](`document.querySelector('.turn:last-child .bubble.folded').getBoundingClientRect().height`)); h > 220 {
+		t.Errorf("the folded question is %.0f px high", h)
+	}
+	doSteps(t, ctx, "unfold", chromedp.Click(chromedp.CSS(".turn:last-child .question > button")))
+	if n := run(t, ctx, "unfolded", chromedp.Evaluate[int](`document.querySelectorAll('.turn:last-child .bubble.folded').length`)); n != 0 {
+		t.Error("the question does not unfold")
+	}
 }
 
 // TestBrowserFilters asks the same question with and without filters: the

@@ -21,7 +21,6 @@ export class TurnView {
     this.actions = actions;
     this.passages = [];
     this.citations = [];
-    this.streamText = '';
 
     const bubble = el('p', { className: 'bubble', text: turn.question });
     const q = el('div', { className: 'question' }, bubble);
@@ -71,7 +70,6 @@ export class TurnView {
 
   /** Shows the answer text so far. */
   text(t) {
-    this.streamText = t;
     this.draw(t);
   }
 
