@@ -5,7 +5,8 @@
 //
 // It translates HTTP to calls on a [Pipeline] (satisfied by *rag.Engine) and
 // back; it holds no retrieval or answering logic. The middleware stack adds
-// request IDs, panic recovery, structured logs, body and answer size limits,
+// request IDs, panic recovery, structured logs, gzip compression (answer
+// streams flushed per event), body and answer size limits,
 // per-request timeouts (not applied to streams), secure headers with a
 // Content-Security-Policy, an optional bearer API key, CORS when configured
 // and a per-client rate limit keyed by the real remote address.
