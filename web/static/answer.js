@@ -154,9 +154,10 @@ export class TurnView {
     const url = safeURL(g.url || '');
     return el('li', { className: 'source-card' },
       el('button', { type: 'button', className: 'source-open', onclick: (e) => this.showCard(g.ns[0], e.currentTarget) },
-        el('span', { className: 'nums' }, g.ns.map((n) => el('span', { className: 'num', text: String(n) }))),
         el('span', { className: 'source-title', text: displayTitle(g) })),
-      el('p', { className: 'source-meta', text: honestByline(g) }),
+      el('p', { className: 'source-line' },
+        el('span', { className: 'nums', title: 'Passage numbers' }, g.ns.map((n) => el('span', { className: 'num', text: String(n) }))),
+        el('span', { className: 'source-meta', text: honestByline(g) })),
       el('p', { className: 'source-snippet', text: g.snippet }),
       url ? el('a', { className: 'source-original small', href: url, target: '_blank', rel: 'noopener noreferrer' }, 'Original ↗') : null);
   }

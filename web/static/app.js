@@ -45,7 +45,11 @@ input.addEventListener('keydown', (e) => {
     form.requestSubmit();
   }
 });
+let sentAt = -Infinity; // when the last question left the box
 input.addEventListener('input', () => {
+  // Some input methods deliver the Enter's line break after the keydown that
+  // sent the question; drop it so the box starts empty again.
+  if (performance.now() - sentAt < 1000 && !input.value.trim()) input.value = '';
   autosize();
   countLength();
 });
@@ -81,16 +85,9 @@ form.addEventListener('submit', (e) => {
     return;
   }
   input.value = '';
+  sentAt = performance.now();
   autosize();
   countLength();
-  // Some input methods deliver the Enter's line break after the keydown that
-  // sent the question; drop it so the box starts empty again.
-  setTimeout(() => {
-    if (!input.value.trim()) {
-      input.value = '';
-      autosize();
-    }
-  }, 0);
   if (state.editing >= 0) truncate(state.editing);
   submit(q);
 });
