@@ -245,6 +245,25 @@ func TestBrowserConversations(t *testing.T) {
 	// Deleting the conversation on screen leaves an empty one.
 	doSteps(t, ctx, "delete the current", chromedp.Click(chromedp.CSS(`#chats li:first-child .chat-delete`)))
 	waitJS(t, ctx, "an empty conversation", `!document.querySelector('.turn') && !document.getElementById('welcome').hidden`)
+
+	// Editing the first question replaces it and what followed it.
+	ask(t, ctx, "First question?")
+	ask(t, ctx, "Second question?")
+	doSteps(t, ctx, "edit", chromedp.Click(chromedp.CSS(`.turn .edit`)), // the first turn,
+		chromedp.WaitVisible(chromedp.CSS("#editing")))
+	if v := run(t, ctx, "the question to edit", chromedp.Evaluate[string](`document.getElementById('question').value`)); v != "First question?" {
+		t.Errorf("editing puts %q in the question box", v)
+	}
+	doSteps(t, ctx, "resend", chromedp.SetValue(chromedp.CSS("#question"), "Edited question?"), chromedp.Click(chromedp.CSS("#send")))
+	waitJS(t, ctx, "the edited answer", `document.querySelectorAll('.turn').length === 1 && !!document.querySelector('.answer-foot:not([hidden])')`)
+	if q := questions(); q != "Edited question?" {
+		t.Errorf("after the edit the conversation is %q", q)
+	}
+	f.mu.Lock()
+	if f.last.Question != "Edited question?" || len(f.last.History) != 0 {
+		t.Errorf("the edited question was asked as %+v", f.last)
+	}
+	f.mu.Unlock()
 }
 
 // TestBrowserCopyRegenerateQueue checks copying an answer, regenerating
