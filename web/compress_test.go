@@ -31,7 +31,12 @@ func TestHead(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			base := serve(t, newTestServer(t, tc.p, Config{}))
-			res, err := http.Head(base + tc.path)
+			req, err := http.NewRequest(http.MethodHead, base+tc.path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Accept-Encoding", "gzip") // as browsers send it
+			res, err := http.DefaultClient.Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -42,6 +47,9 @@ func TestHead(t *testing.T) {
 			}
 			if len(body) != 0 {
 				t.Errorf("HEAD %s sent a body of %d bytes", tc.path, len(body))
+			}
+			if tc.status == 200 && strings.HasPrefix(tc.path, "/static/") && res.ContentLength <= 0 {
+				t.Errorf("HEAD %s: Content-Length %d", tc.path, res.ContentLength)
 			}
 			get, err := http.Get(base + tc.path)
 			if err != nil {

@@ -94,11 +94,13 @@ func (s *Server) useMiddleware(proxies []*net.IPNet) {
 const gzipMinLength = 512
 
 // skipGzip leaves out of compression what is compressed already or cannot
-// be: /metrics (the Prometheus handler compresses itself) and range requests
-// (the ranges are of the uncompressed file). Answer streams are compressed:
-// each event is flushed through the compressor as it is written.
+// be: /metrics (the Prometheus handler compresses itself), range requests
+// (the ranges are of the uncompressed file) and HEAD (no body; it keeps its
+// Content-Length). Answer streams are compressed: each event is flushed
+// through the compressor as it is written.
 func skipGzip(c echo.Context) bool {
-	return c.Request().URL.Path == routeMetrics || c.Request().Header.Get("Range") != ""
+	r := c.Request()
+	return r.URL.Path == routeMetrics || r.Header.Get("Range") != "" || r.Method == http.MethodHead
 }
 
 // isAPI reports whether c is for the JSON API.
