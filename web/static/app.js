@@ -336,6 +336,9 @@ function switchTo(id) {
 
 function drawChats() {
   const list = store.loadAll();
+  // Keep the keyboard user's place in the list across the redraw.
+  const had = document.activeElement?.closest?.('#chats .chat');
+  const refocus = had && `[data-id="${CSS.escape(had.dataset.id || '')}"] .${document.activeElement.classList[0]}`;
   $('no-chats').hidden = list.length > 0;
   $('chats').replaceChildren(...list.map((c) => {
     const n = c.turns.length;
@@ -351,6 +354,7 @@ function drawChats() {
         onclick: (e) => remove(c, e.currentTarget.closest('li')),
       }, '✕'));
   }));
+  if (refocus) $('chats').querySelector(refocus)?.focus();
 }
 
 function when(ms) {
