@@ -140,7 +140,7 @@ async function run(view) {
   let text = '';
   let pending = false;
   const started = performance.now();
-  for (;;) {
+  for (let attempt = 1; ; attempt++) {
     try {
       if (!state.ready) {
         view.waiting(waitingText());
@@ -164,7 +164,7 @@ async function run(view) {
       turn.answer = store.keptAnswer(result, (performance.now() - started) / 1000);
       view.finish(turn.answer);
     } catch (err) {
-      if (err instanceof ApiError && err.code === 'not_ready') {
+      if (err instanceof ApiError && err.code === 'not_ready' && attempt < 3) {
         state.ready = false; // the index went away, or was never there: wait and try again
         watchReadiness();
         continue;
