@@ -274,7 +274,7 @@ main.addEventListener('keydown', (e) => {
 
 function currentFilters() {
   const f = {};
-  for (const [k, input] of Object.entries(filterInputs)) if (input.value) f[k] = input.value;
+  for (const [k, field] of Object.entries(filterInputs)) if (field.value) f[k] = field.value;
   return f;
 }
 
@@ -351,7 +351,7 @@ function drawChats() {
       el('span', { className: 'chat-meta', text: `${n} question${n === 1 ? '' : 's'} · ${when(c.updated)}` })),
       el('button', {
         type: 'button', className: 'icon chat-delete', 'aria-label': `Delete “${(c.title || 'Untitled').slice(0, 60)}”`,
-        onclick: (e) => remove(c, e.currentTarget.closest('li')),
+        onclick: () => remove(c),
       }, '✕'));
   }));
   if (refocus) $('chats').querySelector(refocus)?.focus();
@@ -367,7 +367,7 @@ function when(ms) {
 
 // remove deletes conversation c at once and puts an "Undo" row in its
 // place for a few seconds; focus moves to that button.
-function remove(c, li) {
+function remove(c) {
   const { removed, index } = store.remove(c.id);
   if (!removed) return;
   state.deleted.add(removed.id);
@@ -395,7 +395,6 @@ function remove(c, li) {
     $('chats').querySelector(`[data-id="${CSS.escape(removed.id)}"] .chat-open`)?.focus();
     announce('Conversation restored.');
   });
-  li?.remove();
 }
 
 function announce(text) {
