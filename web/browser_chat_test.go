@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/newsrag/newsrag/corpus"
 	"github.com/newsrag/newsrag/rag"
 )
 
@@ -280,7 +281,8 @@ func TestBrowserCopyRegenerateQueue(t *testing.T) {
 	f.answer = &rag.Answer{
 		Answer: strings.Join(f.tokens, ""), Answerable: true, Mode: rag.ModeExtracted, Passages: f.passages,
 		Citations: []rag.Citation{{N: 1, ArticleID: p.ArticleID, Title: p.Title, Outlet: p.Outlet, Published: p.Published,
-			URL: p.URL, Quote: p.Text, Start: p.Start, End: p.End}},
+			URL: p.URL, Quote: p.Text, Start: p.Start, End: p.End,
+			AlsoPublished: []corpus.Alternate{{ID: "paper.example/kabul", Title: "Kabul falls", Outlet: "Paper", URL: "https://paper.example/kabul"}}}},
 	}
 	base := serve(t, newTestServer(t, f, Config{}))
 	ctx := browser(t, 1366, 900)
@@ -301,13 +303,17 @@ func TestBrowserCopyRegenerateQueue(t *testing.T) {
 	waitJS(t, ctx, "copied", `document.querySelector('.answer-foot .tools button').textContent.includes('Copied')`)
 	clip := run(t, ctx, "clipboard", chromedp.Evaluate[string](`navigator.clipboard.readText()`, chromedp.EvalAwaitPromise))
 	for _, want := range []string{"What happened at the airport?", "Crowds gathered at the airport [1].", "Sources:",
-		"[1] Taliban enter Kabul (BBC, ", "“Crowds gathered at the airport.”", "https://news.example/kabul"} {
+		"[1] Taliban enter Kabul (BBC, ", "“Crowds gathered at the airport.”", "https://news.example/kabul",
+		"also in Paper https://paper.example/kabul"} {
 		if !strings.Contains(clip, want) {
 			t.Errorf("clipboard lacks %q:\n%s", want, clip)
 		}
 	}
 	if n := run(t, ctx, "original links", chromedp.Evaluate[int](`document.querySelectorAll('.source-card a[href="https://news.example/kabul"]').length`)); n != 1 {
 		t.Errorf("%d Original links on the source card, want 1", n)
+	}
+	if also := run(t, ctx, "other copies", chromedp.Text(chromedp.CSS(".source-card .source-also"))); also != "Also in Paper" {
+		t.Errorf("the source card names the other copies as %q", also)
 	}
 
 	doSteps(t, ctx, "regenerate", chromedp.Click(chromedp.CSS(".answer-foot .tools button:last-child")))

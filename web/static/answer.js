@@ -159,6 +159,7 @@ export class TurnView {
         el('span', { className: 'nums', title: 'Passage numbers' }, g.ns.map((n) => el('span', { className: 'num', text: String(n) }))),
         el('span', { className: 'source-meta', text: honestByline(g) })),
       el('p', { className: 'source-snippet', text: g.snippet }),
+      alsoPublished(g.also),
       url ? el('a', { className: 'source-original small', href: url, target: '_blank', rel: 'noopener noreferrer' }, 'Original ↗') : null);
   }
 
@@ -262,6 +263,7 @@ export function answerAsText(question, answer) {
       if (it.text) lines.push(`    “${it.text.trim().replace(/\s+/g, ' ')}”`);
       const url = safeURL(it.url || '');
       if (url) lines.push(`    ${url}`);
+      for (const c of it.also_published || []) lines.push(`    also in ${c.outlet || displayTitle(c)}${safeURL(c.url || '') ? ` ${safeURL(c.url)}` : ''}`);
     }
   }
   return lines.join('\n');
@@ -280,10 +282,22 @@ function byArticle(items) {
     }
     groups.set(it.article_id, {
       article_id: it.article_id, title: it.title, outlet: it.outlet, published: it.published, url: it.url,
-      ns: [it.n], snippet: (it.text || '').replace(/\s+/g, ' ').trim(),
+      ns: [it.n], snippet: (it.text || '').replace(/\s+/g, ' ').trim(), also: it.also_published || [],
     });
   }
   return [...groups.values()];
+}
+
+// alsoPublished names the other copies of a story ("Also in Paper, Wire"),
+// each a link when it has a URL; null when there are none.
+function alsoPublished(copies) {
+  if (!copies?.length) return null;
+  const names = copies.map((c) => {
+    const name = c.outlet || displayTitle(c);
+    const url = safeURL(c.url || '');
+    return url ? el('a', { href: url, target: '_blank', rel: 'noopener noreferrer' }, name) : name;
+  });
+  return el('p', { className: 'source-also small' }, 'Also in ', names.flatMap((n, i) => (i ? [', ', n] : [n])));
 }
 
 // filterLine describes the filters a question was asked with, or ''.
