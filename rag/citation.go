@@ -7,8 +7,11 @@ import (
 	"strings"
 )
 
-// markerRE matches a citation marker: "[3]", "[1, 4]", "[2,5,6]".
-var markerRE = regexp.MustCompile(`\[\s*\d{1,4}(?:\s*,\s*\d{1,4})*\s*\]`)
+// CitationPattern is the regular expression of a citation marker: "[3]",
+// "[1, 4]", "[2,5,6]", "[ 2 ]". The chat page uses the same pattern.
+const CitationPattern = `\[\s*\d{1,4}(?:\s*,\s*\d{1,4})*\s*\]`
+
+var markerRE = regexp.MustCompile(CitationPattern)
 
 // CheckCitations validates the [n] markers in text against passages
 // numbered 1..n. It returns text with invalid numbers removed (a marker

@@ -112,8 +112,13 @@ export function locate(text, start, end, quote) {
 
 const norm = (s) => s.replace(/\s+/g, ' ').trim();
 
-// Citation markers: [1], [1, 2], [1][3].
-const CITE = /\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]/g;
+// A citation marker: [1], [1, 2], [ 3 ]. The same pattern as the server's
+// (rag.CitationPattern; a Go test keeps the two equal).
+const MARKER = String.raw`\[\s*\d{1,4}(?:\s*,\s*\d{1,4})*\s*\]`;
+const CITE = new RegExp(MARKER, 'g');
+
+// markerNumbers is the numbers of one marker's text, "[1, 2]" → [1, 2].
+const markerNumbers = (m) => m.slice(1, -1).split(',').map((x) => Number(x.trim()));
 
 /**
  * Renders answer text into parent, as a small safe subset of Markdown built from
@@ -146,7 +151,7 @@ export function renderAnswer(parent, text, cite) {
 }
 
 // A sentence that ends with its citation marker, followed by a new sentence.
-const CITED_END = /(\[\d{1,3}(?:\s*,\s*\d{1,3})*\][.!?]?)[ \t]+(?=[\p{Lu}\d“"‘'(])/gu;
+const CITED_END = new RegExp(`(${MARKER}[.!?]?)[ \\t]+(?=[\\p{Lu}\\d“"‘'(])`, 'gu');
 
 // splitCited breaks a long single-line paragraph of cited sentences (as the
 // extractive answerer writes them) into one paragraph per cited sentence, so
@@ -159,7 +164,7 @@ function splitCited(block) {
 
 // inline appends text to node, with **bold**, *italic*, `code` and citations.
 function inline(node, text, cite) {
-  const re = /(\*\*([^*]+)\*\*|`([^`]+)`|(?<![\w*])\*([^*\s][^*]*?)\*(?![\w*])|\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\])/g;
+  const re = new RegExp(String.raw`(\*\*([^*]+)\*\*|` + '`([^`]+)`' + String.raw`|(?<![\w*])\*([^*\s][^*]*?)\*(?![\w*])|(${MARKER}))`, 'g');
   let last = 0;
   let m;
   while ((m = re.exec(text))) {
@@ -168,7 +173,7 @@ function inline(node, text, cite) {
     else if (m[3] !== undefined) node.append(el('code', { text: m[3] }));
     else if (m[4] !== undefined) node.append(inline(el('em'), m[4], cite));
     else {
-      for (const n of m[5].split(',').map((x) => Number(x.trim()))) {
+      for (const n of markerNumbers(m[5])) {
         node.append(cite(n) || `[${n}]`);
       }
     }
@@ -182,7 +187,7 @@ function inline(node, text, cite) {
 export function citedNumbers(text) {
   const seen = [];
   for (const m of text.matchAll(CITE)) {
-    for (const n of m[1].split(',').map((x) => Number(x.trim()))) {
+    for (const n of markerNumbers(m[0])) {
       if (!seen.includes(n)) seen.push(n);
     }
   }
