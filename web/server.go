@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -133,8 +134,16 @@ func (s *Server) Run(ctx context.Context) error {
 // It closes ln. A Server serves once: after shutdown, new answer streams
 // are refused.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	// inflight counts requests being handled, so that a shutdown that
+	// timed out only on connections that never sent a request (a browser's
+	// preconnects, which Shutdown waits 5 s for) is still clean.
+	var inflight atomic.Int64
 	srv := &http.Server{
-		Handler:           s.echo,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			inflight.Add(1)
+			defer inflight.Add(-1)
+			s.echo.ServeHTTP(w, r)
+		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
@@ -167,8 +176,13 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	defer cancel()
 	err := srv.Shutdown(sctx)
 	if err != nil {
-		// Some requests did not finish in time: cut them off.
-		err = errors.Join(fmt.Errorf("web: shutdown: %w", err), srv.Close())
+		if n := inflight.Load(); n == 0 {
+			// Only connections without a request were left open.
+			err = srv.Close()
+		} else {
+			// Some requests did not finish in time: cut them off.
+			err = errors.Join(fmt.Errorf("web: shutdown: %d requests cut off: %w", n, err), srv.Close())
+		}
 	}
 	if serr := <-serveErr; !errors.Is(serr, http.ErrServerClosed) {
 		err = errors.Join(err, fmt.Errorf("web: serve: %w", serr))

@@ -215,3 +215,35 @@ func TestShutdownUnderLoad(t *testing.T) {
 		t.Errorf("Serve: %v", err)
 	}
 }
+
+// TestShutdownWithUnusedConnection: a connection that never sends a request
+// (as browsers open ahead of time) does not make a shutdown fail.
+func TestShutdownWithUnusedConnection(t *testing.T) {
+	s := newTestServer(t, newFake(), Config{ShutdownTimeout: 200 * time.Millisecond})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(ctx, ln) }()
+	idle, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idle.Close()
+	if resp, err := http.Get("http://" + ln.Addr().String() + "/healthz"); err != nil {
+		t.Fatal(err)
+	} else {
+		resp.Body.Close()
+	}
+	cancel()
+	select {
+	case err := <-served:
+		if err != nil {
+			t.Errorf("Serve = %v, want a clean shutdown", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Serve did not return")
+	}
+}
