@@ -148,3 +148,30 @@ func TestRetrievalConfigDenseWeightZero(t *testing.T) {
 		t.Errorf("zero config became %+v, want the default mode and weight", got)
 	}
 }
+
+func TestFiltersMatch(t *testing.T) {
+	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
+	bbc := corpus.Article{ID: "a", Outlet: "BBC", Published: day("2025-03-01")}
+	undated := corpus.Article{ID: "b", Outlet: "BBC"}
+	tests := []struct {
+		name string
+		f    Filters
+		a    corpus.Article
+		want bool
+	}{
+		{"no filter", Filters{}, undated, true},
+		{"outlet, any case and spacing", Filters{Outlet: " bbc "}, bbc, true},
+		{"other outlet", Filters{Outlet: "Sky News"}, bbc, false},
+		{"from, inclusive", Filters{From: day("2025-03-01")}, bbc, true},
+		{"from, after", Filters{From: day("2025-03-02")}, bbc, false},
+		{"to, inclusive", Filters{To: day("2025-03-01")}, bbc, true},
+		{"to, before", Filters{To: day("2025-02-28")}, bbc, false},
+		{"undated fails a date bound", Filters{From: day("2000-01-01")}, undated, false},
+		{"undated passes the outlet", Filters{Outlet: "BBC"}, undated, true},
+	}
+	for _, tt := range tests {
+		if got := tt.f.Match(tt.a); got != tt.want {
+			t.Errorf("%s: Match = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 
 	"github.com/newsrag/newsrag/embed"
 )
@@ -263,15 +262,7 @@ func (r *Retriever) filter(ix *Index, f Filters) func(uint32) bool {
 	}
 	ok := make([]bool, len(ix.articles))
 	for i, a := range ix.articles {
-		pass := f.Outlet == "" || strings.EqualFold(strings.TrimSpace(a.Outlet), strings.TrimSpace(f.Outlet))
-		if !f.From.IsZero() || !f.To.IsZero() {
-			if a.Published.IsZero() ||
-				(!f.From.IsZero() && a.Published.Before(f.From)) ||
-				(!f.To.IsZero() && a.Published.After(f.To)) {
-				pass = false
-			}
-		}
-		ok[i] = pass
+		ok[i] = f.Match(a)
 	}
 	return func(doc uint32) bool { return ok[ix.chunkArt[doc]] }
 }

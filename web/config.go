@@ -19,7 +19,8 @@ type Config struct {
 	// Default "127.0.0.1:8080".
 	Addr string
 	// APIKey, when set, must be sent as "Authorization: Bearer <key>" on
-	// every /api/* request and on /metrics (NEWSRAG_API_KEY). It is compared
+	// every /api/*, /v1/* (OpenAI-compatible) and /mcp request and on
+	// /metrics (NEWSRAG_API_KEY). It is compared
 	// in constant time and never logged. The page's HTML, scripts and
 	// styles, /healthz and /readyz stay open: they hold no data.
 	APIKey string
@@ -31,11 +32,11 @@ type Config struct {
 	// comma-separated). Requests from anywhere else are identified by their
 	// connection's address, whatever headers they send. Default: none.
 	TrustedProxies []string
-	// CORSOrigins are the origins allowed to call /api/* from a browser on
+	// CORSOrigins are the origins allowed to call the APIs from a browser on
 	// another origin (NEWSRAG_CORS_ORIGINS, comma-separated). Default: none,
 	// CORS off.
 	CORSOrigins []string
-	// RateLimit is the sustained number of /api/* requests per second
+	// RateLimit is the sustained number of API requests per second
 	// allowed per client (NEWSRAG_RATE_LIMIT). Default 10; negative
 	// disables rate limiting.
 	RateLimit float64

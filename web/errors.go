@@ -163,7 +163,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if ae.status == http.StatusServiceUnavailable {
 		c.Response().Header().Set("Retry-After", "5")
 	}
-	body := ErrorBody{Error: ErrorDetail{Code: ae.code, Message: ae.message}}
+	var body any = ErrorBody{Error: ErrorDetail{Code: ae.code, Message: ae.message}}
+	if isOpenAI(c) {
+		body = openAIErrorBody(ae, err)
+	}
 	if c.Request().Method == http.MethodHead {
 		err = c.NoContent(ae.status)
 	} else {

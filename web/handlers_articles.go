@@ -39,12 +39,17 @@ func (s *Server) handleArticles(c echo.Context) error {
 	arts := s.p.Articles()
 	out := ArticlesResponse{Articles: make([]ArticleSummary, 0, len(arts))}
 	for _, a := range arts {
-		out.Articles = append(out.Articles, ArticleSummary{
-			ID: a.ID, Title: a.Title, Outlet: a.Outlet, Published: a.Published,
-			URL: a.URL, Author: a.Author, Length: len(a.Text), Alternates: a.Alternates,
-		})
+		out.Articles = append(out.Articles, summarize(a))
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+// summarize returns a's metadata.
+func summarize(a corpus.Article) ArticleSummary {
+	return ArticleSummary{
+		ID: a.ID, Title: a.Title, Outlet: a.Outlet, Published: a.Published,
+		URL: a.URL, Author: a.Author, Length: len(a.Text), Alternates: a.Alternates,
+	}
 }
 
 // handleArticle answers GET /api/articles/{id} with the article's metadata

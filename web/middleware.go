@@ -103,8 +103,12 @@ func skipGzip(c echo.Context) bool {
 	return r.URL.Path == routeMetrics || r.Header.Get("Range") != "" || r.Method == http.MethodHead
 }
 
-// isAPI reports whether c is for the JSON API.
-func isAPI(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/api/") }
+// isAPI reports whether c is for one of the APIs: the JSON API (/api/),
+// the OpenAI-compatible API (/v1/) or MCP (/mcp).
+func isAPI(c echo.Context) bool {
+	p := c.Request().URL.Path
+	return strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/v1/") || p == routeMCP
+}
 
 // observe logs one structured line per request and records its metrics.
 // It handles the handler's error itself so that the status it logs is the
@@ -150,8 +154,9 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// rateLimit limits /api/* requests per client, keyed by the client's real
-// address (see the IPExtractor), answering 429 with Retry-After.
+// rateLimit limits API requests (see isAPI) per client, keyed by the
+// client's real address (see the IPExtractor), answering 429 with
+// Retry-After.
 func (s *Server) rateLimit() echo.MiddlewareFunc {
 	retryAfter := strconv.Itoa(max(1, int(math.Ceil(1/s.cfg.RateLimit))))
 	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
@@ -168,9 +173,10 @@ func (s *Server) rateLimit() echo.MiddlewareFunc {
 	})
 }
 
-// requireKey demands "Authorization: Bearer <APIKey>" on /api/* and
-// /metrics. Both sides are hashed before a constant-time comparison, so
-// neither the key's content nor its length leaks through timing.
+// requireKey demands "Authorization: Bearer <APIKey>" on the APIs (see
+// isAPI) and /metrics. Both sides are hashed before a constant-time
+// comparison, so neither the key's content nor its length leaks through
+// timing.
 func (s *Server) requireKey() echo.MiddlewareFunc {
 	want := sha256.Sum256([]byte(s.cfg.APIKey))
 	return middleware.KeyAuthWithConfig(middleware.KeyAuthConfig{
@@ -197,7 +203,8 @@ func (s *Server) requireKey() echo.MiddlewareFunc {
 // maps to 504.
 func (s *Server) timeout(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if s.cfg.RequestTimeout <= 0 || c.Path() == routeAskStream {
+		// Chat completions may be streams: their handler sets the timeout.
+		if s.cfg.RequestTimeout <= 0 || c.Path() == routeAskStream || c.Path() == routeChatCompletions {
 			return next(c)
 		}
 		ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.RequestTimeout)

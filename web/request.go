@@ -37,33 +37,9 @@ type filtersBody struct {
 // decodeAsk reads, decodes and validates an ask request body. Unknown
 // fields are rejected so that a misspelt "filter" is not silently ignored.
 func decodeAsk(c echo.Context) (rag.Request, error) {
-	r := c.Request()
-	if ct := r.Header.Get(echo.HeaderContentType); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || mt != echo.MIMEApplicationJSON {
-			return rag.Request{}, &apiError{status: http.StatusUnsupportedMediaType, code: CodeUnsupportedMedia,
-				message: "send the request body as JSON with Content-Type: application/json"}
-		}
-	} else {
-		// A body without a content type could come from a plain HTML form on
-		// another site; only JSON-typed requests (which need CORS) are served.
-		return rag.Request{}, &apiError{status: http.StatusUnsupportedMediaType, code: CodeUnsupportedMedia,
-			message: "missing Content-Type: application/json"}
-	}
-	data, err := io.ReadAll(r.Body)
+	data, err := readJSONBody(c, `{"question": "…"}`)
 	if err != nil {
-		var he *echo.HTTPError
-		var mbe *http.MaxBytesError
-		if errors.As(err, &he) || errors.As(err, &mbe) {
-			return rag.Request{}, echo.ErrStatusRequestEntityTooLarge
-		}
-		return rag.Request{}, badRequest("reading the request body: %v", err)
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return rag.Request{}, badRequest("the request body is empty; send a JSON object such as {\"question\": \"…\"}")
-	}
-	if !utf8.Valid(data) {
-		return rag.Request{}, badRequest("the request body is not valid UTF-8")
+		return rag.Request{}, err
 	}
 	var body askBody
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -86,6 +62,41 @@ func decodeAsk(c echo.Context) (rag.Request, error) {
 		return rag.Request{}, err
 	}
 	return req, nil
+}
+
+// readJSONBody reads a request body that must be JSON: it checks the
+// Content-Type, the size limit, emptiness and UTF-8. example is shown to
+// whoever sends an empty body.
+func readJSONBody(c echo.Context, example string) ([]byte, error) {
+	r := c.Request()
+	if ct := r.Header.Get(echo.HeaderContentType); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || mt != echo.MIMEApplicationJSON {
+			return nil, &apiError{status: http.StatusUnsupportedMediaType, code: CodeUnsupportedMedia,
+				message: "send the request body as JSON with Content-Type: application/json"}
+		}
+	} else {
+		// A body without a content type could come from a plain HTML form on
+		// another site; only JSON-typed requests (which need CORS) are served.
+		return nil, &apiError{status: http.StatusUnsupportedMediaType, code: CodeUnsupportedMedia,
+			message: "missing Content-Type: application/json"}
+	}
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		var he *echo.HTTPError
+		var mbe *http.MaxBytesError
+		if errors.As(err, &he) || errors.As(err, &mbe) {
+			return nil, echo.ErrStatusRequestEntityTooLarge
+		}
+		return nil, badRequest("reading the request body: %v", err)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, badRequest("the request body is empty; send a JSON object such as %s", example)
+	}
+	if !utf8.Valid(data) {
+		return nil, badRequest("the request body is not valid UTF-8")
+	}
+	return data, nil
 }
 
 // jsonError turns a decoding error into a 400 that says where the problem is.

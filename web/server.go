@@ -95,6 +95,10 @@ func (s *Server) addRoutes() error {
 		e.GET(routeArticle, s.handleArticle),
 		e.GET(routeOpenAPI, openapi),
 		e.GET(routeMetrics, echo.WrapHandler(s.metrics.handler())),
+		e.POST(routeChatCompletions, s.handleChatCompletions),
+		e.GET(routeModels, s.handleModels),
+		e.GET(routeModel, s.handleModel),
+		e.POST(routeMCP, echo.WrapHandler(s.mcpHandler())),
 	} {
 		s.routes[r.Path] = struct{}{}
 	}

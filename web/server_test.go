@@ -143,7 +143,7 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 		if r.Path == routeStatic || r.Method == http.MethodHead || strings.HasPrefix(r.Method, "echo_route") {
 			continue
 		}
-		path := strings.Replace(r.Path, "/*", "/{id}", 1)
+		path := strings.Replace(strings.Replace(r.Path, "/*", "/{id}", 1), "/:id", "/{id}", 1)
 		routes = append(routes, r.Method+" "+path)
 		if _, ok := doc.Paths[path][strings.ToLower(r.Method)]; !ok {
 			t.Errorf("%s %s is not documented", r.Method, path)
