@@ -91,14 +91,20 @@ func NewMCPServer(p Pipeline) *mcp.Server {
 
 // ServeMCP serves an MCP server answering from p over r and w
 // (newline-delimited JSON-RPC, as on a process's stdin and stdout) until
-// ctx is cancelled or the client closes r.
-func ServeMCP(ctx context.Context, p Pipeline, r io.ReadCloser, w io.WriteCloser) error {
-	err := NewMCPServer(p).Run(ctx, &mcp.IOTransport{Reader: r, Writer: w})
+// ctx is cancelled or r ends. It closes neither.
+func ServeMCP(ctx context.Context, p Pipeline, r io.Reader, w io.Writer) error {
+	t := &mcp.IOTransport{Reader: io.NopCloser(r), Writer: nopWriteCloser{w}}
+	err := NewMCPServer(p).Run(ctx, t)
 	if err != nil && ctx.Err() == nil && !errors.Is(err, io.EOF) {
 		return fmt.Errorf("mcp: %w", err)
 	}
 	return nil
 }
+
+// nopWriteCloser is an io.WriteCloser whose Close does nothing.
+type nopWriteCloser struct{ io.Writer }
+
+func (nopWriteCloser) Close() error { return nil }
 
 // mcpHandler serves the MCP server over streamable HTTP, statelessly: each
 // POST is answered on its own, with JSON, so no stream outlives its

@@ -111,6 +111,7 @@ indexes your own. Settings come from the environment and a .env file (see
 		newSearchCmd(),
 		newIngestCmd(),
 		newServeCmd(),
+		newMCPCmd(),
 		newModelCmd(),
 		newEvalCmd(),
 	)

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
+	"log/slog"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/newsrag/newsrag/rag"
 	"github.com/newsrag/newsrag/web"
 )
 
@@ -15,7 +18,8 @@ func newServeCmd() *cobra.Command {
 		Short: "Serve the chat page and the JSON API",
 		Long: `serve starts the web server (default http://127.0.0.1:8080): the chat page at
 /, the JSON API under /api (documented at /api/openapi.json), /healthz,
-/readyz and /metrics. With no index yet it builds one from the corpus in the
+/readyz and /metrics; the OpenAI-compatible API under /v1 and MCP (streamable
+HTTP) at /mcp. With no index yet it builds one from the corpus in the
 background; /readyz reports ready once it can answer. With NEWSRAG_REFRESH
 (e.g. 15m) it reads its sources (NEWSRAG_SOURCES) again on that schedule
 and swaps in the updated index; /metrics counts what each refresh did.`,
@@ -44,19 +48,27 @@ and swaps in the updated index; /metrics counts what each refresh did.`,
 			if err != nil {
 				return err
 			}
-			// Pick up an index replaced by "newsrag ingest" in another process.
-			go e.Watch(cmd.Context(), 2*time.Second)
-			if !e.Ready() {
-				go func() {
-					log.Info("no index yet: building it")
-					if err := ingest(cmd.Context(), s, e, loader, nil, false, cfg.IndexProgress.Set, stderr, stderr); err != nil {
-						log.Error("building the index failed", "err", err)
-					}
-				}()
-			}
+			keepIndex(cmd.Context(), e, log, func(ctx context.Context) error {
+				return ingest(ctx, s, e, loader, nil, false, cfg.IndexProgress.Set, stderr, stderr)
+			})
 			return srv.Run(cmd.Context())
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "", "address to listen on (default NEWSRAG_ADDR or 127.0.0.1:8080)")
 	return cmd
+}
+
+// keepIndex is what the long-running commands (serve, mcp) do about the
+// index until ctx ends: build it in the background when there is none, and
+// pick up an index replaced by "newsrag ingest" in another process.
+func keepIndex(ctx context.Context, e *rag.Engine, log *slog.Logger, build func(context.Context) error) {
+	go e.Watch(ctx, 2*time.Second)
+	if !e.Ready() {
+		go func() {
+			log.Info("no index yet: building it")
+			if err := build(ctx); err != nil {
+				log.Error("building the index failed", "err", err)
+			}
+		}()
+	}
 }
