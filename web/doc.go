@@ -1,15 +1,18 @@
 // Package web is newsrag's HTTP face: an Echo server with a JSON API, a
-// Server-Sent Events stream of answers as they are written, Prometheus
-// metrics, an OpenAPI document and the chat page (embedded from static/, no
-// build step).
+// Server-Sent Events stream of answers as they are written, an
+// OpenAI-compatible chat completions API under /v1, a Model Context
+// Protocol server at /mcp (also served over stdio by [ServeMCP]),
+// Prometheus metrics, an OpenAPI document and the chat page (embedded from
+// static/, no build step).
 //
-// It translates HTTP to calls on a [Pipeline] (satisfied by *rag.Engine) and
-// back; it holds no retrieval or answering logic. The middleware stack adds
-// request IDs, panic recovery, structured logs, gzip compression (answer
-// streams flushed per event), body and answer size limits,
-// per-request timeouts (not applied to streams), secure headers with a
-// Content-Security-Policy, an optional bearer API key, CORS when configured
-// and a per-client rate limit keyed by the real remote address.
+// Each face translates its protocol to calls on a [Pipeline] (satisfied by
+// *rag.Engine) and back; none holds retrieval or answering logic. The
+// middleware stack adds request IDs, panic recovery, structured logs, gzip
+// compression (answer streams flushed per event), body and answer size
+// limits, per-request timeouts (not applied to streams), secure headers with
+// a Content-Security-Policy, an optional bearer API key (on /api, /v1 and
+// /mcp alike), CORS when configured and a per-client rate limit keyed by the
+// real remote address.
 //
 // Typical use, from cmd:
 //
