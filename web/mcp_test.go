@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"io"
@@ -205,4 +206,48 @@ func TestMCPOverHTTPNeedsKey(t *testing.T) {
 	if rec.Code != http.StatusOK || !strings.Contains(string(body), `"serverInfo":{"name":"newsrag"`) {
 		t.Errorf("with key: status %d, %s", rec.Code, body)
 	}
+}
+
+func TestServeMCPOverPipes(t *testing.T) {
+	// The stdio transport's framing, as "newsrag mcp" uses it: one JSON-RPC
+	// message per line each way, and a clean return when the client closes
+	// its end.
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	done := make(chan error, 1)
+	go func() { done <- ServeMCP(context.Background(), newFake(), inR, outW) }()
+	responses := bufio.NewScanner(outR)
+	responses.Buffer(make([]byte, 1<<20), 1<<20)
+	for i, req := range []string{
+		`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`,
+		`{"jsonrpc":"2.0","method":"notifications/initialized"}`,
+		`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"get_article","arguments":{"id":"world/kabul"}}}`,
+	} {
+		if _, err := io.WriteString(inW, req+"\n"); err != nil {
+			t.Fatal(err)
+		}
+		if i == 1 { // a notification: no response
+			continue
+		}
+		if !responses.Scan() {
+			t.Fatalf("no response to %s: %v", req, responses.Err())
+		}
+		var msg struct {
+			ID     int             `json:"id"`
+			Result json.RawMessage `json:"result"`
+		}
+		line := responses.Text()
+		if err := json.Unmarshal([]byte(line), &msg); err != nil || msg.Result == nil || msg.ID != map[int]int{0: 1, 2: 2}[i] {
+			t.Errorf("response to %s: %s", req, line)
+		}
+		if i == 2 && !strings.Contains(line, "Taliban enter Kabul") {
+			t.Errorf("get_article: %s", line)
+		}
+	}
+	inW.Close()
+	go io.Copy(io.Discard, outR)
+	if err := <-done; err != nil {
+		t.Errorf("ServeMCP after the client closed its end: %v", err)
+	}
+	outW.Close()
 }

@@ -1,13 +1,16 @@
 package web
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/newsrag/newsrag/rag"
@@ -276,3 +279,38 @@ func TestSourcesText(t *testing.T) {
 }
 
 func withN(c rag.Citation, n int) rag.Citation { c.N = n; return c }
+
+func TestChatStreamEndsAtShutdown(t *testing.T) {
+	f := newFake()
+	f.block = true // after its tokens, the pipeline waits for its context
+	s := newTestServer(t, f, Config{ShutdownTimeout: 5 * time.Second})
+	base, stop := serveStoppable(t, s)
+	client := &http.Client{Transport: &http.Transport{}}
+	defer client.CloseIdleConnections()
+	resp, err := client.Post(base+"/v1/chat/completions", "application/json",
+		strings.NewReader(`{"model":"newsrag","stream":true,"messages":[{"role":"user","content":"q"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	rd := bufio.NewReader(resp.Body)
+	var data []string
+	for len(data) < 4 { // the role and three tokens; then the pipeline blocks
+		line, err := rd.ReadString('\n')
+		if err != nil {
+			t.Fatalf("reading stream: %v", err)
+		}
+		if d, ok := strings.CutPrefix(strings.TrimSpace(line), "data: "); ok {
+			data = append(data, d)
+		}
+	}
+	start := time.Now()
+	stop() // shuts the server down; fails the test if Serve does
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("shutdown waited %s for the open stream", took)
+	}
+	rest, _ := io.ReadAll(rd)
+	if !strings.Contains(string(rest), `"code":"shutting_down"`) || strings.Contains(string(rest), "[DONE]") {
+		t.Errorf("stream after shutdown: %q", rest)
+	}
+}
