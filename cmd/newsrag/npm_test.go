@@ -49,8 +49,8 @@ func TestOfficialClients(t *testing.T) {
 	needModel(t)
 	bin := buildBinary(t)
 	env := append(os.Environ(),
-		"NEWSRAG_DATA_DIR="+t.TempDir(), "NEWSRAG_CORPUS_DIR=", "NEWSRAG_LLM_PROVIDER=",
-		"NEWSRAG_API_KEY=test-key", "NEWSRAG_RATE_LIMIT=-1")
+		"NEWSRAG_DATA_DIR="+t.TempDir(), "NEWSRAG_CORPUS_DIR=", "NEWSRAG_SOURCES=", "NEWSRAG_REFRESH=",
+		"NEWSRAG_LLM_PROVIDER=", "NEWSRAG_API_KEY=test-key", "NEWSRAG_RATE_LIMIT=-1")
 	if out, err := command(t, env, bin, "ingest").CombinedOutput(); err != nil {
 		t.Fatalf("newsrag ingest: %v\n%s", err, out)
 	}
