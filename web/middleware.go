@@ -71,8 +71,10 @@ func (s *Server) useMiddleware(proxies []*net.IPNet) {
 			Skipper:      func(c echo.Context) bool { return !isAPI(c) },
 			AllowOrigins: s.cfg.CORSOrigins,
 			AllowMethods: []string{http.MethodGet, http.MethodPost},
-			AllowHeaders: []string{echo.HeaderAuthorization, echo.HeaderContentType},
-			MaxAge:       600,
+			// MCP clients send their protocol version and session on every request.
+			AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "Mcp-Protocol-Version", "Mcp-Session-Id"},
+			ExposeHeaders: []string{"Mcp-Session-Id"},
+			MaxAge:        600,
 		}))
 	}
 	if s.cfg.BodyLimit > 0 {

@@ -134,7 +134,8 @@ func TestCORS(t *testing.T) {
 
 	on := newTestServer(t, newFake(), Config{CORSOrigins: []string{"https://app.example"}, APIKey: "k"})
 	if h := preflight(on, "https://app.example"); h.Get("Access-Control-Allow-Origin") != "https://app.example" ||
-		!strings.Contains(h.Get("Access-Control-Allow-Headers"), "Authorization") {
+		!strings.Contains(h.Get("Access-Control-Allow-Headers"), "Authorization") ||
+		!strings.Contains(h.Get("Access-Control-Allow-Headers"), "Mcp-Protocol-Version") {
 		t.Errorf("allowed origin's preflight: %v", h)
 	}
 	if h := preflight(on, "https://evil.example"); h.Get("Access-Control-Allow-Origin") != "" {
