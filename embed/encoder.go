@@ -430,17 +430,23 @@ func softmax(row []float32, t int, scale float32) {
 			m = v
 		}
 	}
-	var sum float32
-	for j, v := range live {
-		e := expNeg((v - m) * scale)
-		live[j] = e
-		sum += e
-	}
-	inv := 1 / sum
+	inv := 1 / kernel.exp(live, scale, -m*scale)
 	for j := range live {
 		live[j] *= inv
 	}
 	clear(row[t:])
+}
+
+// expAffine sets x[i] = e^(x[i]·scale + bias), for arguments ≤ 0, and
+// returns the sum of the results.
+func expAffine(x []float32, scale, bias float32) float32 {
+	var sum float32
+	for i, v := range x {
+		e := expNeg(v*scale + bias)
+		x[i] = e
+		sum += e
+	}
+	return sum
 }
 
 // expNeg returns e^x for x ≤ 0 in float32 with a relative error below
@@ -471,22 +477,38 @@ func expNeg(x float32) float32 {
 // layerNorm writes the layer norm of each of the rows of src (width n) to
 // dst: (x-mean)/sqrt(var+ε)·scale + bias.
 func layerNorm(dst, src []float32, n, rows int, scale, bias []float32) {
+	if n%4 != 0 {
+		panic("embed: layerNorm: width not a multiple of 4")
+	}
+	scale, bias = scale[:n], bias[:n]
 	for r := range rows {
 		x := src[r*n : (r+1)*n]
 		y := dst[r*n : (r+1)*n]
-		var sum float64
-		for _, v := range x {
-			sum += float64(v)
+		// Mean and variance in float64, four independent sums each so the
+		// additions overlap (n is a multiple of 4); the normalisation in
+		// float32.
+		var s0, s1, s2, s3 float64
+		for i := 0; i+3 < len(x); i += 4 {
+			s0 += float64(x[i])
+			s1 += float64(x[i+1])
+			s2 += float64(x[i+2])
+			s3 += float64(x[i+3])
 		}
-		mean := sum / float64(n)
-		var sq float64
-		for _, v := range x {
-			d := float64(v) - mean
-			sq += d * d
+		mean := (s0 + s1 + s2 + s3) / float64(n)
+		s0, s1, s2, s3 = 0, 0, 0, 0
+		for i := 0; i+3 < len(x); i += 4 {
+			d0, d1 := float64(x[i])-mean, float64(x[i+1])-mean
+			d2, d3 := float64(x[i+2])-mean, float64(x[i+3])-mean
+			s0 += d0 * d0
+			s1 += d1 * d1
+			s2 += d2 * d2
+			s3 += d3 * d3
 		}
-		inv := 1 / math.Sqrt(sq/float64(n)+lnEpsilon)
+		sq := s0 + s1 + s2 + s3
+		inv := float32(1 / math.Sqrt(sq/float64(n)+lnEpsilon))
+		m := float32(mean)
 		for c, v := range x {
-			y[c] = float32((float64(v)-mean)*inv)*scale[c] + bias[c]
+			y[c] = (v-m)*inv*scale[c] + bias[c]
 		}
 	}
 }
@@ -510,10 +532,13 @@ func addRows(m, v []float32, rows int) {
 	}
 }
 
-// relu clamps negative values to zero.
+// relu clamps negative values to zero. It clears the value's bits when its
+// sign bit is set, without a branch (a branch on the sign mispredicts
+// about half the time, and max handles NaN and signed zeros at a cost).
 func relu(m []float32) {
 	for i, v := range m {
-		m[i] = max(v, 0)
+		b := math.Float32bits(v)
+		m[i] = math.Float32frombits(b &^ uint32(int32(b)>>31))
 	}
 }
 

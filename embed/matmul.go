@@ -44,10 +44,13 @@ type microKernel struct {
 	// a k × panelWidth panel chunk (row stride panelWidth) to an
 	// mr × panelWidth block of c (row stride ldc). k is positive.
 	tile func(c []float32, ldc int, pa, panel []float32, k int)
+	// exp sets x[i] = e^(x[i]·scale + bias), for arguments ≤ 0, and returns
+	// the sum of the results (see expAffine); softmax uses it.
+	exp func(x []float32, scale, bias float32) float32
 }
 
 // kernelGeneric is the portable micro-kernel.
-var kernelGeneric = microKernel{name: "generic", mr: 4, tile: tileGeneric}
+var kernelGeneric = microKernel{name: "generic", mr: 4, tile: tileGeneric, exp: expAffine}
 
 // packed is a k × n matrix stored as n/32 panels of k × 32 values.
 type packed struct {

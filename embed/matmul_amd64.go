@@ -15,8 +15,8 @@ var (
 )
 
 var (
-	kernelAVX2   = microKernel{name: "avx2", mr: 6, tile: tileAVX2}
-	kernelAVX512 = microKernel{name: "avx512", mr: 8, tile: tileAVX512}
+	kernelAVX2   = microKernel{name: "avx2", mr: 6, tile: tileAVX2, exp: expAffineVec}
+	kernelAVX512 = microKernel{name: "avx512", mr: 8, tile: tileAVX512, exp: expAffineVec}
 )
 
 // kernel is the micro-kernel gemm uses: the widest this CPU runs, or the
@@ -80,3 +80,20 @@ func kernel6x16AVX2(c *float32, ldc int, pa *float32, panel *float32, k int)
 //
 //go:noescape
 func kernel8x32AVX512(c *float32, ldc int, pa *float32, panel *float32, k int)
+
+// expAffineVec is expAffine with AVX2/FMA over whole groups of 8 values.
+func expAffineVec(x []float32, scale, bias float32) float32 {
+	n := len(x) &^ 7
+	var sum float32
+	if n > 0 {
+		sum = expAffineAVX2(&x[0], n, scale, bias)
+	}
+	return sum + expAffine(x[n:], scale, bias)
+}
+
+// expAffineAVX2 sets x[i] = e^(x[i]·scale + bias) for i < n, a multiple of
+// 8, with the argument clamped below at -87 (where e^x is ~1.6e-38), and
+// returns their sum.
+//
+//go:noescape
+func expAffineAVX2(x *float32, n int, scale, bias float32) float32

@@ -164,3 +164,40 @@ func BenchmarkTile(b *testing.B) {
 		})
 	}
 }
+
+// TestKernelExp checks each kernel's exp against math.Exp on arguments
+// from -100 to 0, in slices of every length up to 19 (vector and scalar
+// parts).
+func TestKernelExp(t *testing.T) {
+	for name, kern := range kernels() {
+		for n := 1; n < 20; n++ {
+			for x0 := float32(-100); x0 <= 0; x0 += 0.0137 * float32(n) {
+				const scale, bias = 0.5, -1
+				x := make([]float32, n)
+				for i := range x {
+					x[i] = min(x0+float32(i)*0.01, 2) // arguments up to 0
+				}
+				orig := append([]float32(nil), x...)
+				sum := kern.exp(x, scale, bias)
+				var want float64
+				for i, v := range orig {
+					arg := float64(v*scale + bias)
+					w := math.Exp(arg)
+					want += float64(x[i])
+					if arg < -87 {
+						if x[i] > 2e-38 {
+							t.Fatalf("%s: e^%g = %g, want ~0", name, arg, x[i])
+						}
+						continue
+					}
+					if rel := math.Abs(float64(x[i])-w) / w; rel > 5e-7 {
+						t.Fatalf("%s: e^%g = %g, want %g (relative error %.2g)", name, arg, x[i], w, rel)
+					}
+				}
+				if math.Abs(float64(sum)-want) > 1e-6*want+1e-30 {
+					t.Fatalf("%s: sum %g, want %g", name, sum, want)
+				}
+			}
+		}
+	}
+}
