@@ -2,16 +2,13 @@
 
 package embed
 
-import (
-	"os"
+import "golang.org/x/sys/cpu"
 
-	"golang.org/x/sys/cpu"
-)
-
-// hasAVX2, hasAVX512 report the extensions the assembly kernels need.
+// hasAVX2, hasAVX512 report the extensions the assembly kernels need (the
+// AVX-512 kernel only where the noavx512 build tag does not rule it out).
 var (
 	hasAVX2   = cpu.X86.HasAVX2 && cpu.X86.HasFMA
-	hasAVX512 = cpu.X86.HasAVX512F
+	hasAVX512 = cpu.X86.HasAVX512F && avx512Allowed
 )
 
 var (
@@ -19,22 +16,18 @@ var (
 	kernelAVX512 = microKernel{name: "avx512", mr: 8, tile: tileAVX512, exp: expAffineVec}
 )
 
-// kernel is the micro-kernel gemm uses: the widest this CPU runs, or the
-// one $NEWSRAG_EMBED_KERNEL names ("avx512", "avx2" or "generic") if this
-// CPU runs it.
-var kernel = pickKernel(os.Getenv("NEWSRAG_EMBED_KERNEL"))
+// kernel is the micro-kernel gemm uses: the widest this CPU runs. Build
+// with -tags noavx512 to use the AVX2 kernel on an AVX-512 machine, or with
+// -tags purego for the portable one.
+var kernel = fastestKernel()
 
-// pickKernel returns the kernel named want if this machine runs it, else
-// the fastest one it runs.
-func pickKernel(want string) microKernel {
-	ks := kernels()
-	if k, ok := ks[want]; ok {
-		return k
-	}
-	for _, name := range []string{"avx512", "avx2"} {
-		if k, ok := ks[name]; ok {
-			return k
-		}
+// fastestKernel returns the fastest kernel this machine runs.
+func fastestKernel() microKernel {
+	switch {
+	case hasAVX512:
+		return kernelAVX512
+	case hasAVX2:
+		return kernelAVX2
 	}
 	return kernelGeneric
 }

@@ -6,22 +6,23 @@
 # 1 thread). It prints every run and the medians per case.
 #
 #   ORTBENCH=/tmp/ortbench/ortbench ORT_LIB=.../libonnxruntime.so.1 \
-#   ORT_MODEL=/tmp/ortanchor/use_lite.onnx scripts/embed-vs-ort.sh [ROUNDS] [KERNEL]
+#   ORT_MODEL=/tmp/ortanchor/use_lite.onnx scripts/embed-vs-ort.sh [ROUNDS] [TAGS]
 #
 # ../shared/anchors/onnxruntime-use-lite/README.md says how to build
-# ortbench and the ONNX model. ROUNDS defaults to 5; KERNEL ("avx512",
-# "avx2", "generic") forces newsrag's kernel through NEWSRAG_EMBED_KERNEL.
+# ortbench and the ONNX model. ROUNDS defaults to 5; TAGS are build tags
+# for newsrag: "noavx512" forces the AVX2 kernel on an AVX-512 CPU,
+# "purego" the portable Go one.
 # Where ortbench prints CPU time ("cpu X ms/op") it is kept too: on a
 # machine shared with other work, CPU time per single-threaded operation
 # varies less than the wall clock.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-5}
-export NEWSRAG_EMBED_KERNEL=${2:-}
+tags=${2:-}
 : "${ORTBENCH:?set ORTBENCH}" "${ORT_LIB:?set ORT_LIB}" "${ORT_MODEL:?set ORT_MODEL}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-go test -c -o "$work/embed.test" ./embed
+go test -c -tags "$tags" -o "$work/embed.test" ./embed
 inputs="$work/inputs.json"
 (cd embed && NEWSRAG_ANCHOR_INPUTS="$inputs" "$work/embed.test" -test.run '^TestWriteAnchorInputs$' >/dev/null)
 
