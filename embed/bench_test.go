@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // prefixText returns a word prefix of a reference text with exactly n
@@ -81,12 +82,16 @@ func BenchmarkEmbedBatch256(b *testing.B) {
 	texts := batchTexts(b, m)
 	b.Logf("GOMAXPROCS %d, %d tokens, kernel %s", runtime.GOMAXPROCS(0), m.CountTokens(texts[0]), kernel.name)
 	ctx := context.Background()
+	start := cpuTime()
 	for b.Loop() {
 		if _, err := m.EmbedDocuments(ctx, texts); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(len(texts)*b.N)/b.Elapsed().Seconds(), "passages/s")
+	if cpu := cpuTime() - start; cpu > 0 {
+		b.ReportMetric(float64(cpu)/float64(time.Millisecond)/float64(len(texts)*b.N), "cpu-ms/passage")
+	}
 }
 
 // BenchmarkLoadUSELite loads the model from the cache (verifying hashes).

@@ -225,32 +225,35 @@ func parallel(n, threads int, f func(lo, hi int)) {
 // tileGeneric is the portable micro-kernel (mr = 4); see microKernel.tile.
 func tileGeneric(c []float32, ldc int, pa, panel []float32, k int) {
 	const mr = 4
-	// Eight local accumulators per pass stay in registers (an array would
-	// live in memory).
-	for r := range mr {
-		for h := 0; h < panelWidth; h += 8 {
-			var s0, s1, s2, s3, s4, s5, s6, s7 float32
+	pa, panel = pa[:mr*k], panel[:k*panelWidth]
+	// Two rows × four columns per pass: eight accumulators stay in
+	// registers (an array would live in memory), and each loaded value is
+	// used twice or four times.
+	for r := 0; r < mr; r += 2 {
+		for h := 0; h < panelWidth; h += 4 {
+			var s0, s1, s2, s3, t0, t1, t2, t3 float32
 			for i := range k {
-				x := pa[i*mr+r]
-				p := panel[i*panelWidth+h : i*panelWidth+h+8 : i*panelWidth+h+8]
+				x, y := pa[i*mr+r], pa[i*mr+r+1]
+				p := panel[i*panelWidth+h : i*panelWidth+h+4 : i*panelWidth+h+4]
 				s0 += x * p[0]
 				s1 += x * p[1]
 				s2 += x * p[2]
 				s3 += x * p[3]
-				s4 += x * p[4]
-				s5 += x * p[5]
-				s6 += x * p[6]
-				s7 += x * p[7]
+				t0 += y * p[0]
+				t1 += y * p[1]
+				t2 += y * p[2]
+				t3 += y * p[3]
 			}
-			out := c[r*ldc+h : r*ldc+h+8 : r*ldc+h+8]
+			out := c[r*ldc+h : r*ldc+h+4 : r*ldc+h+4]
 			out[0] += s0
 			out[1] += s1
 			out[2] += s2
 			out[3] += s3
-			out[4] += s4
-			out[5] += s5
-			out[6] += s6
-			out[7] += s7
+			out = c[(r+1)*ldc+h : (r+1)*ldc+h+4 : (r+1)*ldc+h+4]
+			out[0] += t0
+			out[1] += t1
+			out[2] += t2
+			out[3] += t3
 		}
 	}
 }

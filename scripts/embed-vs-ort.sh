@@ -26,7 +26,8 @@ go test -c -tags "$tags" -o "$work/embed.test" ./embed
 inputs="$work/inputs.json"
 (cd embed && NEWSRAG_ANCHOR_INPUTS="$inputs" "$work/embed.test" -test.run '^TestWriteAnchorInputs$' >/dev/null)
 
-# nr BENCH CPUS: one newsrag benchmark run; prints "ms cpu-ms" or "passages/s".
+# nr BENCH CPUS: one newsrag benchmark run; prints "ms cpu-ms" or
+# "passages/s cpu-ms-per-passage".
 nr() {
 	(cd embed && "$work/embed.test" -test.run '^$' -test.bench "^Benchmark$1\$" -test.cpu "$2" -test.benchtime 3s -test.v) >"$work/out" 2>&1
 	grep -o 'kernel [a-z0-9]*' "$work/out" | head -1 >"$work/kernel"
@@ -35,18 +36,19 @@ nr() {
 			if ($(i) == "ns/op") ns = $(i-1)
 			if ($(i) == "cpu-ms/op") cpu = $(i-1)
 			if ($(i) == "passages/s") ps = $(i-1)
+			if ($(i) == "cpu-ms/passage") cpu = $(i-1)
 		}
-	} END { if (ps != "") print ps; else print ns / 1e6, cpu }' "$work/out"
+	} END { if (ps != "") print ps, cpu; else print ns / 1e6, cpu }' "$work/out"
 }
-# ort MODE THREADS: one onnxruntime run; prints "ms cpu-ms" or "passages/s".
+# ort MODE THREADS: one onnxruntime run; prints the same.
 ort() {
 	"$ORTBENCH" "$ORT_LIB" "$ORT_MODEL" "$inputs" "$1" "$2" | awk '{
 		for (i = 1; i <= NF; i++) {
 			if ($(i) == "ms/op" && $(i-2) != "cpu") ms = $(i-1)
 			if ($(i) == "cpu") cpu = $(i+1)
-			if ($(i) == "passages/s") ps = $(i-1)
+			if ($(i) ~ /^passages\/s/) ps = $(i-1)
 		}
-	} END { if (ps != "") print ps; else print ms, cpu }'
+	} END { if (ps != "") print ps, cpu; else print ms, cpu }'
 }
 
 cases=("passage-1thread EmbedPassage128 1 p128 1" "passage-2threads EmbedPassage128 2 p128 2"
@@ -59,7 +61,7 @@ for r in $(seq "$rounds"); do
 	done
 done
 echo "newsrag $(cat "$work/kernel"), $(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)"
-echo "medians over $rounds rounds (ms/op and CPU ms/op, or passages/s):"
+echo "medians over $rounds rounds (ms/op and CPU ms/op, or passages/s and CPU ms/passage):"
 for c in "${cases[@]}"; do
 	set -- $c
 	for who in newsrag ort; do
