@@ -175,7 +175,12 @@ func gemm(c []float32, ldc int, a []float32, lda int, rows int, b packed, pa []f
 func gemmPanels(kern microKernel, c []float32, ldc int, pa []float32, rows int, b packed, lo, hi int) {
 	mr := kern.mr
 	full := rows / mr * mr
-	var edge [maxMR * panelWidth]float32
+	var edge []float32
+	if full < rows {
+		e := edgeTiles.Get().(*[maxMR * panelWidth]float32)
+		defer edgeTiles.Put(e)
+		edge = e[:]
+	}
 	for k0 := 0; k0 < b.k; k0 += kChunk {
 		kc := min(kChunk, b.k-k0)
 		for p := lo; p < hi; p++ {
@@ -188,8 +193,8 @@ func gemmPanels(kern microKernel, c []float32, ldc int, pa []float32, rows int, 
 				continue
 			}
 			// The last, partial row block goes through a scratch tile.
-			clear(edge[:])
-			kern.tile(edge[:], panelWidth, pa[full*b.k+k0*mr:], panel, kc)
+			clear(edge)
+			kern.tile(edge, panelWidth, pa[full*b.k+k0*mr:], panel, kc)
 			for r := full; r < rows; r++ {
 				dst := c[r*ldc+c0 : r*ldc+c0+panelWidth]
 				src := edge[(r-full)*panelWidth : (r-full+1)*panelWidth]
@@ -200,6 +205,10 @@ func gemmPanels(kern microKernel, c []float32, ldc int, pa []float32, rows int, 
 		}
 	}
 }
+
+// edgeTiles holds scratch tiles for partial row blocks (a local array
+// would escape to the heap through the kernel's function value).
+var edgeTiles = sync.Pool{New: func() any { return new([maxMR * panelWidth]float32) }}
 
 // parallel splits [0, n) into at most threads contiguous ranges and runs f
 // on each, on its own goroutine but for the last range, which runs on the
