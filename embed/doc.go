@@ -67,7 +67,7 @@
 //	                              AVX2 18.3 ms, onnxruntime 16.6 ms (1.10×)
 //	13-token query, 2 goroutines  AVX-512 5.7 ms wall (2.8 ms CPU), onnxruntime 20 ms
 //	                              wall (5.1 ms CPU)
-//	portable Go (-tags purego)    275 ms CPU per passage, 35 ms per query
+//	portable Go (-tags purego)    245 ms CPU per passage, 34 ms per query
 //
 // The micro-kernels alone reach ~92 GFLOP/s on this core with operands in
 // the L1 cache (BenchmarkTile; AVX-512 and AVX2 alike, since Zen 4 splits
