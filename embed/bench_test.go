@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // prefixText returns a word prefix of a reference text with exactly n
@@ -34,23 +35,39 @@ func prefixText(tb testing.TB, m *USELite, n int) string {
 	return best
 }
 
+// batchTexts returns the 256 passages of about 128 tokens that
+// BenchmarkEmbedBatch256 embeds.
+func batchTexts(tb testing.TB, m *USELite) []string {
+	base := prefixText(tb, m, 124)
+	texts := make([]string, 256)
+	for i := range texts {
+		// Vary the texts a little; each stays within 128 tokens.
+		texts[i] = base + " " + []string{"again", "today", "now", "here"}[i%4]
+	}
+	return texts
+}
+
 func BenchmarkEmbedPassage128(b *testing.B) {
 	m := testModel(b)
 	text := prefixText(b, m, 128)
-	b.Logf("%d tokens, kernel %s", m.CountTokens(text), kernelName)
+	b.Logf("%d tokens, kernel %s, GOMAXPROCS %d", m.CountTokens(text), kernel.name, runtime.GOMAXPROCS(0))
 	ctx := context.Background()
+	start := cpuTime()
 	for b.Loop() {
 		if _, err := m.EmbedQuery(ctx, text); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, start)
 }
 
 func BenchmarkEmbedQuery13(b *testing.B) {
 	m := testModel(b)
 	text := prefixText(b, m, 13)
-	b.Logf("%d tokens: %q", m.CountTokens(text), text)
+	b.Logf("%d tokens: %q, kernel %s, GOMAXPROCS %d", m.CountTokens(text), text, kernel.name, runtime.GOMAXPROCS(0))
 	ctx := context.Background()
+	start := cpuTime()
+	defer reportCPU(b, start)
 	for b.Loop() {
 		if _, err := m.EmbedQuery(ctx, text); err != nil {
 			b.Fatal(err)
@@ -62,20 +79,19 @@ func BenchmarkEmbedQuery13(b *testing.B) {
 // EmbedDocuments on all cores and reports passages per second.
 func BenchmarkEmbedBatch256(b *testing.B) {
 	m := testModel(b)
-	base := prefixText(b, m, 124)
-	texts := make([]string, 256)
-	for i := range texts {
-		// Vary the texts a little; each stays within 128 tokens.
-		texts[i] = base + " " + []string{"again", "today", "now", "here"}[i%4]
-	}
-	b.Logf("GOMAXPROCS %d, %d tokens, kernel %s", runtime.GOMAXPROCS(0), m.CountTokens(texts[0]), kernelName)
+	texts := batchTexts(b, m)
+	b.Logf("GOMAXPROCS %d, %d tokens, kernel %s", runtime.GOMAXPROCS(0), m.CountTokens(texts[0]), kernel.name)
 	ctx := context.Background()
+	start := cpuTime()
 	for b.Loop() {
 		if _, err := m.EmbedDocuments(ctx, texts); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(len(texts)*b.N)/b.Elapsed().Seconds(), "passages/s")
+	if cpu := cpuTime() - start; cpu > 0 {
+		b.ReportMetric(float64(cpu)/float64(time.Millisecond)/float64(len(texts)*b.N), "cpu-ms/passage")
+	}
 }
 
 // BenchmarkLoadUSELite loads the model from the cache (verifying hashes).
@@ -97,14 +113,15 @@ func BenchmarkEmbedPassage128Kernels(b *testing.B) {
 	ctx := context.Background()
 	for name, kern := range kernels() {
 		b.Run(name, func(b *testing.B) {
-			old := kernel
-			kernel = kern
-			defer func() { kernel = old }()
-			for b.Loop() {
-				if _, err := m.EmbedQuery(ctx, text); err != nil {
-					b.Fatal(err)
+			withKernel(b, kern, func() {
+				start := cpuTime()
+				for b.Loop() {
+					if _, err := m.EmbedQuery(ctx, text); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
+				reportCPU(b, start)
+			})
 		})
 	}
 }

@@ -198,48 +198,68 @@ func timingSignal(inv []float32) []float32 {
 	return out
 }
 
-// workspace holds the buffers of one forward pass. Rows are padded to a
-// multiple of rowBlock; padding rows are computed but never read back into
-// real rows.
+// workspace holds the buffers of one forward pass and the number of
+// goroutines it may use.
 type workspace struct {
-	x0     []float32 // rows × useEmbedDim
-	h      []float32 // rows × useDim, layer-norm output
-	qkv    []float32 // rows × 3·useDim
-	att    []float32 // rows × useDim, attention output
-	x      []float32 // rows × useDim, residual stream
-	f      []float32 // rows × useFFNDim
-	scores []float32 // rows × useMaxTokens
-	kPack  []float32 // packed keys of one head
-	vPack  []float32 // packed values of one head
-	pooled []float32 // rowBlock × useDim
-	out    []float32 // rowBlock × useDim
+	threads int       // goroutines one forward pass may use
+	x0      []float32 // rows × useEmbedDim
+	h       []float32 // rows × useDim, layer-norm output
+	qkv     []float32 // rows × 3·useDim
+	att     []float32 // rows × useDim, attention output
+	x       []float32 // rows × useDim, residual stream
+	f       []float32 // rows × useFFNDim
+	pa      []float32 // packed rows of a product's left operand
+	heads   [useHeads]headSpace
+	fMean   []float32 // useFFNDim, mean feed-forward activation
+	pooled  []float32 // useDim
+	out     []float32 // useDim
 }
 
+// headSpace holds the buffers of one attention head, so heads can run in
+// parallel.
+type headSpace struct {
+	scores []float32 // rows × useMaxTokens
+	kPack  []float32 // packed keys
+	vPack  []float32 // packed values
+	pa     []float32 // packed rows of a product's left operand
+}
+
+// newWorkspace returns buffers for one forward pass at a time, on one
+// goroutine until its threads field is raised.
 func newWorkspace() *workspace {
 	const r = useMaxTokens
-	return &workspace{
-		x0:     make([]float32, r*useEmbedDim),
-		h:      make([]float32, r*useDim),
-		qkv:    make([]float32, r*3*useDim),
-		att:    make([]float32, r*useDim),
-		x:      make([]float32, r*useDim),
-		f:      make([]float32, r*useFFNDim),
-		scores: make([]float32, r*useMaxTokens),
-		kPack:  make([]float32, useDim/useHeads*useMaxTokens),
-		vPack:  make([]float32, useDim/useHeads*useMaxTokens),
-		pooled: make([]float32, rowBlock*useDim),
-		out:    make([]float32, rowBlock*useDim),
+	dh := useDim / useHeads
+	ws := &workspace{
+		threads: 1,
+		x0:      make([]float32, r*useEmbedDim),
+		h:       make([]float32, r*useDim),
+		qkv:     make([]float32, r*3*useDim),
+		att:     make([]float32, r*useDim),
+		x:       make([]float32, r*useDim),
+		f:       make([]float32, r*useFFNDim),
+		pa:      make([]float32, (r+maxMR)*useFFNDim),
+		fMean:   make([]float32, useFFNDim),
+		pooled:  make([]float32, useDim),
+		out:     make([]float32, useDim),
 	}
+	for i := range ws.heads {
+		ws.heads[i] = headSpace{
+			scores: make([]float32, r*useMaxTokens),
+			kPack:  make([]float32, dh*useMaxTokens),
+			vPack:  make([]float32, dh*useMaxTokens),
+			pa:     make([]float32, (r+maxMR)*max(dh, useMaxTokens)),
+		}
+	}
+	return ws
 }
 
 // forward embeds at most useMaxTokens token ids and writes the unit-length
 // 512-d result into dst.
 func (e *encoder) forward(ws *workspace, ids []int, dst []float32) {
-	t := len(ids)
-	if t == 0 || t > useMaxTokens {
+	rows := len(ids)
+	if rows == 0 || rows > useMaxTokens {
 		panic("embed: forward: token count out of range")
 	}
-	rows := roundUp(t, rowBlock)
 
 	// x0 = 2·E[id] + timing.
 	x0 := ws.x0[:rows*useEmbedDim]
@@ -254,30 +274,16 @@ func (e *encoder) forward(ws *workspace, ids []int, dst []float32) {
 			row[c] = 2*emb[c] + tim[c]
 		}
 	}
-	clear(x0[t*useEmbedDim:])
 
 	x := ws.x[:rows*useDim]
-	e.layers[0].forward(ws, x0, x, t, rows)
-	e.layers[1].forward(ws, x, x, t, rows)
-
-	// Mean over the real tokens, tanh projection, L2 normalisation.
 	pooled := ws.pooled
-	clear(pooled)
-	for i := range t {
-		row := x[i*useDim : (i+1)*useDim]
-		for c, v := range row {
-			pooled[c] += v
-		}
-	}
-	inv := 1 / float32(t)
-	for c := range useDim {
-		pooled[c] *= inv
-	}
+	e.layers[0].forward(ws, x0, x, rows, nil)
+	e.layers[1].forward(ws, x, x, rows, pooled)
+
+	// Tanh projection of the mean, L2 normalisation.
 	out := ws.out
-	for r := range rowBlock {
-		copy(out[r*useDim:(r+1)*useDim], e.outBias)
-	}
-	gemm(out, useDim, pooled, useDim, rowBlock, e.outW)
+	copy(out, e.outBias)
+	gemm(out, useDim, pooled, useDim, 1, e.outW, ws.pa, 1)
 	for c := range useDim {
 		dst[c] = float32(math.Tanh(float64(out[c])))
 	}
@@ -286,89 +292,133 @@ func (e *encoder) forward(ws *workspace, ids []int, dst []float32) {
 
 // forward runs the layer on the residual stream in (rows × l.in) and writes
 // the result to out (rows × useDim); in and out may be the same buffer when
-// l.in == useDim. t is the number of real tokens.
-func (l *layer) forward(ws *workspace, in, out []float32, t, rows int) {
+// l.in == useDim.
+//
+// If mean is not nil, forward writes only the mean of the result rows to
+// it (useDim values), and out is left holding intermediate values. The last
+// product is linear, so it is applied to the mean of its input rather than
+// to every row: mean(x + relu(·)·W2 + b2) = mean(x) + mean(relu(·))·W2 + b2,
+// which saves a sixth of the network's arithmetic.
+func (l *layer) forward(ws *workspace, in, out []float32, rows int, mean []float32) {
 	h := ws.h[:rows*l.in]
 	layerNorm(h, in, l.in, rows, l.lnScale, l.lnBias)
 
 	qkv := ws.qkv[:rows*3*l.att]
 	fillRows(qkv, l.qkvBias, rows)
-	gemm(qkv, 3*l.att, h, l.in, rows, l.qkv)
+	gemm(qkv, 3*l.att, h, l.in, rows, l.qkv, ws.pa, ws.threads)
 
 	att := ws.att[:rows*l.att]
-	l.attention(ws, qkv, att, t, rows)
+	l.attention(ws, qkv, att, rows)
 
 	// out = in·dense + att·Wo + biases (layer 0), or out += att·Wo + bias.
 	if l.dense != nil {
 		fillRows(out, l.dBias, rows)
 		addRows(out, l.outBias, rows)
-		gemm(out, useDim, in, l.in, rows, *l.dense)
+		gemm(out, useDim, in, l.in, rows, *l.dense, ws.pa, ws.threads)
 	} else {
 		addRows(out, l.outBias, rows)
 	}
-	gemm(out, useDim, att, l.att, rows, l.out)
+	gemm(out, useDim, att, l.att, rows, l.out, ws.pa, ws.threads)
 
 	// Feed-forward: out += relu(LN(out)·W1 + b1)·W2 + b2.
 	h = ws.h[:rows*useDim]
 	layerNorm(h, out, useDim, rows, l.ffnLNs, l.ffnLNb)
 	f := ws.f[:rows*useFFNDim]
 	fillRows(f, l.ffn1b, rows)
-	gemm(f, useFFNDim, h, useDim, rows, l.ffn1)
+	gemm(f, useFFNDim, h, useDim, rows, l.ffn1, ws.pa, ws.threads)
 	relu(f)
-	addRows(out, l.ffn2b, rows)
-	gemm(out, useDim, f, useFFNDim, rows, l.ffn2)
+	if mean == nil {
+		addRows(out, l.ffn2b, rows)
+		gemm(out, useDim, f, useFFNDim, rows, l.ffn2, ws.pa, ws.threads)
+		return
+	}
+	fMean := ws.fMean
+	meanRows(fMean, f, useFFNDim, rows)
+	meanRows(mean, out, useDim, rows)
+	for c, b := range l.ffn2b {
+		mean[c] += b
+	}
+	gemm(mean, useDim, fMean, useFFNDim, 1, l.ffn2, ws.pa, 1)
 }
 
-// attention computes multi-head self-attention over the t real tokens from
-// the packed q|k|v rows and writes the concatenated heads to att.
-func (l *layer) attention(ws *workspace, qkv, att []float32, t, rows int) {
-	dh := l.att / useHeads
-	keys := roundUp(t, panelWidth)
-	ld := 3 * l.att
-	clear(att)
-	for hd := range useHeads {
-		qOff, kOff, vOff := hd*dh, l.att+hd*dh, 2*l.att+hd*dh
-
-		// Keys transposed into panels: kPack is a dh × keys packed matrix.
-		kp := packed{k: dh, n: keys, data: ws.kPack[:dh*keys]}
-		for j0 := 0; j0 < keys; j0 += panelWidth {
-			panel := kp.data[j0*dh : (j0+panelWidth)*dh]
-			for jj := range panelWidth {
-				j := j0 + jj
-				if j >= t {
-					for c := range dh {
-						panel[c*panelWidth+jj] = 0
-					}
-					continue
-				}
-				key := qkv[j*ld+kOff : j*ld+kOff+dh]
-				for c, v := range key {
-					panel[c*panelWidth+jj] = v
-				}
-			}
+// meanRows writes the mean of the rows of m (width n) to dst.
+func meanRows(dst, m []float32, n, rows int) {
+	clear(dst[:n])
+	for r := range rows {
+		for c, v := range m[r*n : (r+1)*n] {
+			dst[c] += v
 		}
-		scores := ws.scores[:rows*keys]
-		clear(scores)
-		gemm(scores, keys, qkv[qOff:], ld, rows, kp)
-		for i := range rows {
-			softmax(scores[i*keys:(i+1)*keys], t, l.scale)
-		}
-
-		// Values in panels: vPack is a keys × dh packed matrix.
-		vp := packed{k: keys, n: dh, data: ws.vPack[:keys*dh]}
-		for c0 := 0; c0 < dh; c0 += panelWidth {
-			panel := vp.data[c0*keys : (c0+panelWidth)*keys]
-			for j := range keys {
-				dstRow := panel[j*panelWidth : (j+1)*panelWidth]
-				if j >= t {
-					clear(dstRow)
-					continue
-				}
-				copy(dstRow, qkv[j*ld+vOff+c0:])
-			}
-		}
-		gemm(att[hd*dh:], l.att, scores, keys, rows, vp)
 	}
+	inv := 1 / float32(rows)
+	for c := range dst[:n] {
+		dst[c] *= inv
+	}
+}
+
+// attention computes multi-head self-attention over the rows tokens from
+// the packed q|k|v rows and writes the concatenated heads to att. With
+// enough work the heads run in parallel on up to ws.threads goroutines.
+func (l *layer) attention(ws *workspace, qkv, att []float32, rows int) {
+	dh := l.att / useHeads
+	threads := ws.threads
+	if 2*rows*rows*l.att < parallelMin {
+		threads = 1
+	}
+	parallel(useHeads, threads, func(lo, hi int) {
+		for hd := lo; hd < hi; hd++ {
+			l.head(&ws.heads[hd], hd, qkv, att, rows, dh)
+		}
+	})
+}
+
+// head computes attention head hd into columns [hd·dh, (hd+1)·dh) of att.
+func (l *layer) head(hs *headSpace, hd int, qkv, att []float32, rows, dh int) {
+	keys := roundUp(rows, panelWidth)
+	ld := 3 * l.att
+	qOff, kOff, vOff := hd*dh, l.att+hd*dh, 2*l.att+hd*dh
+
+	// Keys transposed into panels: kPack is a dh × keys packed matrix.
+	kp := packed{k: dh, n: keys, data: hs.kPack[:dh*keys]}
+	for j0 := 0; j0 < keys; j0 += panelWidth {
+		panel := kp.data[j0*dh : (j0+panelWidth)*dh]
+		for jj := range panelWidth {
+			j := j0 + jj
+			if j >= rows {
+				for c := range dh {
+					panel[c*panelWidth+jj] = 0
+				}
+				continue
+			}
+			key := qkv[j*ld+kOff : j*ld+kOff+dh]
+			for c, v := range key {
+				panel[c*panelWidth+jj] = v
+			}
+		}
+	}
+	scores := hs.scores[:rows*keys]
+	clear(scores)
+	gemm(scores, keys, qkv[qOff:], ld, rows, kp, hs.pa, 1)
+	for i := range rows {
+		softmax(scores[i*keys:(i+1)*keys], rows, l.scale)
+	}
+
+	// Values in panels: vPack is a keys × dh packed matrix.
+	vp := packed{k: keys, n: dh, data: hs.vPack[:keys*dh]}
+	for c0 := 0; c0 < dh; c0 += panelWidth {
+		panel := vp.data[c0*keys : (c0+panelWidth)*keys]
+		for j := range keys {
+			dstRow := panel[j*panelWidth : (j+1)*panelWidth]
+			if j >= rows {
+				clear(dstRow)
+				continue
+			}
+			copy(dstRow, qkv[j*ld+vOff+c0:])
+		}
+	}
+	for i := range rows {
+		clear(att[i*l.att+hd*dh : i*l.att+(hd+1)*dh])
+	}
+	gemm(att[hd*dh:], l.att, scores, keys, rows, vp, hs.pa, 1)
 }
 
 // softmax replaces row[:t]·scale by its softmax and zeroes row[t:].
@@ -380,17 +430,23 @@ func softmax(row []float32, t int, scale float32) {
 			m = v
 		}
 	}
-	var sum float32
-	for j, v := range live {
-		e := expNeg((v - m) * scale)
-		live[j] = e
-		sum += e
-	}
-	inv := 1 / sum
+	inv := 1 / kernel.exp(live, scale, -m*scale)
 	for j := range live {
 		live[j] *= inv
 	}
 	clear(row[t:])
+}
+
+// expAffine sets x[i] = e^(x[i]·scale + bias), for arguments ≤ 0, and
+// returns the sum of the results.
+func expAffine(x []float32, scale, bias float32) float32 {
+	var sum float32
+	for i, v := range x {
+		e := expNeg(v*scale + bias)
+		x[i] = e
+		sum += e
+	}
+	return sum
 }
 
 // expNeg returns e^x for x ≤ 0 in float32 with a relative error below
@@ -421,22 +477,38 @@ func expNeg(x float32) float32 {
 // layerNorm writes the layer norm of each of the rows of src (width n) to
 // dst: (x-mean)/sqrt(var+ε)·scale + bias.
 func layerNorm(dst, src []float32, n, rows int, scale, bias []float32) {
+	if n%4 != 0 {
+		panic("embed: layerNorm: width not a multiple of 4")
+	}
+	scale, bias = scale[:n], bias[:n]
 	for r := range rows {
 		x := src[r*n : (r+1)*n]
 		y := dst[r*n : (r+1)*n]
-		var sum float64
-		for _, v := range x {
-			sum += float64(v)
+		// Mean and variance in float64, four independent sums each so the
+		// additions overlap (n is a multiple of 4); the normalisation in
+		// float32.
+		var s0, s1, s2, s3 float64
+		for i := 0; i+3 < len(x); i += 4 {
+			s0 += float64(x[i])
+			s1 += float64(x[i+1])
+			s2 += float64(x[i+2])
+			s3 += float64(x[i+3])
 		}
-		mean := sum / float64(n)
-		var sq float64
-		for _, v := range x {
-			d := float64(v) - mean
-			sq += d * d
+		mean := (s0 + s1 + s2 + s3) / float64(n)
+		s0, s1, s2, s3 = 0, 0, 0, 0
+		for i := 0; i+3 < len(x); i += 4 {
+			d0, d1 := float64(x[i])-mean, float64(x[i+1])-mean
+			d2, d3 := float64(x[i+2])-mean, float64(x[i+3])-mean
+			s0 += d0 * d0
+			s1 += d1 * d1
+			s2 += d2 * d2
+			s3 += d3 * d3
 		}
-		inv := 1 / math.Sqrt(sq/float64(n)+lnEpsilon)
+		sq := s0 + s1 + s2 + s3
+		inv := float32(1 / math.Sqrt(sq/float64(n)+lnEpsilon))
+		m := float32(mean)
 		for c, v := range x {
-			y[c] = float32((float64(v)-mean)*inv)*scale[c] + bias[c]
+			y[c] = (v-m)*inv*scale[c] + bias[c]
 		}
 	}
 }
@@ -460,10 +532,13 @@ func addRows(m, v []float32, rows int) {
 	}
 }
 
-// relu clamps negative values to zero.
+// relu clamps negative values to zero. It clears the value's bits when its
+// sign bit is set, without a branch (a branch on the sign mispredicts
+// about half the time, and max handles NaN and signed zeros at a cost).
 func relu(m []float32) {
 	for i, v := range m {
-		m[i] = max(v, 0)
+		b := math.Float32bits(v)
+		m[i] = math.Float32frombits(b &^ uint32(int32(b)>>31))
 	}
 }
 

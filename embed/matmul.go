@@ -1,29 +1,57 @@
 package embed
 
+import "sync"
+
 // The encoder spends almost all its time multiplying a block of activations
-// (rows × k, row-major) by a weight matrix (k × n). The weights are packed
-// once at load time into column panels of panelWidth columns: panel p holds
-// columns [32p, 32p+32) of all k rows contiguously, so the inner kernel
-// streams it sequentially. The kernel computes a block of rowBlock rows ×
-// panelWidth columns, accumulating into the output; the driver walks the
-// panels and row blocks in chunks of kChunk along k so a panel chunk stays in
-// the L1 cache while every row block passes over it.
+// (rows × k, row-major) by a weight matrix (k × n). It does it the way BLIS
+// and GotoBLAS do:
 //
-// amd64 machines use an assembly kernel (matmul_amd64.s): AVX-512 when
-// the CPU and OS support it, else AVX2 with FMA. Everything else uses
-// kernelGeneric, which is also tested on its own (and selected on amd64 by
-// the purego build tag).
+//   - The weights are packed once at load time into column panels of
+//     panelWidth columns: panel p holds columns [32p, 32p+32) of all k rows
+//     contiguously, so a kernel streams it sequentially.
+//   - At each product the activations are packed into row blocks of the
+//     kernel's mr rows, interleaved along k (block b holds a[b·mr+r][p] at
+//     p·mr+r), so the kernel reads them as one sequential stream too. The
+//     last block is padded with zero rows.
+//   - A micro-kernel multiplies one packed row block by one panel over a
+//     chunk of kChunk values of k, keeping the mr × 32 block of the result
+//     in registers, and adds it to the output. The driver walks k chunks,
+//     then panels, then row blocks, so a panel chunk (64 KB) stays in the
+//     L2 cache while every row block passes over it. Chunks short enough
+//     for L1 measured slower (more loads and stores of the output block).
+//   - One product can run on several goroutines, each taking a contiguous
+//     range of panels (output columns); see gemm.
+//
+// amd64 machines use assembly kernels (matmul_amd64.s): 8 × 32 AVX-512
+// when the CPU and OS support it, else 6 × 16 AVX2 with FMA (twice per
+// panel). Everything else uses kernelGeneric, which is also tested on its
+// own (and selected on amd64 by the purego build tag).
 
 const (
 	panelWidth = 32  // columns per packed panel
-	rowBlock   = 8   // rows per kernel call; activations are padded to a multiple
-	kChunk     = 256 // k values per cache block
+	kChunk     = 512 // k values per cache block
+	maxMR      = 8   // most rows any micro-kernel handles
+	// parallelMin is the least work (multiply-adds) a product must have to
+	// be split across goroutines: below it, waking another goroutine costs
+	// more than it saves.
+	parallelMin = 1 << 18
 )
 
-// kernelFunc accumulates a rowBlock × k block of a (row stride lda) times
-// a k × panelWidth panel into a rowBlock × panelWidth block of c (row
-// stride ldc).
-type kernelFunc func(c []float32, ldc int, a []float32, lda int, panel []float32, k int)
+// microKernel is a register-blocked matrix kernel.
+type microKernel struct {
+	name string
+	mr   int // rows of a per call
+	// tile adds the product of a packed mr × k row block (see packRows) and
+	// a k × panelWidth panel chunk (row stride panelWidth) to an
+	// mr × panelWidth block of c (row stride ldc). k is positive.
+	tile func(c []float32, ldc int, pa, panel []float32, k int)
+	// exp sets x[i] = e^(x[i]·scale + bias), for arguments ≤ 0, and returns
+	// the sum of the results (see expAffine); softmax uses it.
+	exp func(x []float32, scale, bias float32) float32
+}
+
+// kernelGeneric is the portable micro-kernel.
+var kernelGeneric = microKernel{name: "generic", mr: 4, tile: tileGeneric, exp: expAffine}
 
 // packed is a k × n matrix stored as n/32 panels of k × 32 values.
 type packed struct {
@@ -47,60 +75,195 @@ func pack(w []float32, k, n int) packed {
 	return p
 }
 
-// gemm accumulates a · b into c: c[i][j] += Σ_k a[i][k]·b[k][j] for
-// i < rows (a multiple of rowBlock) and j < b.n. a has row stride lda and c
-// row stride ldc.
-func gemm(c []float32, ldc int, a []float32, lda int, rows int, b packed) {
-	if rows%rowBlock != 0 {
-		panic("embed: gemm: rows not a multiple of rowBlock")
-	}
-	if rows == 0 {
-		return
-	}
-	// Bounds the kernels rely on; checked once here.
-	_ = a[(rows-1)*lda+b.k-1]
-	_ = c[(rows-1)*ldc+b.n-1]
-	for k0 := 0; k0 < b.k; k0 += kChunk {
-		kc := min(kChunk, b.k-k0)
-		for c0 := 0; c0 < b.n; c0 += panelWidth {
-			panel := b.data[c0*b.k+k0*panelWidth:]
-			for r := 0; r < rows; r += rowBlock {
-				kernel(c[r*ldc+c0:], ldc, a[r*lda+k0:], lda, panel, kc)
+// packedRows returns the length of the buffer packRows needs for rows × k
+// values with mr-row blocks.
+func packedRows(rows, k, mr int) int { return roundUp(rows, mr) * k }
+
+// packRows copies the rows × k block of a (row stride lda) into pa in
+// blocks of mr rows interleaved along k, zero-padding the last block.
+func packRows(pa, a []float32, lda, rows, k, mr int) {
+	for b0 := 0; b0 < rows; b0 += mr {
+		blk := pa[b0*k : (b0+mr)*k]
+		if rows-b0 < mr {
+			clear(blk)
+			for r := range rows - b0 {
+				for p, v := range a[(b0+r)*lda : (b0+r)*lda+k] {
+					blk[p*mr+r] = v
+				}
+			}
+			continue
+		}
+		// Full blocks: read the rows side by side and write blk in order.
+		switch mr {
+		case 8:
+			pack8(blk, a[b0*lda:], lda, k)
+		case 6:
+			pack6(blk, a[b0*lda:], lda, k)
+		case 4:
+			pack4(blk, a[b0*lda:], lda, k)
+		default:
+			for r := range mr {
+				for p, v := range a[(b0+r)*lda : (b0+r)*lda+k] {
+					blk[p*mr+r] = v
+				}
 			}
 		}
 	}
 }
 
-// kernelGeneric is the portable kernel: it accumulates a rowBlock × k block
-// of a (row stride lda) times a k × panelWidth panel into a rowBlock ×
-// panelWidth block of c (row stride ldc).
-func kernelGeneric(c []float32, ldc int, a []float32, lda int, panel []float32, k int) {
-	// Eight local accumulators per pass stay in registers (an array would
-	// live in memory).
-	for r := 0; r < rowBlock; r++ {
-		row := a[r*lda : r*lda+k]
-		for h := 0; h < panelWidth; h += 8 {
-			var s0, s1, s2, s3, s4, s5, s6, s7 float32
-			for i, x := range row {
-				p := panel[i*panelWidth+h : i*panelWidth+h+8 : i*panelWidth+h+8]
+// pack8 interleaves 8 rows of a (stride lda, k values each) into blk.
+func pack8(blk, a []float32, lda, k int) {
+	r0, r1, r2, r3 := a[:k], a[lda:lda+k], a[2*lda:2*lda+k], a[3*lda:3*lda+k]
+	r4, r5, r6, r7 := a[4*lda:4*lda+k], a[5*lda:5*lda+k], a[6*lda:6*lda+k], a[7*lda:7*lda+k]
+	blk = blk[:8*k]
+	for p := range k {
+		d := blk[8*p : 8*p+8 : 8*p+8]
+		d[0], d[1], d[2], d[3] = r0[p], r1[p], r2[p], r3[p]
+		d[4], d[5], d[6], d[7] = r4[p], r5[p], r6[p], r7[p]
+	}
+}
+
+// pack6 interleaves 6 rows of a (stride lda, k values each) into blk.
+func pack6(blk, a []float32, lda, k int) {
+	r0, r1, r2 := a[:k], a[lda:lda+k], a[2*lda:2*lda+k]
+	r3, r4, r5 := a[3*lda:3*lda+k], a[4*lda:4*lda+k], a[5*lda:5*lda+k]
+	blk = blk[:6*k]
+	for p := range k {
+		d := blk[6*p : 6*p+6 : 6*p+6]
+		d[0], d[1], d[2], d[3], d[4], d[5] = r0[p], r1[p], r2[p], r3[p], r4[p], r5[p]
+	}
+}
+
+// pack4 interleaves 4 rows of a (stride lda, k values each) into blk.
+func pack4(blk, a []float32, lda, k int) {
+	r0, r1, r2, r3 := a[:k], a[lda:lda+k], a[2*lda:2*lda+k], a[3*lda:3*lda+k]
+	blk = blk[:4*k]
+	for p := range k {
+		d := blk[4*p : 4*p+4 : 4*p+4]
+		d[0], d[1], d[2], d[3] = r0[p], r1[p], r2[p], r3[p]
+	}
+}
+
+// gemm accumulates a · b into c: c[i][j] += Σ_k a[i][k]·b[k][j] for
+// i < rows and j < b.n. a has row stride lda and c row stride ldc. pa is
+// scratch for the packed rows of a (at least packedRows(rows, b.k, mr)
+// values; nil allocates). With threads > 1 and enough work, the panels are
+// split across that many goroutines.
+func gemm(c []float32, ldc int, a []float32, lda int, rows int, b packed, pa []float32, threads int) {
+	if rows == 0 || b.k == 0 {
+		return
+	}
+	// Bounds the kernels rely on; checked once here.
+	_ = a[(rows-1)*lda+b.k-1]
+	_ = c[(rows-1)*ldc+b.n-1]
+	kern := kernel
+	need := packedRows(rows, b.k, kern.mr)
+	if len(pa) < need {
+		pa = make([]float32, need)
+	}
+	packRows(pa, a, lda, rows, b.k, kern.mr)
+	panels := b.n / panelWidth
+	if rows*b.k*b.n < parallelMin {
+		threads = 1
+	}
+	parallel(panels, threads, func(lo, hi int) {
+		gemmPanels(kern, c, ldc, pa, rows, b, lo, hi)
+	})
+}
+
+// gemmPanels accumulates the packed rows pa times panels [lo, hi) of b into
+// the matching columns of c.
+func gemmPanels(kern microKernel, c []float32, ldc int, pa []float32, rows int, b packed, lo, hi int) {
+	mr := kern.mr
+	full := rows / mr * mr
+	var edge []float32
+	if full < rows {
+		e := edgeTiles.Get().(*[maxMR * panelWidth]float32)
+		defer edgeTiles.Put(e)
+		edge = e[:]
+	}
+	for k0 := 0; k0 < b.k; k0 += kChunk {
+		kc := min(kChunk, b.k-k0)
+		for p := lo; p < hi; p++ {
+			c0 := p * panelWidth
+			panel := b.data[c0*b.k+k0*panelWidth:]
+			for r := 0; r < full; r += mr {
+				kern.tile(c[r*ldc+c0:], ldc, pa[r*b.k+k0*mr:], panel, kc)
+			}
+			if full == rows {
+				continue
+			}
+			// The last, partial row block goes through a scratch tile.
+			clear(edge)
+			kern.tile(edge, panelWidth, pa[full*b.k+k0*mr:], panel, kc)
+			for r := full; r < rows; r++ {
+				dst := c[r*ldc+c0 : r*ldc+c0+panelWidth]
+				src := edge[(r-full)*panelWidth : (r-full+1)*panelWidth]
+				for j, v := range src {
+					dst[j] += v
+				}
+			}
+		}
+	}
+}
+
+// edgeTiles holds scratch tiles for partial row blocks (a local array
+// would escape to the heap through the kernel's function value).
+var edgeTiles = sync.Pool{New: func() any { return new([maxMR * panelWidth]float32) }}
+
+// parallel splits [0, n) into at most threads contiguous ranges and runs f
+// on each, on its own goroutine but for the last range, which runs on the
+// caller's. It returns when all are done.
+func parallel(n, threads int, f func(lo, hi int)) {
+	threads = max(min(threads, n), 1)
+	if threads == 1 {
+		f(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for i := range threads - 1 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(i*n/threads, (i+1)*n/threads)
+		}()
+	}
+	f((threads-1)*n/threads, n)
+	wg.Wait()
+}
+
+// tileGeneric is the portable micro-kernel (mr = 4); see microKernel.tile.
+func tileGeneric(c []float32, ldc int, pa, panel []float32, k int) {
+	const mr = 4
+	pa, panel = pa[:mr*k], panel[:k*panelWidth]
+	// Two rows × four columns per pass: eight accumulators stay in
+	// registers (an array would live in memory), and each loaded value is
+	// used twice or four times.
+	for r := 0; r < mr; r += 2 {
+		for h := 0; h < panelWidth; h += 4 {
+			var s0, s1, s2, s3, t0, t1, t2, t3 float32
+			for i := range k {
+				x, y := pa[i*mr+r], pa[i*mr+r+1]
+				p := panel[i*panelWidth+h : i*panelWidth+h+4 : i*panelWidth+h+4]
 				s0 += x * p[0]
 				s1 += x * p[1]
 				s2 += x * p[2]
 				s3 += x * p[3]
-				s4 += x * p[4]
-				s5 += x * p[5]
-				s6 += x * p[6]
-				s7 += x * p[7]
+				t0 += y * p[0]
+				t1 += y * p[1]
+				t2 += y * p[2]
+				t3 += y * p[3]
 			}
-			out := c[r*ldc+h : r*ldc+h+8 : r*ldc+h+8]
+			out := c[r*ldc+h : r*ldc+h+4 : r*ldc+h+4]
 			out[0] += s0
 			out[1] += s1
 			out[2] += s2
 			out[3] += s3
-			out[4] += s4
-			out[5] += s5
-			out[6] += s6
-			out[7] += s7
+			out = c[(r+1)*ldc+h : (r+1)*ldc+h+4 : (r+1)*ldc+h+4]
+			out[0] += t0
+			out[1] += t1
+			out[2] += t2
+			out[3] += t3
 		}
 	}
 }

@@ -4,63 +4,37 @@ package embed
 
 import "golang.org/x/sys/cpu"
 
-// kernel is the kernel used by gemm on this machine: AVX-512 or AVX2/FMA
-// assembly when the CPU has those extensions, else the portable one.
-var kernel kernelFunc = kernelGeneric
-
-// kernelName names the kernel in use, for benchmarks and tests.
-var kernelName = "generic"
-
-// hasAVX2, hasAVX512 report the extensions the assembly kernels need.
+// hasAVX2, hasAVX512 report the extensions the assembly kernels need (the
+// AVX-512 kernel only where the noavx512 build tag does not rule it out).
 var (
 	hasAVX2   = cpu.X86.HasAVX2 && cpu.X86.HasFMA
-	hasAVX512 = cpu.X86.HasAVX512F
+	hasAVX512 = cpu.X86.HasAVX512F && avx512Allowed
 )
 
-func init() {
+var (
+	kernelAVX2   = microKernel{name: "avx2", mr: 6, tile: tileAVX2, exp: expAffineVec}
+	kernelAVX512 = microKernel{name: "avx512", mr: 8, tile: tileAVX512, exp: expAffineVec}
+)
+
+// kernel is the micro-kernel gemm uses: the widest this CPU runs. Build
+// with -tags noavx512 to use the AVX2 kernel on an AVX-512 machine, or with
+// -tags purego for the portable one.
+var kernel = fastestKernel()
+
+// fastestKernel returns the fastest kernel this machine runs.
+func fastestKernel() microKernel {
 	switch {
 	case hasAVX512:
-		kernel, kernelName = kernelAVX512, "avx512"
+		return kernelAVX512
 	case hasAVX2:
-		kernel, kernelName = kernelAVX2, "avx2"
+		return kernelAVX2
 	}
+	return kernelGeneric
 }
-
-// kernelAVX2 is kernelGeneric in AVX2/FMA assembly: four 4 × 16 blocks.
-func kernelAVX2(c []float32, ldc int, a []float32, lda int, panel []float32, k int) {
-	if k == 0 {
-		return
-	}
-	kernel4x16AVX2(&c[0], ldc, &a[0], lda, &panel[0], k)
-	kernel4x16AVX2(&c[16], ldc, &a[0], lda, &panel[16], k)
-	kernel4x16AVX2(&c[4*ldc], ldc, &a[4*lda], lda, &panel[0], k)
-	kernel4x16AVX2(&c[4*ldc+16], ldc, &a[4*lda], lda, &panel[16], k)
-}
-
-// kernelAVX512 is kernelGeneric in AVX-512 assembly.
-func kernelAVX512(c []float32, ldc int, a []float32, lda int, panel []float32, k int) {
-	if k == 0 {
-		return
-	}
-	kernel8x32AVX512(&c[0], ldc, &a[0], lda, &panel[0], k)
-}
-
-// kernel4x16AVX2 accumulates the product of 4 rows of a (row stride lda,
-// k values each) and 16 columns of a k × 32 panel into 4 × 16 values of c
-// (row stride ldc). Strides are in float32 elements; k must be positive.
-//
-//go:noescape
-func kernel4x16AVX2(c *float32, ldc int, a *float32, lda int, panel *float32, k int)
-
-// kernel8x32AVX512 accumulates the product of 8 rows of a and a whole
-// k × 32 panel into 8 × 32 values of c, with AVX-512.
-//
-//go:noescape
-func kernel8x32AVX512(c *float32, ldc int, a *float32, lda int, panel *float32, k int)
 
 // kernels returns every kernel this machine can run, by name.
-func kernels() map[string]kernelFunc {
-	ks := map[string]kernelFunc{"generic": kernelGeneric}
+func kernels() map[string]microKernel {
+	ks := map[string]microKernel{"generic": kernelGeneric}
 	if hasAVX2 {
 		ks["avx2"] = kernelAVX2
 	}
@@ -69,3 +43,50 @@ func kernels() map[string]kernelFunc {
 	}
 	return ks
 }
+
+// tileAVX2 is the 6-row AVX2/FMA micro-kernel: two 6 × 16 blocks per panel.
+func tileAVX2(c []float32, ldc int, pa, panel []float32, k int) {
+	_ = c[5*ldc+panelWidth-1]
+	_ = pa[6*k-1]
+	_ = panel[k*panelWidth-1]
+	kernel6x16AVX2(&c[0], ldc, &pa[0], &panel[0], k)
+	kernel6x16AVX2(&c[16], ldc, &pa[0], &panel[16], k)
+}
+
+// tileAVX512 is the 8-row AVX-512 micro-kernel: one 8 × 32 block.
+func tileAVX512(c []float32, ldc int, pa, panel []float32, k int) {
+	_ = c[7*ldc+panelWidth-1]
+	_ = pa[8*k-1]
+	_ = panel[k*panelWidth-1]
+	kernel8x32AVX512(&c[0], ldc, &pa[0], &panel[0], k)
+}
+
+// kernel6x16AVX2 adds the product of a packed 6 × k row block and 16
+// columns of a k × 32 panel to 6 × 16 values of c (row stride ldc, in
+// float32 elements). k must be positive.
+//
+//go:noescape
+func kernel6x16AVX2(c *float32, ldc int, pa *float32, panel *float32, k int)
+
+// kernel8x32AVX512 adds the product of a packed 8 × k row block and a
+// k × 32 panel to 8 × 32 values of c, with AVX-512.
+//
+//go:noescape
+func kernel8x32AVX512(c *float32, ldc int, pa *float32, panel *float32, k int)
+
+// expAffineVec is expAffine with AVX2/FMA over whole groups of 8 values.
+func expAffineVec(x []float32, scale, bias float32) float32 {
+	n := len(x) &^ 7
+	var sum float32
+	if n > 0 {
+		sum = expAffineAVX2(&x[0], n, scale, bias)
+	}
+	return sum + expAffine(x[n:], scale, bias)
+}
+
+// expAffineAVX2 sets x[i] = e^(x[i]·scale + bias) for i < n, a multiple of
+// 8, with the argument clamped below at -87 (where e^x is ~1.6e-38), and
+// returns their sum.
+//
+//go:noescape
+func expAffineAVX2(x *float32, n int, scale, bias float32) float32

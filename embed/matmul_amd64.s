@@ -2,22 +2,43 @@
 
 #include "textflag.h"
 
-// func kernel4x16AVX2(c *float32, ldc int, a *float32, lda int, panel *float32, k int)
+// STEP6 is one k step of kernel6x16AVX2: a values at aoff(SI), the panel
+// row at boff(DX).
+#define STEP6(aoff, boff) \
+	VMOVUPS      boff(DX), Y12; \
+	VMOVUPS      32+boff(DX), Y13; \
+	VBROADCASTSS 0+aoff(SI), Y14; \
+	VFMADD231PS  Y12, Y14, Y0; \
+	VFMADD231PS  Y13, Y14, Y1; \
+	VBROADCASTSS 4+aoff(SI), Y15; \
+	VFMADD231PS  Y12, Y15, Y2; \
+	VFMADD231PS  Y13, Y15, Y3; \
+	VBROADCASTSS 8+aoff(SI), Y14; \
+	VFMADD231PS  Y12, Y14, Y4; \
+	VFMADD231PS  Y13, Y14, Y5; \
+	VBROADCASTSS 12+aoff(SI), Y15; \
+	VFMADD231PS  Y12, Y15, Y6; \
+	VFMADD231PS  Y13, Y15, Y7; \
+	VBROADCASTSS 16+aoff(SI), Y14; \
+	VFMADD231PS  Y12, Y14, Y8; \
+	VFMADD231PS  Y13, Y14, Y9; \
+	VBROADCASTSS 20+aoff(SI), Y15; \
+	VFMADD231PS  Y12, Y15, Y10; \
+	VFMADD231PS  Y13, Y15, Y11
+
+// func kernel6x16AVX2(c *float32, ldc int, pa *float32, panel *float32, k int)
 //
-// Y0..Y7 accumulate the 4 × 16 block (two 8-wide registers per row). Each
-// step loads 16 values of one 32-wide panel row (Y8, Y9), broadcasts one value of each
-// of the four a rows and issues eight fused multiply-adds.
-TEXT ·kernel4x16AVX2(SB), NOSPLIT, $0-48
+// Y0..Y11 accumulate the 6 × 16 block (two 8-wide registers per row). Each
+// k step loads 16 values of one 32-wide panel row (Y12, Y13), broadcasts the
+// six packed a values of that step (Y14, Y15 in turn) and issues twelve
+// fused multiply-adds; a advances 24 bytes, the panel 128.
+TEXT ·kernel6x16AVX2(SB), NOSPLIT, $0-40
 	MOVQ c+0(FP), DI
 	MOVQ ldc+8(FP), R8
-	MOVQ a+16(FP), SI
-	MOVQ lda+24(FP), R9
-	MOVQ panel+32(FP), DX
-	MOVQ k+40(FP), CX
+	MOVQ pa+16(FP), SI
+	MOVQ panel+24(FP), DX
+	MOVQ k+32(FP), CX
 	SHLQ $2, R8
-	SHLQ $2, R9
-	LEAQ (SI)(R9*2), R10
-
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -26,68 +47,30 @@ TEXT ·kernel4x16AVX2(SB), NOSPLIT, $0-48
 	VXORPS Y5, Y5, Y5
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
 
 	// Two k steps per iteration while at least two remain.
 	MOVQ CX, BX
 	SHRQ $1, BX
-	JZ   tail
+	JZ   tail6
 
-loop2:
-	VMOVUPS      (DX), Y8
-	VMOVUPS      32(DX), Y9
-	VBROADCASTSS (SI), Y10
-	VBROADCASTSS (SI)(R9*1), Y11
-	VBROADCASTSS (R10), Y12
-	VBROADCASTSS (R10)(R9*1), Y13
-	VFMADD231PS  Y8, Y10, Y0
-	VFMADD231PS  Y9, Y10, Y1
-	VFMADD231PS  Y8, Y11, Y2
-	VFMADD231PS  Y9, Y11, Y3
-	VFMADD231PS  Y8, Y12, Y4
-	VFMADD231PS  Y9, Y12, Y5
-	VFMADD231PS  Y8, Y13, Y6
-	VFMADD231PS  Y9, Y13, Y7
-
-	VMOVUPS      128(DX), Y14
-	VMOVUPS      160(DX), Y15
-	VBROADCASTSS 4(SI), Y10
-	VBROADCASTSS 4(SI)(R9*1), Y11
-	VBROADCASTSS 4(R10), Y12
-	VBROADCASTSS 4(R10)(R9*1), Y13
-	VFMADD231PS  Y14, Y10, Y0
-	VFMADD231PS  Y15, Y10, Y1
-	VFMADD231PS  Y14, Y11, Y2
-	VFMADD231PS  Y15, Y11, Y3
-	VFMADD231PS  Y14, Y12, Y4
-	VFMADD231PS  Y15, Y12, Y5
-	VFMADD231PS  Y14, Y13, Y6
-	VFMADD231PS  Y15, Y13, Y7
-
-	ADDQ $8, SI
-	ADDQ $8, R10
+loop6:
+	STEP6(0, 0)
+	STEP6(24, 128)
+	ADDQ $48, SI
 	ADDQ $256, DX
 	DECQ BX
-	JNZ  loop2
+	JNZ  loop6
 
-tail:
+tail6:
 	ANDQ $1, CX
-	JZ   store
-	VMOVUPS      (DX), Y8
-	VMOVUPS      32(DX), Y9
-	VBROADCASTSS (SI), Y10
-	VBROADCASTSS (SI)(R9*1), Y11
-	VBROADCASTSS (R10), Y12
-	VBROADCASTSS (R10)(R9*1), Y13
-	VFMADD231PS  Y8, Y10, Y0
-	VFMADD231PS  Y9, Y10, Y1
-	VFMADD231PS  Y8, Y11, Y2
-	VFMADD231PS  Y9, Y11, Y3
-	VFMADD231PS  Y8, Y12, Y4
-	VFMADD231PS  Y9, Y12, Y5
-	VFMADD231PS  Y8, Y13, Y6
-	VFMADD231PS  Y9, Y13, Y7
+	JZ   store6
+	STEP6(0, 0)
 
-store:
+store6:
 	VADDPS  (DI), Y0, Y0
 	VADDPS  32(DI), Y1, Y1
 	VMOVUPS Y0, (DI)
@@ -107,30 +90,32 @@ store:
 	VADDPS  32(DI), Y7, Y7
 	VMOVUPS Y6, (DI)
 	VMOVUPS Y7, 32(DI)
+	ADDQ    R8, DI
+	VADDPS  (DI), Y8, Y8
+	VADDPS  32(DI), Y9, Y9
+	VMOVUPS Y8, (DI)
+	VMOVUPS Y9, 32(DI)
+	ADDQ    R8, DI
+	VADDPS  (DI), Y10, Y10
+	VADDPS  32(DI), Y11, Y11
+	VMOVUPS Y10, (DI)
+	VMOVUPS Y11, 32(DI)
 	VZEROUPPER
 	RET
 
-// func kernel8x32AVX512(c *float32, ldc int, a *float32, lda int, panel *float32, k int)
+// func kernel8x32AVX512(c *float32, ldc int, pa *float32, panel *float32, k int)
 //
-// Z0..Z15 accumulate the 8 × 32 block, two registers per row. Each step
-// loads one panel row (Z16, Z17), broadcasts one value of each of the eight
-// a rows (Z18..Z25) and issues sixteen fused multiply-adds. Row pointers:
-// rows 0, 1, 2, 4 from SI, rows 3, 5, 7 from R10 = SI+3·lda, row 6 from
-// R11 = SI+6·lda.
-TEXT ·kernel8x32AVX512(SB), NOSPLIT, $0-48
+// Z0..Z15 accumulate the 8 × 32 block, two registers per row. Each k step
+// loads one panel row (Z16, Z17), broadcasts the eight packed a values of
+// that step (Z18..Z25) and issues sixteen fused multiply-adds; a advances
+// 32 bytes, the panel 128.
+TEXT ·kernel8x32AVX512(SB), NOSPLIT, $0-40
 	MOVQ c+0(FP), DI
 	MOVQ ldc+8(FP), R8
-	MOVQ a+16(FP), SI
-	MOVQ lda+24(FP), R9
-	MOVQ panel+32(FP), DX
-	MOVQ k+40(FP), CX
+	MOVQ pa+16(FP), SI
+	MOVQ panel+24(FP), DX
+	MOVQ k+32(FP), CX
 	SHLQ $2, R8
-	SHLQ $2, R9
-	LEAQ (R9)(R9*2), R10
-	ADDQ SI, R10
-	LEAQ (R10)(R9*2), R11
-	ADDQ R9, R11
-
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
@@ -151,33 +136,31 @@ TEXT ·kernel8x32AVX512(SB), NOSPLIT, $0-48
 loop512:
 	VMOVUPS (DX), Z16
 	VMOVUPS 64(DX), Z17
-	VBROADCASTSS (SI), Z18
-	VBROADCASTSS (SI)(R9*1), Z19
-	VBROADCASTSS (SI)(R9*2), Z20
-	VBROADCASTSS (R10), Z21
+	VBROADCASTSS 0(SI), Z18
 	VFMADD231PS  Z16, Z18, Z0
 	VFMADD231PS  Z17, Z18, Z1
+	VBROADCASTSS 4(SI), Z19
 	VFMADD231PS  Z16, Z19, Z2
 	VFMADD231PS  Z17, Z19, Z3
+	VBROADCASTSS 8(SI), Z20
 	VFMADD231PS  Z16, Z20, Z4
 	VFMADD231PS  Z17, Z20, Z5
+	VBROADCASTSS 12(SI), Z21
 	VFMADD231PS  Z16, Z21, Z6
 	VFMADD231PS  Z17, Z21, Z7
-	VBROADCASTSS (SI)(R9*4), Z22
-	VBROADCASTSS (R10)(R9*2), Z23
-	VBROADCASTSS (R11), Z24
-	VBROADCASTSS (R10)(R9*4), Z25
+	VBROADCASTSS 16(SI), Z22
 	VFMADD231PS  Z16, Z22, Z8
 	VFMADD231PS  Z17, Z22, Z9
+	VBROADCASTSS 20(SI), Z23
 	VFMADD231PS  Z16, Z23, Z10
 	VFMADD231PS  Z17, Z23, Z11
+	VBROADCASTSS 24(SI), Z24
 	VFMADD231PS  Z16, Z24, Z12
 	VFMADD231PS  Z17, Z24, Z13
+	VBROADCASTSS 28(SI), Z25
 	VFMADD231PS  Z16, Z25, Z14
 	VFMADD231PS  Z17, Z25, Z15
-	ADDQ $4, SI
-	ADDQ $4, R10
-	ADDQ $4, R11
+	ADDQ $32, SI
 	ADDQ $128, DX
 	DECQ CX
 	JNZ  loop512

@@ -2,13 +2,10 @@
 
 package embed
 
-// kernel is the portable kernel on this platform.
-var kernel kernelFunc = kernelGeneric
-
-// kernelName names the kernel in use, for benchmarks and tests.
-var kernelName = "generic"
+// kernel is the portable micro-kernel on this platform.
+var kernel = kernelGeneric
 
 // kernels returns every kernel this machine can run, by name.
-func kernels() map[string]kernelFunc {
-	return map[string]kernelFunc{"generic": kernelGeneric}
+func kernels() map[string]microKernel {
+	return map[string]microKernel{"generic": kernelGeneric}
 }

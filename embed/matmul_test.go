@@ -29,7 +29,8 @@ func randSlice(r *rand.Rand, n int) []float32 {
 }
 
 // withKernel runs f with gemm using kern.
-func withKernel(t *testing.T, kern kernelFunc, f func()) {
+func withKernel(tb testing.TB, kern microKernel, f func()) {
+	tb.Helper()
 	old := kernel
 	kernel = kern
 	defer func() { kernel = old }()
@@ -38,26 +39,58 @@ func withKernel(t *testing.T, kern kernelFunc, f func()) {
 
 func TestGemm(t *testing.T) {
 	shapes := []struct{ rows, k, n, lda, ldc int }{
+		{1, 1, 32, 1, 32},
 		{8, 1, 32, 1, 32},
 		{8, 3, 32, 5, 40},
-		{8, 256, 64, 256, 64},
+		{13, 256, 64, 256, 64},  // a partial row block for every kernel
 		{16, 300, 96, 310, 100}, // k not a multiple of kChunk
 		{128, 512, 64, 512, 64}, // several chunks and row blocks
+		{127, 512, 512, 520, 512},
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	for name, kern := range kernels() {
 		for _, s := range shapes {
-			t.Run(fmt.Sprintf("%s/%dx%dx%d", name, s.rows, s.k, s.n), func(t *testing.T) {
-				a := randSlice(r, s.rows*s.lda)
-				b := randSlice(r, s.k*s.n)
-				c0 := randSlice(r, s.rows*s.ldc)
-				want := append([]float32(nil), c0...)
-				naiveGemm(want, s.ldc, a, s.lda, s.rows, b, s.k, s.n)
-				got := append([]float32(nil), c0...)
-				withKernel(t, kern, func() { gemm(got, s.ldc, a, s.lda, s.rows, pack(b, s.k, s.n)) })
-				for i := range got {
-					if d := math.Abs(float64(got[i] - want[i])); d > 1e-4*math.Sqrt(float64(s.k)) {
-						t.Fatalf("c[%d] = %g, want %g", i, got[i], want[i])
+			for _, threads := range []int{1, 2, 3} {
+				t.Run(fmt.Sprintf("%s/%dx%dx%d/threads=%d", name, s.rows, s.k, s.n, threads), func(t *testing.T) {
+					a := randSlice(r, s.rows*s.lda)
+					b := randSlice(r, s.k*s.n)
+					c0 := randSlice(r, s.rows*s.ldc)
+					want := append([]float32(nil), c0...)
+					naiveGemm(want, s.ldc, a, s.lda, s.rows, b, s.k, s.n)
+					got := append([]float32(nil), c0...)
+					withKernel(t, kern, func() { gemm(got, s.ldc, a, s.lda, s.rows, pack(b, s.k, s.n), nil, threads) })
+					for i := range got {
+						if i%s.ldc >= s.n {
+							if got[i] != c0[i] {
+								t.Fatalf("c[%d] outside the product changed", i)
+							}
+							continue
+						}
+						if d := math.Abs(float64(got[i] - want[i])); d > 1e-4*math.Sqrt(float64(s.k)) {
+							t.Fatalf("c[%d] = %g, want %g", i, got[i], want[i])
+						}
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestKernelsModel checks every kernel end to end, the portable one
+// included, on one goroutine and split across two: the reference
+// embeddings must match with each.
+func TestKernelsModel(t *testing.T) {
+	m := testModel(t)
+	for name, kern := range kernels() {
+		for _, threads := range []int{1, 2} {
+			withKernel(t, kern, func() {
+				ws := newWorkspace()
+				ws.threads = threads
+				for i, c := range referenceCases(t) {
+					got := make([]float32, useDim)
+					m.enc.forward(ws, c.Tokens[:min(len(c.Tokens), useMaxTokens)], got)
+					if cos, _ := compare(got, c.Embedding); cos < 0.99999 {
+						t.Errorf("%s kernel, %d goroutines, case %d: cosine %.7f < 0.99999", name, threads, i, cos)
 					}
 				}
 			})
@@ -65,40 +98,34 @@ func TestGemm(t *testing.T) {
 	}
 }
 
-// TestKernelsModel checks every kernel end to end, the portable one
-// included: the reference embeddings must match with each.
-func TestKernelsModel(t *testing.T) {
-	m := testModel(t)
-	for name, kern := range kernels() {
-		withKernel(t, kern, func() {
-			ws := newWorkspace()
-			for i, c := range referenceCases(t) {
-				got := make([]float32, useDim)
-				m.enc.forward(ws, c.Tokens[:min(len(c.Tokens), useMaxTokens)], got)
-				if cos, _ := compare(got, c.Embedding); cos < 0.99999 {
-					t.Errorf("%s kernel, case %d: cosine %.7f < 0.99999", name, i, cos)
-				}
-			}
-		})
-	}
-}
-
-func BenchmarkGemm128x512x1536(b *testing.B) {
+// BenchmarkGemm times gemm with every kernel on the encoder's largest
+// product (128 tokens × 512 × 1536, the first feed-forward matrix), on a
+// query-sized one (16 rows) and on one small enough to stay in the L1 cache
+// (close to the core's peak). cpu-GFLOP/s divides by the process's CPU time,
+// which other work on the machine disturbs less than the wall clock.
+func BenchmarkGemm(b *testing.B) {
+	shapes := []struct{ rows, k, n int }{{128, 512, 1536}, {16, 512, 1536}, {32, 64, 64}}
 	r := rand.New(rand.NewPCG(1, 2))
-	a := randSlice(r, 128*512)
-	w := pack(randSlice(r, 512*1536), 512, 1536)
-	c := make([]float32, 128*1536)
-	for name, kern := range kernels() {
-		b.Run(name, func(b *testing.B) {
-			old := kernel
-			kernel = kern
-			defer func() { kernel = old }()
-			for b.Loop() {
-				gemm(c, 1536, a, 512, 128, w)
-			}
-			flops := 2.0 * 128 * 512 * 1536 * float64(b.N)
-			b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-		})
+	for _, s := range shapes {
+		a := randSlice(r, s.rows*s.k)
+		w := pack(randSlice(r, s.k*s.n), s.k, s.n)
+		c := make([]float32, s.rows*s.n)
+		for name, kern := range kernels() {
+			b.Run(fmt.Sprintf("%dx%dx%d/%s", s.rows, s.k, s.n, name), func(b *testing.B) {
+				pa := make([]float32, packedRows(s.rows, s.k, kern.mr))
+				withKernel(b, kern, func() {
+					start := cpuTime()
+					for b.Loop() {
+						gemm(c, s.n, a, s.k, s.rows, w, pa, 1)
+					}
+					reportCPU(b, start)
+					flops := 2 * float64(s.rows*s.k*s.n) * float64(b.N)
+					if cpu := (cpuTime() - start).Seconds(); cpu > 0 {
+						b.ReportMetric(flops/cpu/1e9, "cpu-GFLOP/s")
+					}
+				})
+			})
+		}
 	}
 }
 
@@ -113,6 +140,64 @@ func TestExpNeg(t *testing.T) {
 		}
 		if rel := math.Abs(got-want) / want; rel > 3e-7 {
 			t.Fatalf("expNeg(%g) = %g, want %g (relative error %.2g)", x, got, want, rel)
+		}
+	}
+}
+
+// BenchmarkTile times each micro-kernel alone on operands in the L1 cache:
+// the most a kernel can give on this core.
+func BenchmarkTile(b *testing.B) {
+	const k = 256
+	r := rand.New(rand.NewPCG(1, 2))
+	pa := randSlice(r, maxMR*k)
+	panel := randSlice(r, k*panelWidth)
+	c := make([]float32, maxMR*panelWidth)
+	for name, kern := range kernels() {
+		b.Run(name, func(b *testing.B) {
+			start := cpuTime()
+			for b.Loop() {
+				kern.tile(c, panelWidth, pa, panel, k)
+			}
+			if cpu := (cpuTime() - start).Seconds(); cpu > 0 {
+				b.ReportMetric(2*float64(kern.mr*k*panelWidth*b.N)/cpu/1e9, "cpu-GFLOP/s")
+			}
+		})
+	}
+}
+
+// TestKernelExp checks each kernel's exp against math.Exp on arguments
+// from -100 to 0, in slices of every length up to 19 (vector and scalar
+// parts).
+func TestKernelExp(t *testing.T) {
+	for name, kern := range kernels() {
+		for n := 1; n < 20; n++ {
+			for x0 := float32(-100); x0 <= 0; x0 += 0.0137 * float32(n) {
+				const scale, bias = 0.5, -1
+				x := make([]float32, n)
+				for i := range x {
+					x[i] = min(x0+float32(i)*0.01, 2) // arguments up to 0
+				}
+				orig := append([]float32(nil), x...)
+				sum := kern.exp(x, scale, bias)
+				var want float64
+				for i, v := range orig {
+					arg := float64(v*scale + bias)
+					w := math.Exp(arg)
+					want += float64(x[i])
+					if arg < -87 {
+						if x[i] > 2e-38 {
+							t.Fatalf("%s: e^%g = %g, want ~0", name, arg, x[i])
+						}
+						continue
+					}
+					if rel := math.Abs(float64(x[i])-w) / w; rel > 5e-7 {
+						t.Fatalf("%s: e^%g = %g, want %g (relative error %.2g)", name, arg, x[i], w, rel)
+					}
+				}
+				if math.Abs(float64(sum)-want) > 1e-6*want+1e-30 {
+					t.Fatalf("%s: sum %g, want %g", name, sum, want)
+				}
+			}
 		}
 	}
 }

@@ -110,7 +110,8 @@ func (m *USELite) Fingerprint() Fingerprint {
 	return Fingerprint{Provider: "builtin", Model: "use-lite", Version: modelPackage + "@" + modelVersion, Dim: useDim}
 }
 
-// EmbedQuery embeds one text as a unit-length 512-d vector.
+// EmbedQuery embeds one text as a unit-length 512-d vector, splitting the
+// work across GOMAXPROCS goroutines when the text is long enough to gain.
 //
 // Text longer than MaxTokens is never truncated: its tokens are covered by
 // the fewest windows of 128 tokens whose starts are at most 96 tokens apart,
@@ -121,15 +122,18 @@ func (m *USELite) Fingerprint() Fingerprint {
 func (m *USELite) EmbedQuery(ctx context.Context, text string) ([]float32, error) {
 	ws := m.pool.Get().(*workspace)
 	defer m.pool.Put(ws)
+	ws.threads = runtime.GOMAXPROCS(0)
 	return m.embed(ctx, ws, m.tok.encode(text))
 }
 
 // EmbedDocuments embeds texts in parallel on GOMAXPROCS goroutines, each
-// text as EmbedQuery does. It stops early and returns the context's error
+// text as EmbedQuery does (with fewer texts than GOMAXPROCS, each text is
+// itself split across the spare goroutines). It stops early and returns the context's error
 // when ctx is cancelled.
 func (m *USELite) EmbedDocuments(ctx context.Context, texts []string) ([][]float32, error) {
 	out := make([][]float32, len(texts))
-	workers := min(runtime.GOMAXPROCS(0), len(texts))
+	procs := runtime.GOMAXPROCS(0)
+	workers := min(procs, len(texts))
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
@@ -138,6 +142,7 @@ func (m *USELite) EmbedDocuments(ctx context.Context, texts []string) ([][]float
 			defer wg.Done()
 			ws := m.pool.Get().(*workspace)
 			defer m.pool.Put(ws)
+			ws.threads = procs / workers
 			for ctx.Err() == nil {
 				i := int(next.Add(1) - 1)
 				if i >= len(texts) {
