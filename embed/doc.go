@@ -58,19 +58,7 @@
 // GOMAXPROCS goroutines (output columns of each product, attention heads);
 // EmbedDocuments runs one text per goroutine.
 //
-// Measured on a 2-core AMD EPYC (Zen 4, KVM) that other work kept loaded
-// far beyond its two cores, so CPU time per operation is the steadier
-// figure (scripts/embed-vs-ort.sh, medians of interleaved runs against
-// onnxruntime 1.30 on the same token ids):
-//
-//	128-token passage, one core   AVX-512 15.2 ms CPU, onnxruntime 16.5 ms (0.92×);
-//	                              AVX2 18.3 ms, onnxruntime 16.6 ms (1.10×)
-//	13-token query, 2 goroutines  AVX-512 5.7 ms wall (2.8 ms CPU), onnxruntime 20 ms
-//	                              wall (5.1 ms CPU)
-//	portable Go (-tags purego)    245 ms CPU per passage, 34 ms per query
-//
-// The micro-kernels alone reach ~92 GFLOP/s on this core with operands in
-// the L1 cache (BenchmarkTile; AVX-512 and AVX2 alike, since Zen 4 splits
-// 512-bit operations in two), 75-80 GFLOP/s inside a 128 × 512 × 1536
-// product (BenchmarkGemm), and take 70-77% of a passage's time.
+// Its speed against onnxruntime on the same token ids, per kernel, is in
+// the README (measured with scripts/embed-vs-ort.sh and the benchmarks in
+// bench_test.go, which print the kernel they ran).
 package embed
