@@ -13,6 +13,30 @@ import (
 	"github.com/newsrag/newsrag/rag"
 )
 
+// keptEnv are the NEWSRAG_* variables the tests may inherit: they say where
+// the built-in model is and whether tests that need it must not skip.
+var keptEnv = map[string]bool{
+	"NEWSRAG_MODEL_DIR": true, "NEWSRAG_NPM_REGISTRY": true,
+	"NEWSRAG_REQUIRE_MODEL": true, "NEWSRAG_REQUIRE_BROWSER": true,
+}
+
+// TestMain clears the developer's NEWSRAG_* settings, so that the tests see
+// the defaults wherever they run.
+func TestMain(m *testing.M) {
+	clearSettings()
+	os.Exit(m.Run())
+}
+
+// clearSettings unsets every NEWSRAG_* variable but keptEnv.
+func clearSettings() {
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, "NEWSRAG_") && !keptEnv[name] {
+			os.Unsetenv(name)
+		}
+	}
+}
+
 // needModel skips the test when the built-in model cannot be had, unless
 // NEWSRAG_REQUIRE_MODEL=1.
 func needModel(t testing.TB) {
@@ -85,7 +109,7 @@ func TestAskJSONBuildsIndexFirst(t *testing.T) {
 		t.Fatalf("--json output is not one JSON document: %v\n%s", err, stdout)
 	}
 	if !ans.Answerable || ans.Mode != rag.ModeExtracted || len(ans.Citations) == 0 || len(ans.Passages) == 0 {
-		t.Errorf("answer: %+v", ans)
+		t.Fatalf("answer: %+v", ans)
 	}
 	if ans.Citations[0].ArticleID != "long-range-drone-strikes-weakening-russia" {
 		t.Errorf("cites %q", ans.Citations[0].ArticleID)
@@ -150,5 +174,22 @@ func TestCorruptIndexNamesTheFix(t *testing.T) {
 	}
 	if code, _, _ = newsrag(t, dir, "search", "drones"); code != 0 {
 		t.Errorf("search after rebuild failed")
+	}
+}
+
+func TestSettingsDoNotLeakIntoTests(t *testing.T) {
+	for _, kv := range os.Environ() {
+		if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, "NEWSRAG_") && !keptEnv[name] {
+			t.Errorf("%s is set in the tests' environment", name)
+		}
+	}
+	t.Setenv("NEWSRAG_TOP_K", "2")
+	t.Setenv("NEWSRAG_MODEL_DIR", "/models")
+	clearSettings()
+	if _, set := os.LookupEnv("NEWSRAG_TOP_K"); set {
+		t.Error("clearSettings kept NEWSRAG_TOP_K")
+	}
+	if os.Getenv("NEWSRAG_MODEL_DIR") != "/models" {
+		t.Error("clearSettings removed NEWSRAG_MODEL_DIR")
 	}
 }
