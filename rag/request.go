@@ -12,7 +12,8 @@ const (
 	MaxQuestionRunes = 2000
 	// MaxK is the largest number of passages a request may ask for.
 	MaxK = 50
-	// DefaultK is the number of passages retrieved when a request names none.
+	// DefaultK is the number of passages retrieved when a request names
+	// none, unless RetrievalConfig.K says otherwise.
 	DefaultK = 8
 	// MaxHistory is the number of earlier turns a request may carry.
 	MaxHistory = 20
@@ -54,12 +55,4 @@ func (r Request) Validate() error {
 		}
 	}
 	return nil
-}
-
-// k returns the number of passages to retrieve.
-func (r Request) k() int {
-	if r.K == 0 {
-		return DefaultK
-	}
-	return r.K
 }

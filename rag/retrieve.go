@@ -35,6 +35,9 @@ type RetrievalConfig struct {
 	// least this Jaccard similarity is dropped as a near-duplicate.
 	// Default 0.8; 1 or more disables collapsing.
 	DuplicateJaccard float64 `json:"duplicate_jaccard"`
+	// K is the number of passages retrieved for a request that names none
+	// (Request.K == 0), 1 to MaxK. Default DefaultK.
+	K int `json:"k"`
 }
 
 // DefaultRetrievalConfig is the retrieval newsrag uses unless told otherwise.
@@ -43,6 +46,7 @@ var DefaultRetrievalConfig = RetrievalConfig{
 	DenseWeight:      0.55,
 	Candidates:       100,
 	DuplicateJaccard: 0.8,
+	K:                DefaultK,
 }
 
 func (c RetrievalConfig) withDefaults() RetrievalConfig {
@@ -56,6 +60,9 @@ func (c RetrievalConfig) withDefaults() RetrievalConfig {
 	if c.DuplicateJaccard == 0 {
 		c.DuplicateJaccard = d.DuplicateJaccard
 	}
+	if c.K == 0 {
+		c.K = d.K
+	}
 	return c
 }
 
@@ -68,6 +75,9 @@ func (c RetrievalConfig) Validate() error {
 	}
 	if c.DenseWeight < 0 || c.DenseWeight > 1 {
 		return fmt.Errorf("dense weight %v: want a value in [0,1]", c.DenseWeight)
+	}
+	if c.K < 0 || c.K > MaxK {
+		return fmt.Errorf("k %d: want 1 to %d passages", c.K, MaxK)
 	}
 	return nil
 }
@@ -117,7 +127,7 @@ func (r *Retriever) Retrieve(ctx context.Context, ix *Index, req Request) (*Retr
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	k := req.k()
+	k := cmp.Or(req.K, r.cfg.K)
 	res := &Retrieval{}
 	if ix.Len() == 0 {
 		return res, nil

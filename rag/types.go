@@ -35,7 +35,7 @@ type Turn struct {
 // Request is a question to answer or search for.
 type Request struct {
 	Question string  `json:"question"`
-	K        int     `json:"k,omitempty"` // passages to retrieve; 0 means the default
+	K        int     `json:"k,omitempty"` // passages to retrieve; 0 means RetrievalConfig.K
 	Filters  Filters `json:"filters,omitzero"`
 	History  []Turn  `json:"history,omitempty"`
 }

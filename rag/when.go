@@ -338,7 +338,7 @@ func (e *Engine) retrieve(ctx context.Context, ix *Index, req Request) (*Retriev
 	if inferred {
 		q.Filters.From, q.Filters.To = when.From, when.To
 	}
-	k := req.k()
+	k := cmp.Or(req.K, e.retriever.Config().K)
 	if when.Latest {
 		q.K = min(MaxK, 3*k)
 	}

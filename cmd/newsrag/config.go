@@ -169,7 +169,7 @@ func (s *settings) llm(ctx context.Context) (*rag.Generator, error) {
 
 // retrieval is the configured retrieval.
 func (s *settings) retrieval() rag.RetrievalConfig {
-	return rag.RetrievalConfig{Mode: s.Retriever, DenseWeight: s.DenseWeight}
+	return rag.RetrievalConfig{Mode: s.Retriever, DenseWeight: s.DenseWeight, K: s.TopK}
 }
 
 // engine opens the engine over the data directory. fresh ignores the index

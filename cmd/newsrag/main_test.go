@@ -193,3 +193,16 @@ func TestSettingsDoNotLeakIntoTests(t *testing.T) {
 		t.Error("clearSettings removed NEWSRAG_MODEL_DIR")
 	}
 }
+
+// TestTopKReachesRetrieval: NEWSRAG_TOP_K configures the engine every
+// command opens (serve included), not only the CLI's requests.
+func TestTopKReachesRetrieval(t *testing.T) {
+	t.Setenv("NEWSRAG_TOP_K", "2")
+	s, err := loadSettings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := s.retrieval().K; k != 2 {
+		t.Errorf("retrieval k = %d, want 2", k)
+	}
+}

@@ -35,7 +35,7 @@ func (q *queryFlags) open(cmd *cobra.Command, question string) (*rag.Engine, rag
 	if err != nil {
 		return nil, rag.Request{}, err
 	}
-	req, err := q.request(s, question)
+	req, err := q.request(question)
 	if err != nil {
 		return nil, req, err
 	}
@@ -51,11 +51,8 @@ func (q *queryFlags) open(cmd *cobra.Command, question string) (*rag.Engine, rag
 }
 
 // request builds the rag request for question.
-func (q *queryFlags) request(s *settings, question string) (rag.Request, error) {
+func (q *queryFlags) request(question string) (rag.Request, error) {
 	req := rag.Request{Question: question, K: q.k, Filters: rag.Filters{Outlet: q.outlet}}
-	if req.K == 0 {
-		req.K = s.TopK
-	}
 	var err error
 	if req.Filters.From, err = parseDate("--from", q.from); err != nil {
 		return req, err
