@@ -2,7 +2,9 @@ package rag
 
 import (
 	"context"
+	"errors"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -172,6 +174,41 @@ func TestFiltersMatch(t *testing.T) {
 	for _, tt := range tests {
 		if got := tt.f.Match(tt.a); got != tt.want {
 			t.Errorf("%s: Match = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestParseDateBounds(t *testing.T) {
+	afternoon := time.Date(2025, 3, 1, 15, 30, 0, 0, time.UTC)
+	tests := []struct {
+		name, from, to string
+		in             bool // afternoon passes the filter
+	}{
+		{"to is inclusive of its whole day", "", "2025-03-01", true},
+		{"from is inclusive of its whole day", "2025-03-01", "", true},
+		{"one day", "2025-03-01", "2025-03-01", true},
+		{"the day before", "", "2025-02-28", false},
+		{"the day after", "2025-03-02", "", false},
+		{"timestamps are exact", "", "2025-03-01T15:00:00Z", false},
+		{"timestamps with a zone", "2025-03-01T16:00:00+01:00", "", true},
+	}
+	for _, tt := range tests {
+		from, err := ParseFrom("from", tt.from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		to, err := ParseTo("to", tt.to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := (from.IsZero() || !afternoon.Before(from)) && (to.IsZero() || !afternoon.After(to))
+		if in != tt.in {
+			t.Errorf("%s: from %q to %q: %v in = %v, want %v", tt.name, tt.from, tt.to, afternoon, in, tt.in)
+		}
+	}
+	for _, bad := range []string{"yesterday", "2025-13-45", "01/03/2025"} {
+		if _, err := ParseTo("filters.to", bad); !errors.Is(err, ErrBadRequest) || !strings.Contains(err.Error(), "filters.to") {
+			t.Errorf("ParseTo(%q) = %v, want a bad request naming the field", bad, err)
 		}
 	}
 }

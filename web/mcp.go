@@ -141,10 +141,10 @@ type filterArgs struct {
 func (f filterArgs) filters() (rag.Filters, error) {
 	out := rag.Filters{Outlet: f.Outlet}
 	var err error
-	if out.From, err = parseDate("from", f.From, false); err != nil {
+	if out.From, err = rag.ParseFrom("from", f.From); err != nil {
 		return out, err
 	}
-	out.To, err = parseDate("to", f.To, true)
+	out.To, err = rag.ParseTo("to", f.To)
 	return out, err
 }
 

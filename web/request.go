@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
@@ -52,10 +51,10 @@ func decodeAsk(c echo.Context) (rag.Request, error) {
 	}
 	req := rag.Request{Question: body.Question, K: body.K, History: body.History}
 	req.Filters.Outlet = body.Filters.Outlet
-	if req.Filters.From, err = parseDate("filters.from", body.Filters.From, false); err != nil {
+	if req.Filters.From, err = rag.ParseFrom("filters.from", body.Filters.From); err != nil {
 		return rag.Request{}, err
 	}
-	if req.Filters.To, err = parseDate("filters.to", body.Filters.To, true); err != nil {
+	if req.Filters.To, err = rag.ParseTo("filters.to", body.Filters.To); err != nil {
 		return rag.Request{}, err
 	}
 	if err := req.Validate(); err != nil {
@@ -136,25 +135,6 @@ func jsonKind(goKind string) string {
 	}
 }
 
-// parseDate parses a filter date given as YYYY-MM-DD or RFC 3339. A bare
-// date used as an upper bound means the end of that day.
-func parseDate(name, s string, endOfDay bool) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.Parse(time.DateOnly, s); err == nil {
-		if endOfDay {
-			t = t.Add(24*time.Hour - time.Nanosecond)
-		}
-		return t, nil
-	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	return time.Time{}, badRequest("%s: %q is not a date; use YYYY-MM-DD", name, s)
-}
-
 // searchRequest builds and validates a request from GET /api/search's query
 // string: q, k, outlet, from, to.
 func searchRequest(q url.Values) (rag.Request, error) {
@@ -178,10 +158,10 @@ func searchRequest(q url.Values) (rag.Request, error) {
 	}
 	req.Filters.Outlet = q.Get("outlet")
 	var err error
-	if req.Filters.From, err = parseDate("from", q.Get("from"), false); err != nil {
+	if req.Filters.From, err = rag.ParseFrom("from", q.Get("from")); err != nil {
 		return rag.Request{}, err
 	}
-	if req.Filters.To, err = parseDate("to", q.Get("to"), true); err != nil {
+	if req.Filters.To, err = rag.ParseTo("to", q.Get("to")); err != nil {
 		return rag.Request{}, err
 	}
 	if err := req.Validate(); err != nil {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/newsrag/newsrag/embed"
 	"github.com/newsrag/newsrag/rag"
@@ -204,5 +205,19 @@ func TestTopKReachesRetrieval(t *testing.T) {
 	}
 	if k := s.retrieval().K; k != 2 {
 		t.Errorf("retrieval k = %d, want 2", k)
+	}
+}
+
+// TestToDateIsEndOfDay: the CLI reads --to as the API reads to, to the end
+// of the day.
+func TestToDateIsEndOfDay(t *testing.T) {
+	q := queryFlags{from: "2025-03-01", to: "2025-03-01"}
+	req, err := q.request("q")
+	if err != nil {
+		t.Fatal(err)
+	}
+	afternoon := time.Date(2025, 3, 1, 15, 0, 0, 0, time.UTC)
+	if afternoon.Before(req.Filters.From) || afternoon.After(req.Filters.To) {
+		t.Errorf("--from/--to 2025-03-01 = [%v, %v] excludes %v", req.Filters.From, req.Filters.To, afternoon)
 	}
 }

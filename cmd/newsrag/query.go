@@ -21,8 +21,8 @@ type queryFlags struct {
 func (q *queryFlags) register(cmd *cobra.Command) {
 	cmd.Flags().IntVarP(&q.k, "k", "k", 0, fmt.Sprintf("passages to retrieve, 1-%d (default NEWSRAG_TOP_K)", rag.MaxK))
 	cmd.Flags().StringVar(&q.outlet, "outlet", "", "only articles from this outlet (case-insensitive)")
-	cmd.Flags().StringVar(&q.from, "from", "", "only articles published on or after this date (YYYY-MM-DD)")
-	cmd.Flags().StringVar(&q.to, "to", "", "only articles published on or before this date (YYYY-MM-DD)")
+	cmd.Flags().StringVar(&q.from, "from", "", "only articles published on or after this date (YYYY-MM-DD, from its start)")
+	cmd.Flags().StringVar(&q.to, "to", "", "only articles published on or before this date (YYYY-MM-DD, to its end)")
 	cmd.Flags().StringVar(&q.now, "now", "", `resolve time words in the question ("this week", "latest") against this date (YYYY-MM-DD, RFC 3339, or "newest": the newest article's date) instead of today (default NEWSRAG_NOW)`)
 	cmd.Flags().BoolVar(&q.json, "json", false, "print one JSON document instead of text")
 }
@@ -54,24 +54,13 @@ func (q *queryFlags) open(cmd *cobra.Command, question string) (*rag.Engine, rag
 func (q *queryFlags) request(question string) (rag.Request, error) {
 	req := rag.Request{Question: question, K: q.k, Filters: rag.Filters{Outlet: q.outlet}}
 	var err error
-	if req.Filters.From, err = parseDate("--from", q.from); err != nil {
+	if req.Filters.From, err = rag.ParseFrom("--from", q.from); err != nil {
 		return req, err
 	}
-	if req.Filters.To, err = parseDate("--to", q.to); err != nil {
+	if req.Filters.To, err = rag.ParseTo("--to", q.to); err != nil {
 		return req, err
 	}
 	return req, req.Validate()
-}
-
-func parseDate(flag, v string) (time.Time, error) {
-	if v == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.Parse(time.DateOnly, v)
-	if err != nil {
-		return t, fmt.Errorf("%w: %s %q is not a date like 2025-03-01", rag.ErrBadRequest, flag, v)
-	}
-	return t, nil
 }
 
 // date formats a publication date, or "" when unknown.
