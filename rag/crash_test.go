@@ -7,10 +7,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gofrs/flock"
 
 	"github.com/newsrag/newsrag/corpus"
 	"github.com/newsrag/newsrag/internal/testfake"
@@ -80,42 +83,12 @@ func TestKillDuringIngest(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
-			cmd.Env = append(os.Environ(), crashEnv+"="+mode, "NEWSRAG_CRASH_DIR="+e.cfg.DataDir)
-			out, err := cmd.StdoutPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			reached := make(chan string, 1)
-			go func() {
-				sc := bufio.NewScanner(out)
-				for sc.Scan() {
-					line := sc.Text()
-					if strings.HasPrefix(line, "EMBEDDING") || strings.HasPrefix(line, "WRITTEN") ||
-						strings.HasPrefix(line, "FINISHED") || strings.HasPrefix(line, "ERROR") {
-						reached <- line
-						return
-					}
+			cmd, line := startCrashChild(t, mode, e.cfg.DataDir)
+			if mode == "rename" {
+				tmp := strings.TrimPrefix(line, "WRITTEN ")
+				if fi, err := os.Stat(tmp); err != nil || fi.Size() <= int64(len(before)) {
+					t.Fatalf("child's new index is not written yet: %v", err)
 				}
-				reached <- "EOF"
-			}()
-			select {
-			case line := <-reached:
-				if strings.HasPrefix(line, "FINISHED") || strings.HasPrefix(line, "ERROR") || line == "EOF" {
-					t.Fatalf("child did not reach the crash point: %s", line)
-				}
-				if mode == "rename" {
-					tmp := strings.TrimPrefix(line, "WRITTEN ")
-					if fi, err := os.Stat(tmp); err != nil || fi.Size() <= int64(len(before)) {
-						t.Fatalf("child's new index is not written yet: %v", err)
-					}
-				}
-			case <-time.After(60 * time.Second):
-				cmd.Process.Kill()
-				t.Fatal("child never reached the crash point")
 			}
 			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 				t.Fatal(err)
@@ -140,13 +113,129 @@ func TestKillDuringIngest(t *testing.T) {
 			if _, err := e2.Ingest(context.Background(), bigCorpus(3), IngestOptions{}); err != nil {
 				t.Fatalf("ingest after crash: %v", err)
 			}
-			left, _ := filepath.Glob(filepath.Join(e.cfg.DataDir, "*"))
-			hidden, _ := filepath.Glob(filepath.Join(e.cfg.DataDir, ".*"))
-			left = append(left, hidden...)
-			if len(left) != 1 || filepath.Base(left[0]) != IndexFileName {
-				t.Errorf("files after recovery: %v, want only the index", left)
+			ents, _ := os.ReadDir(e.cfg.DataDir)
+			var left []string
+			for _, ent := range ents {
+				left = append(left, ent.Name())
+			}
+			if !slices.Equal(left, []string{LockFileName, IndexFileName}) {
+				t.Errorf("files after recovery: %v, want only the index and its lock", left)
 			}
 		})
+	}
+}
+
+// startCrashChild starts an ingest into dir in a child process that stops
+// at the point mode names, and returns once it is there, with the line the
+// child printed ("EMBEDDING", or "WRITTEN <temporary file>"). The child is
+// killed when the test ends, if the test has not killed it before.
+func startCrashChild(t *testing.T, mode, dir string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), crashEnv+"="+mode, "NEWSRAG_CRASH_DIR="+dir)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	reached := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			line := sc.Text()
+			if strings.HasPrefix(line, "EMBEDDING") || strings.HasPrefix(line, "WRITTEN") ||
+				strings.HasPrefix(line, "FINISHED") || strings.HasPrefix(line, "ERROR") {
+				reached <- line
+				return
+			}
+		}
+		reached <- "EOF"
+	}()
+	select {
+	case line := <-reached:
+		if strings.HasPrefix(line, "FINISHED") || strings.HasPrefix(line, "ERROR") || line == "EOF" {
+			t.Fatalf("child did not reach the crash point: %s", line)
+		}
+		return cmd, line
+	case <-time.After(60 * time.Second):
+		t.Fatal("child never reached the crash point")
+		return nil, ""
+	}
+}
+
+// TestConcurrentIngests: while another process is about to rename its new
+// index into place, an ingest here waits for it instead of deleting its
+// temporary file from under it, and succeeds once it is done.
+func TestConcurrentIngests(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts child processes")
+	}
+	e := newTestEngine(t, Config{})
+	cmd, line := startCrashChild(t, "rename", e.cfg.DataDir)
+	childTmp := strings.TrimPrefix(line, "WRITTEN ")
+
+	done := make(chan error, 1)
+	go func() {
+		_, err := e.Ingest(context.Background(), bigCorpus(3), IngestOptions{})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("ingest finished (err %v) while another process held the data directory", err)
+	case <-time.After(500 * time.Millisecond):
+	}
+	if _, err := os.Stat(childTmp); err != nil {
+		t.Fatalf("the other process's temporary file was removed: %v", err)
+	}
+	// The other writer dies; its locks go with it.
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("ingest after the other writer ended: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("ingest still waiting after the other writer ended")
+	}
+	if _, err := os.Stat(childTmp); !os.IsNotExist(err) {
+		t.Errorf("the dead writer's temporary file is still there: %v", err)
+	}
+	if _, err := Load(context.Background(), e.IndexPath()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSaveRemovesOnlyStaleTemporaries: a temporary file someone holds a
+// lock on is another writer's, and stays; one nobody holds is removed.
+func TestSaveRemovesOnlyStaleTemporaries(t *testing.T) {
+	e := newTestEngine(t, Config{})
+	dir := e.cfg.DataDir
+	stale, live := filepath.Join(dir, ".index-stale.tmp"), filepath.Join(dir, ".index-live.tmp")
+	for _, f := range []string{stale, live} {
+		if err := os.WriteFile(f, []byte("partial"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	holder := flock.New(live, flock.SetFlag(os.O_RDONLY)) // a descriptor of its own
+	if err := holder.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Unlock()
+	if err := e.Index().Save(e.IndexPath()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Errorf("a held temporary file was removed: %v", err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("a stale temporary file was kept: %v", err)
 	}
 }
 

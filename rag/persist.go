@@ -16,6 +16,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/gofrs/flock"
+
 	"github.com/newsrag/newsrag/corpus"
 	"github.com/newsrag/newsrag/embed"
 )
@@ -66,23 +68,38 @@ type fileMeta struct {
 	BagTFs   []uint32
 }
 
+// LockFileName is the lock file in a data directory. Save holds an
+// exclusive lock on it (flock(2) on Unix) while it writes and renames, so
+// that two processes saving at once take turns.
+const LockFileName = ".index.lock"
+
 // Save writes the index to path atomically: a temporary file in the same
-// directory is written, synced and renamed over path.
+// directory is written, synced and renamed over path. Writers in other
+// processes wait for each other (see LockFileName); the last one wins.
 func (ix *Index) Save(path string) (err error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("save index: %w", err)
 	}
-	// Temporary files left by a crashed writer are garbage.
-	if stale, _ := filepath.Glob(filepath.Join(dir, ".index-*.tmp")); len(stale) > 0 {
-		for _, f := range stale {
-			os.Remove(f)
-		}
+	dirLock := flock.New(filepath.Join(dir, LockFileName))
+	if err := dirLock.Lock(); err != nil {
+		return fmt.Errorf("save index: lock %s: %w", dir, err)
 	}
+	defer dirLock.Unlock()
+	removeStaleTemps(dir)
 	tmp, err := os.CreateTemp(dir, ".index-*.tmp")
 	if err != nil {
 		return fmt.Errorf("save index: %w", err)
 	}
+	// The temporary file is locked too while it exists, so that no cleaner
+	// takes it for a crashed writer's.
+	tmpLock := flock.New(tmp.Name(), flock.SetFlag(os.O_RDONLY))
+	if err := tmpLock.Lock(); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return fmt.Errorf("save index: lock %s: %w", tmp.Name(), err)
+	}
+	defer tmpLock.Unlock()
 	defer func() {
 		if err != nil {
 			tmp.Close()
@@ -107,6 +124,19 @@ func (ix *Index) Save(path string) (err error) {
 		d.Close()
 	}
 	return nil
+}
+
+// removeStaleTemps removes the temporary files that crashed writers left in
+// dir: those no process holds a lock on.
+func removeStaleTemps(dir string) {
+	stale, _ := filepath.Glob(filepath.Join(dir, ".index-*.tmp"))
+	for _, f := range stale {
+		l := flock.New(f, flock.SetFlag(os.O_RDONLY))
+		if ok, err := l.TryLock(); err == nil && ok {
+			os.Remove(f)
+			l.Unlock()
+		}
+	}
 }
 
 // write encodes the index to w in the file format.
