@@ -84,7 +84,10 @@ var unsupportedDocuments = map[string]bool{
 }
 
 // Load reads every article under dir: see LoadFS. A missing dir, or one
-// that is not a directory, is an error.
+// that is not a directory, is an error. Symbolic links are followed only
+// while they stay inside dir: a link to a file elsewhere (say,
+// notes.txt -> /etc/passwd) is skipped, so that nothing outside the
+// corpus is indexed and served.
 func Load(ctx context.Context, dir string, opts LoadOptions) (*LoadResult, error) {
 	info, err := os.Stat(dir)
 	if err != nil {
@@ -93,7 +96,12 @@ func Load(ctx context.Context, dir string, opts LoadOptions) (*LoadResult, error
 	if !info.IsDir() {
 		return nil, fmt.Errorf("corpus: %s is not a directory", dir)
 	}
-	res, err := LoadFS(ctx, os.DirFS(dir), opts)
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("corpus: %w", err)
+	}
+	defer root.Close()
+	res, err := LoadFS(ctx, root.FS(), opts)
 	if err != nil {
 		return nil, fmt.Errorf("loading %s: %w", dir, err)
 	}
@@ -278,8 +286,11 @@ func loadFile(fsys fs.FS, p string, maxSize int64) (a Article, reason string) {
 // readFile returns the content of the regular file p, or the reason it
 // cannot be read. Files over maxSize are refused before they are read.
 func readFile(fsys fs.FS, p string, maxSize int64) ([]byte, string) {
-	info, err := fs.Stat(fsys, p) // follows symbolic links
+	info, err := fs.Stat(fsys, p) // follows symbolic links, within the root for Load
 	if err != nil {
+		if li, lerr := fs.Lstat(fsys, p); lerr == nil && li.Mode()&fs.ModeSymlink != 0 && !errors.Is(err, fs.ErrNotExist) {
+			return nil, "a symbolic link to outside the corpus directory (not followed)"
+		}
 		return nil, "unreadable: " + errReason(err)
 	}
 	if !info.Mode().IsRegular() {

@@ -442,3 +442,54 @@ func BenchmarkDefaultCorpus(b *testing.B) {
 		}
 	}
 }
+
+// TestLoadSymlinks: links are followed inside the corpus directory only;
+// a link to a file elsewhere is skipped, never read.
+func TestLoadSymlinks(t *testing.T) {
+	outside := t.TempDir()
+	secret := filepath.Join(outside, "secret.txt")
+	if err := os.WriteFile(secret, []byte("root:x:0:0:root:/root:/bin/bash\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "corpus")
+	os.Mkdir(dir, 0o755)
+	if err := os.WriteFile(filepath.Join(dir, "inside.md"), []byte("# Inside\n\nThe port reopened."), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for link, target := range map[string]string{
+		"alias.md":   "inside.md",                                       // inside: followed
+		"passwd.txt": secret,                                            // absolute, outside
+		"up.txt":     "../../" + filepath.Base(outside) + "/secret.txt", // relative, outside
+		"elsewhere":  outside,                                           // a directory outside: not walked
+	} {
+		if err := os.Symlink(target, filepath.Join(dir, link)); err != nil {
+			t.Skipf("symbolic links: %v", err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "up.txt")); err != nil {
+		t.Fatalf("test setup: up.txt does not reach the secret: %v", err)
+	}
+	res, err := Load(t.Context(), dir, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, a := range res.Articles {
+		ids = append(ids, a.ID)
+		if strings.Contains(a.Text, "root:x:0:0") {
+			t.Errorf("%s: the file outside the corpus was read", a.Path)
+		}
+	}
+	if strings.Join(ids, ",") != "alias,inside" {
+		t.Errorf("articles %v, want alias and inside", ids)
+	}
+	skipped := map[string]string{}
+	for _, s := range res.Skipped {
+		skipped[s.Path] = s.Reason
+	}
+	for _, p := range []string{"passwd.txt", "up.txt"} {
+		if !strings.Contains(skipped[p], "outside the corpus") {
+			t.Errorf("%s: skipped with reason %q, want a link outside the corpus", p, skipped[p])
+		}
+	}
+}
