@@ -219,15 +219,39 @@ func (e *Engine) Search(ctx context.Context, req Request) ([]Passage, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := e.cpu.Acquire(ctx, 1); err != nil {
-		return nil, err
-	}
-	defer e.cpu.Release(1)
 	r, err := e.retrieve(ctx, ix, req)
 	if err != nil {
 		return nil, err
 	}
 	return r.Passages, nil
+}
+
+// retrieveOnce retrieves passages for req, holding one of the engine's CPU
+// slots for the CPU-bound work only: the question is embedded before the
+// slot is taken when the embedder is a remote server, and within it when
+// the embedder is the built-in model, whose embedding is CPU work too.
+func (e *Engine) retrieveOnce(ctx context.Context, ix *Index, req Request) (*Retrieval, error) {
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	local := e.cfg.Embedder.Fingerprint().Provider == embed.ProviderBuiltin
+	var qvec []float32
+	var err error
+	if !local {
+		if qvec, err = e.retriever.embedQuestion(ctx, ix, req.Question); err != nil {
+			return nil, err
+		}
+	}
+	if err := e.cpu.Acquire(ctx, 1); err != nil {
+		return nil, err
+	}
+	defer e.cpu.Release(1)
+	if local {
+		if qvec, err = e.retriever.embedQuestion(ctx, ix, req.Question); err != nil {
+			return nil, err
+		}
+	}
+	return e.retriever.retrieve(ctx, ix, req, qvec)
 }
 
 // Ask answers req: it condenses a follow-up into a standalone query,
@@ -330,15 +354,11 @@ type prepared struct {
 }
 
 // prepare retrieves passages for query, decides whether they can answer
-// it and, without an LLM, extracts the answer. It holds one of the
-// engine's CPU slots, so concurrent requests queue fairly rather than
-// slow each other down.
+// it and, without an LLM, extracts the answer. Retrieval and extraction
+// each hold one of the engine's CPU slots, so concurrent requests queue
+// fairly rather than slow each other down.
 func (e *Engine) prepare(ctx context.Context, ix *Index, query Request) (*prepared, error) {
 	start := time.Now()
-	if err := e.cpu.Acquire(ctx, 1); err != nil {
-		return nil, err
-	}
-	defer e.cpu.Release(1)
 	r, err := e.retrieve(ctx, ix, query)
 	if err != nil {
 		return nil, err
@@ -347,6 +367,10 @@ func (e *Engine) prepare(ctx context.Context, ix *Index, query Request) (*prepar
 	rel := e.cfg.Relevance
 	p.answerable = len(r.Passages) > 0 && (r.Coverage >= rel.MinCoverage || r.BestDense >= rel.MinDense)
 	if p.answerable && e.cfg.LLM == nil {
+		if err := e.cpu.Acquire(ctx, 1); err != nil {
+			return nil, err
+		}
+		defer e.cpu.Release(1)
 		t := time.Now()
 		p.text, p.cites = e.extract(ctx, ix, query.Question, r.QueryVector, r.Passages)
 		p.extracted = time.Since(t)

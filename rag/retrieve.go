@@ -127,6 +127,34 @@ func (r *Retriever) Retrieve(ctx context.Context, ix *Index, req Request) (*Retr
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
+	qvec, err := r.embedQuestion(ctx, ix, req.Question)
+	if err != nil {
+		return nil, err
+	}
+	return r.retrieve(ctx, ix, req, qvec)
+}
+
+// embedQuestion returns the question's unit-length embedding, or nil when
+// the mode needs none.
+func (r *Retriever) embedQuestion(ctx context.Context, ix *Index, question string) ([]float32, error) {
+	if r.cfg.Mode == RetrieveBM25 || ix.Len() == 0 {
+		return nil, nil
+	}
+	v, err := r.embedder.EmbedQuery(ctx, question)
+	if err != nil {
+		return nil, fmt.Errorf("retrieve: embed question: %w", err)
+	}
+	if len(v) != ix.dim {
+		return nil, fmt.Errorf("retrieve: question vector has %d dimensions, index has %d: %w", len(v), ix.dim, ErrEmbedderMismatch)
+	}
+	qvec := slices.Clone(v)
+	embed.Normalize(qvec)
+	return qvec, nil
+}
+
+// retrieve is Retrieve for a valid request whose question embedding qvec
+// (from embedQuestion) is known: the CPU-bound part.
+func (r *Retriever) retrieve(ctx context.Context, ix *Index, req Request, qvec []float32) (*Retrieval, error) {
 	k := cmp.Or(req.K, r.cfg.K)
 	res := &Retrieval{}
 	if ix.Len() == 0 {
@@ -152,17 +180,7 @@ func (r *Retriever) Retrieve(ctx context.Context, ix *Index, req Request) (*Retr
 			add(s.Doc).bm25 = float64(s.Score)
 		}
 	}
-	var qvec []float32
-	if r.cfg.Mode != RetrieveBM25 {
-		v, err := r.embedder.EmbedQuery(ctx, req.Question)
-		if err != nil {
-			return nil, fmt.Errorf("retrieve: embed question: %w", err)
-		}
-		if len(v) != ix.dim {
-			return nil, fmt.Errorf("retrieve: question vector has %d dimensions, index has %d: %w", len(v), ix.dim, ErrEmbedderMismatch)
-		}
-		qvec = slices.Clone(v)
-		embed.Normalize(qvec)
+	if qvec != nil {
 		hits, err := ix.denseSearch(ctx, qvec, n, allow)
 		if err != nil {
 			return nil, fmt.Errorf("retrieve: %w", err)

@@ -330,7 +330,7 @@ func (e *Engine) retrieve(ctx context.Context, ix *Index, req Request) (*Retriev
 	}
 	when, rest := ParseWhen(req.Question, now())
 	if when.IsZero() {
-		return e.retriever.Retrieve(ctx, ix, req)
+		return e.retrieveOnce(ctx, ix, req)
 	}
 	q := req
 	q.Question = rest
@@ -342,10 +342,10 @@ func (e *Engine) retrieve(ctx context.Context, ix *Index, req Request) (*Retriev
 	if when.Latest {
 		q.K = min(MaxK, 3*k)
 	}
-	r, err := e.retriever.Retrieve(ctx, ix, q)
+	r, err := e.retrieveOnce(ctx, ix, q)
 	if err == nil && inferred && len(r.Passages) == 0 {
 		q.Question, q.Filters = req.Question, req.Filters
-		r, err = e.retriever.Retrieve(ctx, ix, q)
+		r, err = e.retrieveOnce(ctx, ix, q)
 	}
 	if err != nil || !when.Latest {
 		return r, err
