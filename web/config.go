@@ -46,6 +46,13 @@ type Config struct {
 	// BodyLimit is the largest request body accepted, in bytes
 	// (NEWSRAG_BODY_LIMIT). Default 256 KiB. Larger bodies get 413.
 	BodyLimit int64
+	// BodyTimeout is how long a client has to send a whole request,
+	// headers and body (NEWSRAG_BODY_TIMEOUT; http.Server's ReadTimeout).
+	// A client that stalls is answered 408 and disconnected instead of
+	// holding a connection and a goroutine. It does not limit how long a
+	// response, such as an answer stream, takes. Default 10s; negative
+	// disables it.
+	BodyTimeout time.Duration
 	// MaxAnswerBytes is the longest answer text accepted from the pipeline
 	// for one request (NEWSRAG_MAX_ANSWER_BYTES). Generation is cancelled
 	// beyond it and the request fails with 502. Default 1 MiB.
@@ -85,6 +92,7 @@ var DefaultConfig = Config{
 	RateLimit:         10,
 	RateBurst:         40,
 	BodyLimit:         256 << 10,
+	BodyTimeout:       10 * time.Second,
 	MaxAnswerBytes:    1 << 20,
 	RequestTimeout:    60 * time.Second,
 	StreamTimeout:     5 * time.Minute,
@@ -106,6 +114,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.BodyLimit == 0 {
 		c.BodyLimit = d.BodyLimit
+	}
+	if c.BodyTimeout == 0 {
+		c.BodyTimeout = d.BodyTimeout
 	}
 	if c.MaxAnswerBytes == 0 {
 		c.MaxAnswerBytes = d.MaxAnswerBytes

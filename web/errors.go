@@ -20,6 +20,7 @@ const (
 	CodeMethodNotAllowed = "method_not_allowed"
 	CodePayloadTooLarge  = "payload_too_large"
 	CodeUnsupportedMedia = "unsupported_media_type"
+	CodeBodyTimeout      = "body_timeout"
 	CodeRateLimited      = "rate_limited"
 	CodeNotReady         = "not_ready"
 	CodeLLMFailed        = "llm_failed"

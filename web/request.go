@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -86,6 +87,10 @@ func readJSONBody(c echo.Context, example string) ([]byte, error) {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &he) || errors.As(err, &mbe) {
 			return nil, echo.ErrStatusRequestEntityTooLarge
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return nil, &apiError{status: http.StatusRequestTimeout, code: CodeBodyTimeout,
+				message: "the request body did not arrive in time", err: err}
 		}
 		return nil, badRequest("reading the request body: %v", err)
 	}

@@ -149,9 +149,13 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 			s.echo.ServeHTTP(w, r)
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		// ReadTimeout cuts a body that stalls. It does not cancel a
+		// handler that is still writing, such as an answer stream
+		// (TestBodyTimeoutSparesStreams checks that).
+		ReadTimeout:    max(s.cfg.BodyTimeout, 0),
+		IdleTimeout:    2 * time.Minute,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	srv.RegisterOnShutdown(s.stopStreams)
 	s.log.Info("serving", "addr", "http://"+ln.Addr().String(), "api_key", s.cfg.APIKey != "",

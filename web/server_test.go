@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"slices"
@@ -245,5 +247,73 @@ func TestShutdownWithUnusedConnection(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Serve did not return")
+	}
+}
+
+// serveTest runs s on a loopback port until the test ends and returns its
+// address.
+func serveTest(t *testing.T, s *Server) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		<-served
+	})
+	return ln.Addr().String()
+}
+
+// TestStalledBodyIsCut: a client that sends headers and part of a body,
+// then nothing, gets 408 and is disconnected once BodyTimeout has passed.
+func TestStalledBodyIsCut(t *testing.T) {
+	addr := serveTest(t, newTestServer(t, newFake(), Config{BodyTimeout: 300 * time.Millisecond}))
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	start := time.Now()
+	fmt.Fprintf(conn, "POST /api/ask HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"question\":")
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no response to a stalled body within 5 s: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusRequestTimeout || !strings.Contains(string(body), CodeBodyTimeout) {
+		t.Errorf("status %d, body %s; want 408 %s", resp.StatusCode, body, CodeBodyTimeout)
+	}
+	if _, err := conn.Read(make([]byte, 1)); err != io.EOF {
+		t.Errorf("connection still open after the response: %v", err)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("the stalled body was cut after %s", took)
+	}
+}
+
+// TestBodyTimeoutSparesStreams: an answer stream that lasts longer than
+// BodyTimeout is delivered whole.
+func TestBodyTimeoutSparesStreams(t *testing.T) {
+	p := newFake()
+	p.tokenDelay = 150 * time.Millisecond // three tokens: 450 ms
+	addr := serveTest(t, newTestServer(t, p, Config{BodyTimeout: 100 * time.Millisecond}))
+	for _, path := range []string{"/api/ask/stream", "/api/ask"} {
+		resp, err := http.Post("http://"+addr+path, "application/json", strings.NewReader(`{"question":"q"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "airport") {
+			t.Errorf("%s: status %d, err %v, body %s", path, resp.StatusCode, err, body)
+		}
+		if path == "/api/ask/stream" && !strings.Contains(string(body), "event: done") {
+			t.Errorf("stream cut short: %s", body)
+		}
 	}
 }

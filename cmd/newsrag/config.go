@@ -71,6 +71,7 @@ type settings struct {
 	RateBurst       int           `env:"NEWSRAG_RATE_BURST"`
 	BodyLimit       int64         `env:"NEWSRAG_BODY_LIMIT"`
 	MaxAnswerBytes  int64         `env:"NEWSRAG_MAX_ANSWER_BYTES"`
+	BodyTimeout     time.Duration `env:"NEWSRAG_BODY_TIMEOUT"`
 	RequestTimeout  time.Duration `env:"NEWSRAG_REQUEST_TIMEOUT"`
 	StreamTimeout   time.Duration `env:"NEWSRAG_STREAM_TIMEOUT"`
 	ShutdownTimeout time.Duration `env:"NEWSRAG_SHUTDOWN_TIMEOUT"`
@@ -111,6 +112,7 @@ func defaultSettings() settings {
 		RateBurst:       srv.RateBurst,
 		BodyLimit:       srv.BodyLimit,
 		MaxAnswerBytes:  srv.MaxAnswerBytes,
+		BodyTimeout:     srv.BodyTimeout,
 		RequestTimeout:  srv.RequestTimeout,
 		StreamTimeout:   srv.StreamTimeout,
 		ShutdownTimeout: srv.ShutdownTimeout,
@@ -252,7 +254,7 @@ func (s *settings) web(log *slog.Logger) web.Config {
 		Addr: s.Addr, APIKey: s.APIKey, AllowPublic: s.AllowPublic,
 		TrustedProxies: s.TrustedProxies, CORSOrigins: s.CORSOrigins,
 		RateLimit: s.RateLimit, RateBurst: s.RateBurst, BodyLimit: s.BodyLimit,
-		MaxAnswerBytes: s.MaxAnswerBytes, RequestTimeout: s.RequestTimeout,
+		MaxAnswerBytes: s.MaxAnswerBytes, BodyTimeout: s.BodyTimeout, RequestTimeout: s.RequestTimeout,
 		StreamTimeout: s.StreamTimeout, ShutdownTimeout: s.ShutdownTimeout, Logger: log,
 	}
 }
