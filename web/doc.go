@@ -14,6 +14,13 @@
 // /mcp alike), CORS when configured and a per-client rate limit keyed by the
 // real remote address.
 //
+// Every error is a JSON body {"error": {"code", "message"}}, with one
+// exception the server cannot control: requests net/http refuses before any
+// handler runs get its plain-text answer. Those are a request line it
+// cannot parse (400, e.g. "GET /api/articles/%"), a missing Host header
+// (400), and headers over 1 MiB (431; headers over 64 KiB but under 1 MiB
+// get a JSON 431).
+//
 // Typical use, from cmd:
 //
 //	srv, err := web.New(engine, web.Config{Addr: addr, APIKey: key, Logger: log})

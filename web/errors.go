@@ -19,6 +19,7 @@ const (
 	CodeNotFound         = "not_found"
 	CodeMethodNotAllowed = "method_not_allowed"
 	CodePayloadTooLarge  = "payload_too_large"
+	CodeHeadersTooLarge  = "headers_too_large"
 	CodeUnsupportedMedia = "unsupported_media_type"
 	CodeBodyTimeout      = "body_timeout"
 	CodeRateLimited      = "rate_limited"

@@ -18,7 +18,7 @@ type SearchResponse struct {
 // handleSearch answers GET /api/search?q=&k=&outlet=&from=&to= with the
 // retrieved passages and their scores.
 func (s *Server) handleSearch(c echo.Context) error {
-	req, err := searchRequest(c.QueryParams())
+	req, err := searchRequest(c.Request().URL.RawQuery)
 	if err != nil {
 		return err
 	}

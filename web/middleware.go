@@ -51,6 +51,7 @@ func (s *Server) useMiddleware(proxies []*net.IPNet) {
 		},
 	}))
 	e.Use(s.observe)
+	e.Use(limitHeaders)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 			s.log.Error("panic serving request", "request_id", requestID(c), "path", c.Request().URL.Path,
@@ -153,6 +154,34 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		s.log.LogAttrs(c.Request().Context(), level, "request", attrs...)
 		return nil
+	}
+}
+
+// Header size limits. net/http refuses headers over hardHeaderBytes itself,
+// with a plain-text 431 no handler sees; it is set well above
+// maxHeaderBytes so that limitHeaders answers all but absurd requests
+// with a JSON 431 like every other error.
+const (
+	maxHeaderBytes  = 64 << 10
+	hardHeaderBytes = 1 << 20
+)
+
+// limitHeaders answers 431 to a request whose request line and headers
+// exceed maxHeaderBytes.
+func limitHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		n := len(r.Method) + len(r.RequestURI) + len(r.Proto) + len(r.Host) + 4
+		for k, vs := range r.Header {
+			for _, v := range vs {
+				n += len(k) + len(v) + 4 // "k: v\r\n"
+			}
+		}
+		if n > maxHeaderBytes {
+			return &apiError{status: http.StatusRequestHeaderFieldsTooLarge, code: CodeHeadersTooLarge,
+				message: fmt.Sprintf("the request's headers are %d bytes; the limit is %d", n, maxHeaderBytes)}
+		}
+		return next(c)
 	}
 }
 

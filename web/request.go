@@ -142,7 +142,11 @@ func jsonKind(goKind string) string {
 
 // searchRequest builds and validates a request from GET /api/search's query
 // string: q, k, outlet, from, to.
-func searchRequest(q url.Values) (rag.Request, error) {
+func searchRequest(rawQuery string) (rag.Request, error) {
+	q, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return rag.Request{}, badRequest("malformed query string: %v", err)
+	}
 	for name, vals := range q {
 		for _, v := range vals {
 			if !utf8.ValidString(v) {
@@ -162,7 +166,6 @@ func searchRequest(q url.Values) (rag.Request, error) {
 		req.K = k
 	}
 	req.Filters.Outlet = q.Get("outlet")
-	var err error
 	if req.Filters.From, err = rag.ParseFrom("from", q.Get("from")); err != nil {
 		return rag.Request{}, err
 	}

@@ -154,7 +154,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		// (TestBodyTimeoutSparesStreams checks that).
 		ReadTimeout:    max(s.cfg.BodyTimeout, 0),
 		IdleTimeout:    2 * time.Minute,
-		MaxHeaderBytes: 64 << 10,
+		MaxHeaderBytes: hardHeaderBytes,
 		ErrorLog:       slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	srv.RegisterOnShutdown(s.stopStreams)

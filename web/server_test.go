@@ -317,3 +317,50 @@ func TestBodyTimeoutSparesStreams(t *testing.T) {
 		}
 	}
 }
+
+// rawRequest sends req as is to the server at addr and returns the response.
+func rawRequest(t *testing.T, addr, req string) (*http.Response, []byte) {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.WriteString(conn, req); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, body
+}
+
+// TestMalformedRequestsGetJSON: requests the server itself turns away are
+// answered with a JSON error body too. (What net/http refuses before any
+// handler runs, such as a request line it cannot parse, stays plain text:
+// see the package documentation.)
+func TestMalformedRequestsGetJSON(t *testing.T) {
+	addr := serveTest(t, newTestServer(t, newFake(), Config{}))
+	tests := []struct {
+		name, req string
+		status    int
+		code, msg string
+	}{
+		{"headers over the limit", "GET /api/articles HTTP/1.1\r\nHost: x\r\nX-Big: " + strings.Repeat("a", maxHeaderBytes) + "\r\n\r\n",
+			http.StatusRequestHeaderFieldsTooLarge, CodeHeadersTooLarge, "headers"},
+		{"malformed query string", "GET /api/search?q=%zz HTTP/1.1\r\nHost: x\r\n\r\n",
+			http.StatusBadRequest, CodeBadRequest, "malformed query string"},
+	}
+	for _, tt := range tests {
+		resp, body := rawRequest(t, addr, tt.req)
+		var eb ErrorBody
+		if resp.StatusCode != tt.status || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") ||
+			json.Unmarshal(body, &eb) != nil || eb.Error.Code != tt.code || !strings.Contains(eb.Error.Message, tt.msg) {
+			t.Errorf("%s: %d %s %s; want %d and a JSON %s error", tt.name, resp.StatusCode, resp.Header.Get("Content-Type"), body, tt.status, tt.code)
+		}
+	}
+}
