@@ -18,11 +18,23 @@ import (
 // DefaultMaxFileSize is the default of LoadOptions.MaxFileSize: 10 MiB.
 const DefaultMaxFileSize int64 = 10 << 20
 
+// DefaultMaxTextBytes is the default of LoadOptions.MaxTextBytes: 1 MiB,
+// about 150,000 words, far more than any news article.
+const DefaultMaxTextBytes = 1 << 20
+
+// ErrTooMuchText: a file holds more text than LoadOptions.MaxTextBytes.
+var ErrTooMuchText = errors.New("too much text")
+
 // LoadOptions configures Load and LoadFS. The zero value is ready to use.
 type LoadOptions struct {
 	// MaxFileSize is the largest file, in bytes, that is read; larger files
 	// are skipped. Default: DefaultMaxFileSize (10 MiB).
 	MaxFileSize int64
+	// MaxTextBytes is the most text, in bytes, one file may hold; files
+	// with more are skipped. It bounds what a small compressed file (a PDF
+	// whose streams inflate a thousandfold) costs to extract, chunk and
+	// embed. Default: DefaultMaxTextBytes (1 MiB).
+	MaxTextBytes int
 	// Progress, if set, is called once the files to read are known, with
 	// done = 0, and again after each of them has been read or skipped, with
 	// the number done so far and the total. Calls are never concurrent.
@@ -49,8 +61,10 @@ type Skipped struct {
 
 // parser turns a file's content into an article with its metadata and raw
 // text. The loader fills in ID, Path and Hash, normalises the text and
-// falls back to the file name for a missing title.
-type parser func(data []byte) (Article, error)
+// falls back to the file name for a missing title. Parsers of compressed
+// formats stop once the text passes maxText bytes (the loader checks the
+// others' text afterwards: it is no larger than the file).
+type parser func(data []byte, maxText int) (Article, error)
 
 // format is how the loader reads one kind of file.
 type format struct {
@@ -64,12 +78,18 @@ type format struct {
 
 // formats maps a lower-case file extension to its format.
 var formats = map[string]format{
-	".md":       {parse: parseMarkdown},
-	".markdown": {parse: parseMarkdown},
-	".txt":      {parse: parseText},
-	".html":     {parse: parseHTML, toUTF8: htmlToUTF8},
-	".htm":      {parse: parseHTML, toUTF8: htmlToUTF8},
+	".md":       {parse: uncompressed(parseMarkdown)},
+	".markdown": {parse: uncompressed(parseMarkdown)},
+	".txt":      {parse: uncompressed(parseText)},
+	".html":     {parse: uncompressed(parseHTML), toUTF8: htmlToUTF8},
+	".htm":      {parse: uncompressed(parseHTML), toUTF8: htmlToUTF8},
 	".pdf":      {parse: parsePDF, binary: true},
+}
+
+// uncompressed makes a parser of a format whose text is never larger than
+// its file: it need not watch the text limit as it goes.
+func uncompressed(parse func([]byte) (Article, error)) parser {
+	return func(data []byte, _ int) (Article, error) { return parse(data) }
 }
 
 // unsupportedDocuments are document formats newsrag cannot read. Files with
@@ -124,6 +144,9 @@ func Load(ctx context.Context, dir string, opts LoadOptions) (*LoadResult, error
 func LoadFS(ctx context.Context, fsys fs.FS, opts LoadOptions) (*LoadResult, error) {
 	if opts.MaxFileSize <= 0 {
 		opts.MaxFileSize = DefaultMaxFileSize
+	}
+	if opts.MaxTextBytes <= 0 {
+		opts.MaxTextBytes = DefaultMaxTextBytes
 	}
 	res := &LoadResult{}
 	var paths []string
@@ -205,7 +228,7 @@ func loadFiles(ctx context.Context, fsys fs.FS, paths []string, opts LoadOptions
 	for range workers {
 		wg.Go(func() {
 			for i := range jobs {
-				a, reason := loadFile(fsys, paths[i], opts.MaxFileSize)
+				a, reason := loadFile(fsys, paths[i], opts)
 				results[i] = result{a, reason}
 				mu.Lock()
 				done++
@@ -243,14 +266,14 @@ feed:
 }
 
 // loadFile reads one article. On failure it returns the reason to skip it.
-func loadFile(fsys fs.FS, p string, maxSize int64) (a Article, reason string) {
+func loadFile(fsys fs.FS, p string, opts LoadOptions) (a Article, reason string) {
 	defer func() {
 		// A parser bug on hostile input must not take the whole load down.
 		if r := recover(); r != nil {
 			a, reason = Article{}, fmt.Sprintf("cannot parse: %v", r)
 		}
 	}()
-	data, reason := readFile(fsys, p, maxSize)
+	data, reason := readFile(fsys, p, opts.MaxFileSize)
 	if reason != "" {
 		return Article{}, reason
 	}
@@ -263,7 +286,13 @@ func loadFile(fsys fs.FS, p string, maxSize int64) (a Article, reason string) {
 			return Article{}, reason
 		}
 	}
-	a, err := f.parse(data)
+	a, err := f.parse(data, opts.MaxTextBytes)
+	if err == nil && len(a.Text) > opts.MaxTextBytes {
+		err = fmt.Errorf("%w: %d bytes", ErrTooMuchText, len(a.Text))
+	}
+	if errors.Is(err, ErrTooMuchText) {
+		return Article{}, fmt.Sprintf("%v (the limit is %d)", err, opts.MaxTextBytes)
+	}
 	if err != nil {
 		return Article{}, err.Error()
 	}

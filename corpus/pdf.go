@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/ledongthuc/pdf"
@@ -13,11 +14,21 @@ import (
 // file cannot keep the loader busy for ever.
 const maxPDFPages = 100_000
 
+// pdfContentPerText bounds the decompressed page content a PDF may have,
+// as a multiple of the text limit: content streams hold positioning and
+// drawing operators besides the text, but a small file whose streams
+// inflate far beyond that is a decompression bomb.
+const pdfContentPerText = 8
+
 // parsePDF reads the text of a PDF, page by page, with pages separated by
 // blank lines. The title is the document's Title metadata, if any. A PDF
 // without a text layer (a scan) has no text and is skipped by the loader.
 // Encrypted PDFs are not supported.
-func parsePDF(data []byte) (a Article, err error) {
+//
+// PDF streams are compressed, so a small file can hold gigabytes of text:
+// parsePDF fails as soon as the text passes maxText bytes, or the page
+// content it has to decompress passes pdfContentPerText times that.
+func parsePDF(data []byte, maxText int) (a Article, err error) {
 	defer func() {
 		// The PDF reader panics on some malformed files.
 		if r := recover(); r != nil {
@@ -37,10 +48,14 @@ func parsePDF(data []byte) (a Article, err error) {
 	}
 	fonts := make(map[string]*pdf.Font)
 	var pages []string
+	contentLeft, textLen := int64(pdfContentPerText)*int64(maxText), 0
 	for i := 1; i <= n; i++ {
 		p := r.Page(i)
 		if p.V.IsNull() {
 			continue
+		}
+		if contentLeft -= contentSize(p.V.Key("Contents"), contentLeft); contentLeft < 0 {
+			return Article{}, fmt.Errorf("PDF pages decompress to over %d bytes of content (a decompression bomb?)", pdfContentPerText*maxText)
 		}
 		text, err := p.GetPlainText(fonts)
 		if err != nil {
@@ -48,6 +63,9 @@ func parsePDF(data []byte) (a Article, err error) {
 		}
 		if text = pdfPageText(text); text != "" {
 			pages = append(pages, text)
+			if textLen += len(text) + 2; textLen > maxText {
+				return Article{}, fmt.Errorf("%w: over %d bytes of text", ErrTooMuchText, maxText)
+			}
 		}
 	}
 	title := r.Trailer().Key("Info").Key("Title").Text()
@@ -55,6 +73,32 @@ func parsePDF(data []byte) (a Article, err error) {
 		Title: collapseSpace(strings.ToValidUTF8(title, "")),
 		Text:  strings.Join(pages, "\n\n"),
 	}, nil
+}
+
+// contentSize returns the decompressed size of a page's content (a stream
+// or an array of streams), reading no more than limit+1 bytes of it.
+func contentSize(v pdf.Value, limit int64) int64 {
+	var streams []pdf.Value
+	if v.Kind() == pdf.Array {
+		for i := range v.Len() {
+			streams = append(streams, v.Index(i))
+		}
+	} else {
+		streams = []pdf.Value{v}
+	}
+	var n int64
+	for _, s := range streams {
+		if s.Kind() != pdf.Stream {
+			continue
+		}
+		rc := s.Reader()
+		m, _ := io.Copy(io.Discard, io.LimitReader(rc, limit+1-n))
+		rc.Close()
+		if n += m; n > limit {
+			break
+		}
+	}
+	return n
 }
 
 // pdfPageText tidies the text of one page: each line is trimmed and blank

@@ -2,11 +2,14 @@ package corpus
 
 import (
 	"bytes"
+	"compress/zlib"
 	"flag"
 	"fmt"
 	"os"
 	"strings"
 	"testing"
+	"testing/fstest"
+	"time"
 )
 
 var update = flag.Bool("update", false, "rewrite generated fixtures in testdata")
@@ -14,7 +17,17 @@ var update = flag.Bool("update", false, "rewrite generated fixtures in testdata"
 // makePDF writes a minimal, valid PDF with one page per string, in
 // Helvetica, and the given Title metadata (none if empty). Each page string
 // may hold several lines separated by "\n"; each line is its own text object.
-func makePDF(title string, pages ...string) []byte {
+func makePDF(title string, pages ...string) []byte { return makePDFWith(title, false, pages...) }
+
+// makeBombPDF is a decompression bomb: one page whose Flate-compressed
+// content stream shows one sentence n times.
+func makeBombPDF(n int) []byte {
+	return makePDFWith("Bomb", true, strings.Repeat("The quick brown fox jumps over the lazy dog. ", n))
+}
+
+// makePDFWith is makePDF, with the content streams Flate-compressed when
+// deflate is set.
+func makePDFWith(title string, deflate bool, pages ...string) []byte {
 	var objs []string // objs[i] is object i+1
 	add := func(s string) int { objs = append(objs, s); return len(objs) }
 	catalog := add("") // filled in below
@@ -29,7 +42,15 @@ func makePDF(title string, pages ...string) []byte {
 			fmt.Fprintf(&content, "BT /F1 12 Tf 72 %d Td (%s) Tj ET\n", y, esc)
 			y -= 16
 		}
-		stream := add(fmt.Sprintf("<< /Length %d >>\nstream\n%sendstream", content.Len(), content.String()))
+		data, filter := content.String(), ""
+		if deflate {
+			var z bytes.Buffer
+			w := zlib.NewWriter(&z)
+			w.Write([]byte(data))
+			w.Close()
+			data, filter = z.String()+"\n", " /Filter /FlateDecode"
+		}
+		stream := add(fmt.Sprintf("<< /Length %d%s >>\nstream\n%sendstream", len(data), filter, data))
 		p := add(fmt.Sprintf("<< /Type /Page /Parent %d 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 %d 0 R >> >> /Contents %d 0 R >>", pagesObj, font, stream))
 		kids = append(kids, fmt.Sprintf("%d 0 R", p))
 	}
@@ -100,7 +121,7 @@ func TestParsePDF(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a, err := parsePDF(tt.data)
+			a, err := parsePDF(tt.data, DefaultMaxTextBytes)
 			if tt.errContain != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.errContain) {
 					t.Fatalf("err = %v, want one containing %q", err, tt.errContain)
@@ -122,6 +143,40 @@ func FuzzParsePDF(f *testing.F) {
 	f.Add(reportPDF())
 	f.Add(makePDF("", "a\nb", "c"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_, _ = parsePDF(data)
+		_, _ = parsePDF(data, DefaultMaxTextBytes)
 	})
+}
+
+// TestPDFBomb: a small PDF whose streams inflate to megabytes of text is
+// skipped, quickly, with a reason; the rest of the corpus loads.
+func TestPDFBomb(t *testing.T) {
+	bomb := makeBombPDF(100_000) // 14 KB of file, 4.5 MB of text
+	tests := []struct {
+		name    string
+		maxText int
+		reason  string
+	}{
+		{"text over the limit", 0, "too much text"},
+		{"content over the limit", 64 << 10, "decompression bomb"},
+	}
+	for _, tt := range tests {
+		fsys := fstest.MapFS{
+			"bomb.pdf":   {Data: bomb},
+			"report.pdf": {Data: reportPDF()},
+		}
+		start := time.Now()
+		res, err := LoadFS(t.Context(), fsys, LoadOptions{MaxTextBytes: tt.maxText})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if took := time.Since(start); took > 5*time.Second {
+			t.Errorf("%s: loading took %s", tt.name, took)
+		}
+		if len(res.Articles) != 1 || res.Articles[0].ID != "report" {
+			t.Errorf("%s: articles %v, want report only", tt.name, res.Articles)
+		}
+		if len(res.Skipped) != 1 || res.Skipped[0].Path != "bomb.pdf" || !strings.Contains(res.Skipped[0].Reason, tt.reason) {
+			t.Errorf("%s: skipped %+v, want bomb.pdf: %s", tt.name, res.Skipped, tt.reason)
+		}
+	}
 }

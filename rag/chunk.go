@@ -1,6 +1,7 @@
 package rag
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -129,11 +130,20 @@ type unit struct {
 // single "word" (say, a long URL) that alone is over the token limit: it
 // becomes a chunk of its own, which the built-in embedder covers in
 // overlapping windows rather than truncating.
-func (c *Chunker) Chunk(a corpus.Article) []Chunk {
+//
+// Chunk stops with ctx's error once ctx is done, so that a huge article
+// does not hold up a cancelled ingest.
+func (c *Chunker) Chunk(ctx context.Context, a corpus.Article) ([]Chunk, error) {
 	a.Title = c.title(a)
-	units := c.units(a)
+	units, err := c.units(ctx, a)
+	if err != nil {
+		return nil, err
+	}
 	var chunks []Chunk
 	for i := 0; i < len(units); {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		j := i // chunk is units[i..j]
 		words := units[i].words
 		for j+1 < len(units) {
@@ -172,7 +182,7 @@ func (c *Chunker) Chunk(a corpus.Article) []Chunk {
 		}
 		i = next
 	}
-	return chunks
+	return chunks, nil
 }
 
 // title returns the title as it is embedded with each chunk: the article
@@ -192,10 +202,13 @@ func (c *Chunker) EmbedText(a corpus.Article, ch Chunk) string {
 
 // units splits the article into sentences, cutting over-long ones into
 // pieces that fit.
-func (c *Chunker) units(a corpus.Article) []unit {
+func (c *Chunker) units(ctx context.Context, a corpus.Article) ([]unit, error) {
 	sents := sentences(a.Text)
 	units := make([]unit, 0, len(sents))
 	for k, s := range sents {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		paraEnds := k == len(sents)-1 || strings.Contains(a.Text[s.End:sents[k+1].Start], "\n\n")
 		w := CountWords(a.Text[s.Start:s.End])
 		if c.fits(a.Title, a.Text[s.Start:s.End], w) {
@@ -207,7 +220,7 @@ func (c *Chunker) units(a corpus.Article) []unit {
 			units = append(units, unit{ps, CountWords(a.Text[ps.Start:ps.End]), paraEnds && p == len(pieces)-1})
 		}
 	}
-	return units
+	return units, nil
 }
 
 // splitLong cuts an over-long sentence at word boundaries into the fewest

@@ -1,11 +1,15 @@
 package rag
 
 import (
+	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/newsrag/newsrag/corpus"
+	"github.com/newsrag/newsrag/internal/testfake"
 )
 
 // wordCounter counts whitespace-separated words as tokens.
@@ -42,7 +46,7 @@ func TestChunkerLimitsAndOffsets(t *testing.T) {
 			if c.Config().MaxTokens != limit {
 				t.Fatalf("token limit %d, want %d", c.Config().MaxTokens, limit)
 			}
-			chunks := c.Chunk(a)
+			chunks := mustChunk(t, c, a)
 			if len(chunks) == 0 {
 				t.Fatal("no chunks")
 			}
@@ -84,7 +88,7 @@ func TestChunkerLimitsAndOffsets(t *testing.T) {
 func TestChunkerOverlap(t *testing.T) {
 	text := "One two three four. Five six seven eight. Nine ten eleven twelve. Thirteen fourteen fifteen sixteen."
 	a := corpus.Article{ID: "x", Text: text}
-	chunks := NewChunker(ChunkConfig{MaxWords: 8, OverlapSentences: 1}, nil).Chunk(a)
+	chunks := mustChunk(t, NewChunker(ChunkConfig{MaxWords: 8, OverlapSentences: 1}, nil), a)
 	if len(chunks) < 2 {
 		t.Fatalf("got %d chunks", len(chunks))
 	}
@@ -102,9 +106,35 @@ func TestChunkerOverlap(t *testing.T) {
 func TestChunkerParagraphBoundary(t *testing.T) {
 	p1 := strings.Repeat("alpha beta gamma delta. ", 15) // 60 words
 	text := p1 + "\n\nSecond paragraph on another topic."
-	chunks := NewChunker(ChunkConfig{MaxWords: 100}, nil).Chunk(corpus.Article{ID: "p", Text: text})
+	chunks := mustChunk(t, NewChunker(ChunkConfig{MaxWords: 100}, nil), corpus.Article{ID: "p", Text: text})
 	last := chunks[len(chunks)-1]
 	if got := text[last.Start:last.End]; got != "Second paragraph on another topic." {
 		t.Errorf("a full paragraph spilled into the next: last chunk %q", got)
+	}
+}
+
+// mustChunk chunks a, failing the test on an error.
+func mustChunk(t *testing.T, c *Chunker, a corpus.Article) []Chunk {
+	t.Helper()
+	chunks, err := c.Chunk(context.Background(), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return chunks
+}
+
+// TestChunkStopsOnCancel: chunking a huge article ends promptly once its
+// context is cancelled.
+func TestChunkStopsOnCancel(t *testing.T) {
+	a := corpus.Article{ID: "huge", Text: strings.Repeat("The quick brown fox jumps over the lazy dog. ", 40_000)}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := NewChunker(ChunkConfig{}, testfake.NewEmbedder()).Chunk(ctx, a)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want the context's", err)
+	}
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("chunking stopped %s after its context was done", took)
 	}
 }

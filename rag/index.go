@@ -164,7 +164,11 @@ func Build(ctx context.Context, articles []corpus.Article, cfg BuildConfig) (*In
 		} else {
 			st.Added++
 		}
-		for _, c := range chunker.Chunk(a) {
+		chunks, err := chunker.Chunk(ctx, a)
+		if err != nil {
+			return nil, st, fmt.Errorf("build index: chunk %s: %w", a.ID, err)
+		}
+		for _, c := range chunks {
 			n := len(ix.chunks)
 			ix.chunks = append(ix.chunks, c)
 			ix.chunkArt = append(ix.chunkArt, uint32(ai))

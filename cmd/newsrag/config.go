@@ -26,11 +26,12 @@ import (
 // gives each its default, and .env.example documents each one (a test keeps
 // the two in step).
 type settings struct {
-	DataDir     string `env:"NEWSRAG_DATA_DIR"`
-	CorpusDir   string `env:"NEWSRAG_CORPUS_DIR"`
-	LogLevel    string `env:"NEWSRAG_LOG_LEVEL"`
-	ModelDir    string `env:"NEWSRAG_MODEL_DIR"`
-	NPMRegistry string `env:"NEWSRAG_NPM_REGISTRY"`
+	DataDir         string `env:"NEWSRAG_DATA_DIR"`
+	CorpusDir       string `env:"NEWSRAG_CORPUS_DIR"`
+	MaxArticleBytes int    `env:"NEWSRAG_MAX_ARTICLE_BYTES"`
+	LogLevel        string `env:"NEWSRAG_LOG_LEVEL"`
+	ModelDir        string `env:"NEWSRAG_MODEL_DIR"`
+	NPMRegistry     string `env:"NEWSRAG_NPM_REGISTRY"`
 
 	Sources            []string      `env:"NEWSRAG_SOURCES" envSeparator:","`
 	Refresh            time.Duration `env:"NEWSRAG_REFRESH"`
@@ -85,8 +86,9 @@ type settings struct {
 func defaultSettings() settings {
 	gen, ret, srv, fetch := rag.DefaultGenerateConfig, rag.DefaultRetrievalConfig, web.DefaultConfig, source.DefaultFetchConfig
 	return settings{
-		LogLevel:    "info",
-		NPMRegistry: embed.DefaultRegistryURL,
+		LogLevel:        "info",
+		MaxArticleBytes: corpus.DefaultMaxTextBytes,
+		NPMRegistry:     embed.DefaultRegistryURL,
 
 		UserAgent:          fetch.UserAgent,
 		FetchTimeout:       fetch.Timeout,
@@ -243,7 +245,7 @@ func (s *settings) loader(log *slog.Logger, progress func(done, total int)) *sou
 		StateFile: filepath.Join(s.DataDir, source.StateFileName),
 		Dedup:     corpus.DedupOptions{Threshold: s.DuplicateThreshold},
 		Retention: s.Retention,
-		Dir:       corpus.LoadOptions{Progress: progress},
+		Dir:       corpus.LoadOptions{MaxTextBytes: s.MaxArticleBytes, Progress: progress},
 		Logger:    log,
 	})
 }

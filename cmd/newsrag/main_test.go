@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -219,5 +220,25 @@ func TestToDateIsEndOfDay(t *testing.T) {
 	afternoon := time.Date(2025, 3, 1, 15, 0, 0, 0, time.UTC)
 	if afternoon.Before(req.Filters.From) || afternoon.After(req.Filters.To) {
 		t.Errorf("--from/--to 2025-03-01 = [%v, %v] excludes %v", req.Filters.From, req.Filters.To, afternoon)
+	}
+}
+
+// TestMaxArticleBytes: NEWSRAG_MAX_ARTICLE_BYTES reaches the loader.
+func TestMaxArticleBytes(t *testing.T) {
+	src := t.TempDir()
+	os.WriteFile(filepath.Join(src, "short.txt"), []byte("Short\n\nA short note."), 0o644)
+	os.WriteFile(filepath.Join(src, "long.txt"), []byte("Long\n\n"+strings.Repeat("A long report. ", 20)), 0o644)
+	t.Setenv("NEWSRAG_MAX_ARTICLE_BYTES", "100")
+	t.Setenv("NEWSRAG_DATA_DIR", t.TempDir())
+	s, err := loadSettings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.loader(s.logger(io.Discard), nil).Load(context.Background(), []string{src}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Articles) != 1 || len(res.Skipped) != 1 || !strings.Contains(res.Skipped[0].Reason, "too much text") {
+		t.Errorf("articles %d, skipped %+v; want short loaded and long skipped for its length", len(res.Articles), res.Skipped)
 	}
 }
