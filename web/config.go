@@ -37,7 +37,9 @@ type Config struct {
 	// CORS off.
 	CORSOrigins []string
 	// RateLimit is the sustained number of API requests per second
-	// allowed per client (NEWSRAG_RATE_LIMIT). Default 10; negative
+	// allowed per client (NEWSRAG_RATE_LIMIT). A question counts as one
+	// request per 100 characters (a 2,000-character question as 20), since
+	// longer questions cost more to embed and search. Default 10; negative
 	// disables rate limiting.
 	RateLimit float64
 	// RateBurst is how many requests a client may make at once above

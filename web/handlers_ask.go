@@ -37,9 +37,19 @@ func (b *answerBudget) spend(n int) bool {
 	return false
 }
 
+// askRequest decodes an ask request and charges its question's cost to the
+// client's rate limit.
+func (s *Server) askRequest(c echo.Context) (rag.Request, error) {
+	req, err := decodeAsk(c)
+	if err != nil {
+		return req, err
+	}
+	return req, s.charge(c, req.Question)
+}
+
 // handleAsk answers POST /api/ask with the whole answer as JSON.
 func (s *Server) handleAsk(c echo.Context) error {
-	req, err := decodeAsk(c)
+	req, err := s.askRequest(c)
 	if err != nil {
 		return err
 	}
@@ -117,7 +127,7 @@ func (r *answerRun) result(err error) error {
 // Streams are not subject to RequestTimeout but to StreamTimeout, and are
 // cancelled at once when the server shuts down.
 func (s *Server) handleAskStream(c echo.Context) error {
-	req, err := decodeAsk(c)
+	req, err := s.askRequest(c)
 	if err != nil {
 		return err
 	}

@@ -22,6 +22,9 @@ func (s *Server) handleSearch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.charge(c, req.Question); err != nil {
+		return err
+	}
 	start := time.Now()
 	ps, err := s.p.Search(c.Request().Context(), req)
 	if err != nil {

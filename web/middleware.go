@@ -6,7 +6,6 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"log/slog"
-	"math"
 	"net"
 	"net/http"
 	"strconv"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
-	"golang.org/x/time/rate"
 )
 
 // contentSecurityPolicy allows scripts, styles and requests from the
@@ -83,8 +81,8 @@ func (s *Server) useMiddleware(proxies []*net.IPNet) {
 			Limit: strconv.FormatInt(s.cfg.BodyLimit, 10) + "B",
 		}))
 	}
-	if s.cfg.RateLimit > 0 {
-		e.Use(s.rateLimit())
+	if s.limiter != nil {
+		e.Use(s.rateLimit)
 	}
 	if s.cfg.APIKey != "" {
 		e.Use(s.requireKey())
@@ -183,25 +181,6 @@ func limitHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
-}
-
-// rateLimit limits API requests (see isAPI) per client, keyed by the
-// client's real address (see the IPExtractor), answering 429 with
-// Retry-After.
-func (s *Server) rateLimit() echo.MiddlewareFunc {
-	retryAfter := strconv.Itoa(max(1, int(math.Ceil(1/s.cfg.RateLimit))))
-	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Skipper: func(c echo.Context) bool { return !isAPI(c) || c.Request().Method == http.MethodOptions },
-		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-			Rate: rate.Limit(s.cfg.RateLimit), Burst: s.cfg.RateBurst, ExpiresIn: 3 * time.Minute,
-		}),
-		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
-		DenyHandler: func(c echo.Context, _ string, _ error) error {
-			c.Response().Header().Set("Retry-After", retryAfter)
-			return &apiError{status: http.StatusTooManyRequests, code: CodeRateLimited,
-				message: fmt.Sprintf("too many requests; this server allows %g per second per client, try again in %s s", s.cfg.RateLimit, retryAfter)}
-		},
-	})
 }
 
 // requireKey demands "Authorization: Bearer <APIKey>" on the APIs (see

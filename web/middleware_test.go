@@ -2,8 +2,10 @@ package web
 
 import (
 	"bytes"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -85,6 +87,30 @@ func TestRateLimit(t *testing.T) {
 		}
 		if rec := do(t, s.Handler(), request{method: "GET", path: "/healthz", remote: "192.0.2.1:1003"}); rec.Code != 200 {
 			t.Error("healthz is rate-limited")
+		}
+	})
+	t.Run("long questions cost more", func(t *testing.T) {
+		s := newTestServer(t, newFake(), Config{RateLimit: 0.01, RateBurst: 10})
+		long := strings.Repeat("why ", 250) // 1,000 characters: ten requests' worth
+		search := func(remote, q string) int {
+			return do(t, s.Handler(), request{method: "GET", path: "/api/search?q=" + url.QueryEscape(q), remote: remote}).Code
+		}
+		ask := func(remote, q string) int {
+			return do(t, s.Handler(), request{method: "POST", path: "/api/ask", body: `{"question":"` + q + `"}`, remote: remote}).Code
+		}
+		for i := range 10 {
+			if code := search("192.0.2.10:1", "short question"); code != 200 {
+				t.Fatalf("short question %d: %d", i+1, code)
+			}
+		}
+		chat := func(remote, q string) int {
+			return do(t, s.Handler(), request{method: "POST", path: "/v1/chat/completions", body: `{"model":"newsrag","messages":[{"role":"user","content":"` + q + `"}]}`, remote: remote}).Code
+		}
+		for i, send := range []func(string, string) int{search, ask, chat} {
+			remote := fmt.Sprintf("192.0.2.%d:1", 20+i)
+			if first, second := send(remote, long), send(remote, long); first != 200 || second != 429 {
+				t.Errorf("endpoint %d: two 1,000-character questions at a burst of 10: %d, %d; want 200, 429", i, first, second)
+			}
 		}
 	})
 	t.Run("forged X-Forwarded-For does not bypass", func(t *testing.T) {

@@ -325,6 +325,9 @@ func (s *Server) handleChatCompletions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.charge(c, q.req.Question); err != nil {
+		return err
+	}
 	id, created := "chatcmpl-"+randomID(), time.Now().Unix()
 	if q.stream {
 		return s.streamChat(c, q, id, created)

@@ -43,6 +43,7 @@ type Server struct {
 	log     *slog.Logger
 	metrics *metrics
 	routes  map[string]struct{} // registered route paths, for metric labels
+	limiter *limiter            // nil: no rate limit
 
 	// streams is cancelled when shutdown begins; answer streams end with
 	// it, since http.Server.Shutdown would otherwise wait for them.
@@ -63,6 +64,9 @@ func New(p Pipeline, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, p: p, log: cfg.Logger, metrics: newMetrics(p), routes: map[string]struct{}{}}
+	if cfg.RateLimit > 0 {
+		s.limiter = newLimiter(cfg.RateLimit, cfg.RateBurst)
+	}
 	s.streams, s.stopStreams = context.WithCancel(context.Background())
 
 	e := echo.New()
