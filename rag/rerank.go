@@ -19,14 +19,22 @@ import (
 //
 // The weights were tuned on the questions of half of squad-dev's articles
 // and checked on the other half (see the eval report in the README).
-const (
-	rerankWeight = 0.35 // share of the final score taken by the sentence match
-	rerankPair   = 0.85 // a two-sentence window's match is discounted by this
-	rerankTitle  = 1.0  // title terms count this much in every window
-	rerankBigram = 0.6  // weight of the question's bigrams found in order
-	rerankNumber = 0.3  // boost of a window holding a number, for questions asking for one
-	rerankDepth  = 30   // candidates re-scored (at least 3k)
-)
+
+// rerankDepth is how many candidates are re-scored (at least 3k).
+const rerankDepth = 30
+
+// rerankWeights are the second stage's weights. A zero weight switches its
+// part off, which is how the tests show that each part earns its place.
+type rerankWeights struct {
+	share  float64 // share of the final score taken by the sentence match; 0: no re-ranking
+	pair   float64 // a two-sentence window's match is discounted by this
+	title  float64 // title terms count this much in every window
+	bigram float64 // weight of the question's bigrams found in order
+	number float64 // boost of a window holding a number, for questions asking for one
+}
+
+// defaultRerank are the weights Retrievers use.
+var defaultRerank = rerankWeights{share: 0.35, pair: 0.85, title: 1.0, bigram: 0.6, number: 0.3}
 
 // queryWeights are the distinct known query terms with their IDF weights;
 // at most 64 terms take part (the rest are the least informative).
@@ -169,19 +177,19 @@ func (r *Retriever) sentenceMatch(ix *Index, qw *queryWeights, title uint64, doc
 	}
 	best := 0.0
 	score := func(m, bi uint64, num bool) float64 {
-		v := qw.weight(m) + rerankTitle*qw.weight(title&^m) + rerankBigram*qw.pairWeight(bi)
+		v := qw.weight(m) + r.weights.title*qw.weight(title&^m) + r.weights.bigram*qw.pairWeight(bi)
 		if num {
-			v *= 1 + rerankNumber
+			v *= 1 + r.weights.number
 		}
 		return v
 	}
 	for i := first; i <= last; i++ {
 		best = max(best, score(masks[i], bis[i], nums[i]))
 		if i+1 < len(masks) {
-			best = max(best, rerankPair*score(masks[i]|masks[i+1], bis[i]|bis[i+1], nums[i] || nums[i+1]))
+			best = max(best, r.weights.pair*score(masks[i]|masks[i+1], bis[i]|bis[i+1], nums[i] || nums[i+1]))
 		}
 		if i == first && i > 0 {
-			best = max(best, rerankPair*score(masks[i]|masks[i-1], bis[i]|bis[i-1], nums[i] || nums[i-1]))
+			best = max(best, r.weights.pair*score(masks[i]|masks[i-1], bis[i]|bis[i-1], nums[i] || nums[i-1]))
 		}
 	}
 	return best / qw.total
@@ -258,7 +266,7 @@ func (r *Retriever) rerank(ix *Index, question string, qw queryWeights, list []*
 			tm, _ = qw.mask(r.analyzer, ix, ix.articles[art].Title)
 			titles[art] = tm
 		}
-		c.score = (1-rerankWeight)*c.score + rerankWeight*r.sentenceMatch(ix, &qw, tm, c.doc, numeric)
+		c.score = (1-r.weights.share)*c.score + r.weights.share*r.sentenceMatch(ix, &qw, tm, c.doc, numeric)
 	}
 	slices.SortFunc(list[:n], func(a, b *candidate) int {
 		if c := cmp.Compare(b.score, a.score); c != 0 {

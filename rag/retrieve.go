@@ -87,12 +87,13 @@ type Retriever struct {
 	cfg      RetrievalConfig
 	embedder embed.Embedder
 	analyzer *Analyzer
+	weights  rerankWeights
 }
 
 // NewRetriever returns a Retriever. The embedder must be the one the index
 // was built with (it embeds the question).
 func NewRetriever(cfg RetrievalConfig, e embed.Embedder) *Retriever {
-	return &Retriever{cfg: cfg.withDefaults(), embedder: e, analyzer: NewAnalyzer()}
+	return &Retriever{cfg: cfg.withDefaults(), embedder: e, analyzer: NewAnalyzer(), weights: defaultRerank}
 }
 
 // Config returns the effective configuration.
