@@ -50,21 +50,24 @@ type Config struct {
 	Fresh bool
 }
 
-// RelevanceConfig decides whether retrieval found anything relevant enough
-// to answer from. A question is answerable when the best passage covers at
-// least MinCoverage of the question's term weight, or its cosine
-// similarity reaches MinDense.
+// RelevanceConfig decides whether retrieval found something that answers
+// the question: the answerability model (see Features) estimates the
+// probability that it did, and the question is answered when that reaches
+// Threshold. The same decision runs before any LLM call.
 type RelevanceConfig struct {
-	MinCoverage float64 `json:"min_coverage"` // default 0.5
-	MinDense    float64 `json:"min_dense"`    // default 0.5
+	// Model is the answerability model. Default: DefaultGate.
+	Model *GateModel `json:"-"`
+	// Threshold is the least probability answered. Default: the model's.
+	Threshold float64 `json:"threshold"`
 }
 
 func (c RelevanceConfig) withDefaults() RelevanceConfig {
-	if c.MinCoverage == 0 {
-		c.MinCoverage = 0.5
+	if c.Model == nil {
+		m := DefaultGate
+		c.Model = &m
 	}
-	if c.MinDense == 0 {
-		c.MinDense = 0.5
+	if c.Threshold == 0 {
+		c.Threshold = c.Model.Threshold
 	}
 	return c
 }
@@ -281,6 +284,7 @@ func (e *Engine) Ask(ctx context.Context, req Request, s Stream) (*Answer, error
 		return nil, err
 	}
 	ans.Timings.Retrieve = p.retrieved
+	ans.Answerability = p.probability
 	if p.r.Passages != nil {
 		ans.Passages = p.r.Passages
 	}
@@ -347,10 +351,13 @@ func isRefusal(text string) bool { return refusalRE.MatchString(text) }
 type prepared struct {
 	r          *Retrieval
 	answerable bool
-	text       string // the extracted answer, without an LLM
-	cites      []Citation
-	retrieved  time.Duration // since Ask began
-	extracted  time.Duration
+	// probability is the answerability model's estimate that the
+	// passages answer the question.
+	probability float64
+	text        string // the extracted answer, without an LLM
+	cites       []Citation
+	retrieved   time.Duration // since Ask began
+	extracted   time.Duration
 }
 
 // prepare retrieves passages for query, decides whether they can answer
@@ -365,7 +372,10 @@ func (e *Engine) prepare(ctx context.Context, ix *Index, query Request) (*prepar
 	}
 	p := &prepared{r: r, retrieved: time.Since(start)}
 	rel := e.cfg.Relevance
-	p.answerable = len(r.Passages) > 0 && (r.Coverage >= rel.MinCoverage || r.BestDense >= rel.MinDense)
+	if len(r.Passages) > 0 {
+		p.probability = rel.Model.Probability(e.features(ctx, ix, query.Question, r))
+	}
+	p.answerable = len(r.Passages) > 0 && p.probability >= rel.Threshold
 	if p.answerable && e.cfg.LLM == nil {
 		if err := e.cpu.Acquire(ctx, 1); err != nil {
 			return nil, err

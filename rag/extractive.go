@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/newsrag/newsrag/embed"
 )
@@ -101,6 +102,9 @@ func (e *Engine) extract(ctx context.Context, ix *Index, question string, qvec [
 			}
 		}
 	}
+	kind := answerKind(question)
+	qwords := questionWords(question)
+	qterms := uniq(e.analyzer.Terms(nil, question))
 	for i, c := range cands {
 		var got float64
 		for _, t := range c.terms {
@@ -116,30 +120,20 @@ func (e *Engine) extract(ctx context.Context, ix *Index, question string, qvec [
 		}
 		// Prefer sentences of better-ranked passages, slightly.
 		s += 0.05 * passages[c.passage].Score
+		// Prefer sentences holding what the question asks for (a number
+		// for "how many", a name for "who") beyond its own words, and
+		// avoid those that only restate the question.
+		if kind != kindNone && holdsKind(kind, c.text, qwords) {
+			s += extractKindBonus
+		}
+		if novel := 1 - termJaccardShare(c.terms, qterms); novel < extractMinNovel {
+			s -= extractRestatePenalty
+		}
 		c.score = s
 	}
 	ranked := slices.Clone(cands)
 	slices.SortStableFunc(ranked, func(a, b *sentenceCandidate) int { return cmp.Compare(b.score, a.score) })
-	best := ranked[0].score
-	var chosen []*sentenceCandidate
-	for _, c := range ranked {
-		if len(chosen) == cfg.MaxSentences || c.score < cfg.MinRelative*best {
-			break
-		}
-		if slices.ContainsFunc(chosen, func(o *sentenceCandidate) bool {
-			return o.start == c.start || termJaccard(o.terms, c.terms) >= 0.7
-		}) {
-			continue
-		}
-		chosen = append(chosen, c)
-	}
-	// Read in order: by passage rank, then by position in the article.
-	slices.SortFunc(chosen, func(a, b *sentenceCandidate) int {
-		if c := cmp.Compare(a.passage, b.passage); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.start, b.start)
-	})
+	chosen := choose(ranked, passages, cfg)
 	var b strings.Builder
 	byN := map[int]*Citation{}
 	var order []int
@@ -148,6 +142,9 @@ func (e *Engine) extract(ctx context.Context, ix *Index, question string, qvec [
 		if i > 0 {
 			b.WriteString(" ")
 		}
+		b.WriteString("(")
+		b.WriteString(Attribution(p.Outlet, p.Published))
+		b.WriteString(") ")
 		b.WriteString(strings.Join(strings.Fields(c.text), " "))
 		b.WriteString(" [")
 		b.WriteString(strconv.Itoa(p.N))
@@ -172,6 +169,89 @@ func (e *Engine) extract(ctx context.Context, ix *Index, question string, qvec [
 	}
 	slices.SortFunc(cites, func(a, b Citation) int { return a.N - b.N })
 	return b.String(), cites
+}
+
+// Extraction weights: tuned on the questions of squad-dev's even-numbered
+// articles.
+const (
+	extractKindBonus      = 0.1  // the sentence holds the kind of answer asked for
+	extractMinNovel       = 0.25 // below this share of new terms a sentence restates the question
+	extractRestatePenalty = 0.1
+	extractOtherSource    = 0.8 // another article's best sentence is shown if it scores this share of the best
+)
+
+// choose picks the answer's sentences from ranked (best first): up to
+// cfg.MaxSentences, each scoring at least cfg.MinRelative of the best and
+// not repeating a chosen one. When all would come from one article, the
+// best sentence of another article takes the last place if it scores at
+// least extractOtherSource of the best, so that a second source's account,
+// which may differ, is shown beside the first. The best sentence comes
+// first; the rest follow in article order.
+func choose(ranked []*sentenceCandidate, passages []Passage, cfg ExtractiveConfig) []*sentenceCandidate {
+	best := ranked[0].score
+	var chosen []*sentenceCandidate
+	repeats := func(c *sentenceCandidate) bool {
+		return slices.ContainsFunc(chosen, func(o *sentenceCandidate) bool {
+			return o.start == c.start && passages[o.passage].ArticleID == passages[c.passage].ArticleID || termJaccard(o.terms, c.terms) >= 0.7
+		})
+	}
+	for _, c := range ranked {
+		if len(chosen) == cfg.MaxSentences || c.score < cfg.MinRelative*best {
+			break
+		}
+		if !repeats(c) {
+			chosen = append(chosen, c)
+		}
+	}
+	art := func(c *sentenceCandidate) string { return passages[c.passage].ArticleID }
+	if len(chosen) > 1 && !slices.ContainsFunc(chosen, func(c *sentenceCandidate) bool { return art(c) != art(chosen[0]) }) {
+		for _, c := range ranked {
+			if c.score < extractOtherSource*best {
+				break
+			}
+			if art(c) != art(chosen[0]) && !repeats(c) {
+				chosen[len(chosen)-1] = c
+				break
+			}
+		}
+	}
+	rest := chosen[1:]
+	slices.SortFunc(rest, func(a, b *sentenceCandidate) int {
+		if c := cmp.Compare(a.passage, b.passage); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.start, b.start)
+	})
+	return chosen
+}
+
+// Attribution names an article's outlet and date as an answer shows them:
+// "Sky News, 3 March 2025"; "no outlet named" and "undated" where the
+// article does not say.
+func Attribution(outlet string, published time.Time) string {
+	o := strings.TrimSpace(outlet)
+	if o == "" {
+		o = "no outlet named"
+	}
+	if published.IsZero() {
+		return o + ", undated"
+	}
+	return o + ", " + published.Format("2 January 2006")
+}
+
+// termJaccardShare is the share of a's terms that are in b (both sorted
+// and de-duplicated).
+func termJaccardShare(a, b []string) float64 {
+	if len(a) == 0 {
+		return 1
+	}
+	n := 0
+	for _, t := range a {
+		if _, ok := slices.BinarySearch(b, t); ok {
+			n++
+		}
+	}
+	return float64(n) / float64(len(a))
 }
 
 func uniq(s []string) []string {

@@ -38,6 +38,8 @@ type Index struct {
 
 	lex  *lexicon
 	docs *chromem.Collection // the chunk documents, by Chunk.ID
+
+	outlets map[string]bool // words of the articles' outlet names, lower-cased
 }
 
 // Fingerprint identifies the embedder the index was built with.
@@ -134,6 +136,7 @@ func Build(ctx context.Context, articles []corpus.Article, cfg BuildConfig) (*In
 		articles:    arts,
 		byID:        make(map[string]int, len(arts)),
 		dim:         fp.Dim,
+		outlets:     outletWords(arts),
 	}
 	analyzer := NewAnalyzer()
 	vocab := map[string]uint32{}

@@ -262,6 +262,7 @@ func decode(ctx context.Context, data []byte) (*Index, error) {
 		vectors:     make([]float32, nvec),
 		vocab:       meta.Vocab,
 		bags:        make([][]termFreq, len(meta.Chunks)),
+		outlets:     outletWords(meta.Articles),
 	}
 	for i := range ix.vectors {
 		ix.vectors[i] = math.Float32frombits(binary.LittleEndian.Uint32(rest[4*i:]))

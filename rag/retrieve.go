@@ -112,6 +112,9 @@ type Retrieval struct {
 	// QueryVector is the question's unit-length embedding (nil in bm25
 	// mode), for later stages that compare it with other text.
 	QueryVector []float32
+
+	docs []uint32     // the passages' chunks, in order
+	qw   queryWeights // the question's term weights
 }
 
 // candidate is a chunk under consideration, with its raw scores.
@@ -226,7 +229,9 @@ func (r *Retriever) retrieve(ctx context.Context, ix *Index, req Request, qvec [
 		}
 		res.Passages[i] = p
 		res.BestDense = max(res.BestDense, c.dense)
+		res.docs = append(res.docs, c.doc)
 	}
+	res.qw = qw
 	res.Coverage = ix.coverage(qw, kept)
 	res.QueryVector = qvec
 	return res, nil

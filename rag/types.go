@@ -88,7 +88,11 @@ type Answer struct {
 	Question   string `json:"question"`
 	Answer     string `json:"answer"`
 	Answerable bool   `json:"answerable"`
-	Mode       Mode   `json:"mode"`
+	// Answerability is the estimated probability that the retrieved
+	// passages answer the question; below the threshold the answer is
+	// "not in the corpus".
+	Answerability float64 `json:"answerability"`
+	Mode          Mode    `json:"mode"`
 	// Citations lists each cited passage once, in marker order.
 	Citations []Citation `json:"citations"`
 	// Passages are all passages given to the answerer, numbered from 1.

@@ -1,0 +1,402 @@
+package rag
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/newsrag/newsrag/corpus"
+)
+
+// Answerability: whether the retrieved passages can answer the question is
+// a measured decision. A handful of signals separate the cases — whether
+// the question's rare terms and named entities occur together in one of the
+// best passages (Kyiv and population, not either alone), whether the kind
+// of thing the question asks for (a number for "how many", a name for
+// "who") occurs near them, and the lexical and dense scores — and a
+// logistic regression over them, trained by rag/gatetrain on named
+// benchmark questions, turns them into a probability. A question is
+// answered when the probability reaches the threshold.
+
+// Features are the answerability signals of one question and its retrieved
+// passages, in the order of FeatureNames.
+type Features [numFeatures]float64
+
+// FeatureNames names the answerability features, in order.
+var FeatureNames = [numFeatures]string{
+	"coverage",        // best passage's share of the question's term weight (IDF)
+	"window_coverage", // best one- or two-sentence window's share
+	"unknown_share",   // share of the term weight the corpus never uses
+	"rare_coverage",   // share of the three rarest terms found together in one passage
+	"entity_coverage", // share of the question's names found together in one passage
+	"has_entities",    // the question names something (a capitalised word past the first)
+	"dense",           // best cosine similarity of a passage
+	"dense_margin",    // best cosine minus the fifth best
+	"missing_rare",    // IDF of the rarest term missing from the best window, over the corpus' largest IDF
+	"asks_type",       // the question asks for a number, date, person or place
+	"type_found",      // ... and the best window holds one beyond the question's own words
+	"log_terms",       // log(1 + number of distinct question terms)
+	"bigram_coverage", // share of the question's bigram weight found in order in the best window
+	"same_article",    // share of the five best passages from the best passage's article
+	"unknown_any",     // some question term is unknown to the corpus
+	"coverage_dense",  // window_coverage × dense
+	"rare_window",     // rare_coverage × window_coverage
+	"sentence_dense",  // best cosine similarity of one sentence of the best passages
+	"window_dense",    // cosine similarity of the best window's first sentence
+}
+
+const numFeatures = 19
+
+// GateModel is a logistic regression over Features: the probability that
+// the corpus answers the question is σ(Bias + Σ Weights·features).
+type GateModel struct {
+	Weights   [numFeatures]float64 `json:"weights"`
+	Bias      float64              `json:"bias"`
+	Threshold float64              `json:"threshold"` // answer when the probability is at least this
+	// Trained describes the training data and the held-out figures.
+	Trained string `json:"trained"`
+}
+
+//go:embed gatetrain/gate.json
+var gateJSON []byte
+
+// DefaultGate is the trained model shipped with newsrag (rag/gatetrain/gate.json).
+var DefaultGate = mustGate(gateJSON)
+
+func mustGate(b []byte) GateModel {
+	var m GateModel
+	if err := json.Unmarshal(b, &m); err != nil {
+		panic(fmt.Sprintf("rag: bad gate model: %v", err))
+	}
+	return m
+}
+
+// Probability is the model's estimate that the corpus answers a question
+// with features f.
+func (m GateModel) Probability(f Features) float64 {
+	z := m.Bias
+	for i, w := range m.Weights {
+		z += w * f[i]
+	}
+	return 1 / (1 + math.Exp(-z))
+}
+
+// features computes the answerability signals of r for question.
+func (e *Engine) features(ctx context.Context, ix *Index, question string, r *Retrieval) Features {
+	var f Features
+	qw := r.qw
+	if len(r.docs) == 0 || qw.total == 0 {
+		return f
+	}
+	top := r.docs[:min(len(r.docs), 5)]
+	maxIDF := logIDF(float64(ix.Len()), 0)
+	f[0] = r.Coverage
+	f[2] = max(0, qw.total-qw.weight(allTerms(len(qw.ids)))) / qw.total
+
+	// Sentence windows of the best passages.
+	kind := answerKind(question)
+	qwords := questionWords(question)
+	var bestWin, bestBi uint64
+	bestShare, typeFound := 0.0, false
+	var texts []string // every sentence, for the dense signals
+	bestSent := -1     // the best window's first sentence, in texts
+	for pi := range top {
+		text := r.Passages[pi].Text
+		ss := sentences(text)
+		base := len(texts)
+		for _, s := range ss {
+			texts = append(texts, text[s.Start:s.End])
+		}
+		masks, bis := make([]uint64, len(ss)), make([]uint64, len(ss))
+		for i, s := range ss {
+			masks[i], bis[i] = qw.mask(e.analyzer, ix, text[s.Start:s.End])
+		}
+		for i := range ss {
+			for j := i; j < min(i+2, len(ss)); j++ {
+				m, bi := masks[i], bis[i]
+				if j > i {
+					m, bi = m|masks[j], bi|bis[j]
+				}
+				share := qw.weight(m) / qw.total
+				if share > bestShare+1e-9 {
+					bestShare, bestWin, bestBi, bestSent = share, m, bi, base+i
+					typeFound = kind != kindNone && holdsKind(kind, text[ss[i].Start:ss[j].End], qwords)
+				} else if share > bestShare-1e-9 && !typeFound && kind != kindNone && holdsKind(kind, text[ss[i].Start:ss[j].End], qwords) {
+					bestWin, bestBi, bestSent, typeFound = m, bi, base+i, true
+				}
+			}
+		}
+	}
+	f[1] = bestShare
+
+	// The rarest terms, together in one passage.
+	rare := rarest(qw, 3)
+	var rareW float64
+	for _, i := range rare {
+		rareW += qw.w[i]
+	}
+	unknown := qw.total - qw.weight(allTerms(len(qw.ids)))
+	if rareW+unknown > 0 {
+		best := 0.0
+		for _, doc := range top {
+			var got float64
+			for _, i := range rare {
+				if hasTerm(ix.bags[doc], qw.ids[i]) {
+					got += qw.w[i]
+				}
+			}
+			best = max(best, got)
+		}
+		// Unknown terms are rarer than any known one: they count among the
+		// rarest, always missing.
+		f[3] = best / (rareW + min(unknown, 3*maxIDF))
+	}
+
+	// Named entities of the question, together in one passage.
+	ents := e.entityTerms(ix, question)
+	f[4] = 1
+	if len(ents) > 0 {
+		f[5] = 1
+		best := 0
+		for _, doc := range top {
+			n := 0
+			for _, t := range ents {
+				if id, ok := ix.lex.vocab[t]; ok && hasTerm(ix.bags[doc], id) {
+					n++
+				}
+			}
+			best = max(best, n)
+		}
+		f[4] = float64(best) / float64(len(ents))
+	}
+
+	// Dense similarity and its margin.
+	var dense []float64
+	for _, p := range r.Passages {
+		dense = append(dense, p.Dense)
+	}
+	slices.SortFunc(dense, func(a, b float64) int { return cmpFloat(b, a) })
+	if len(dense) > 0 {
+		f[6] = dense[0]
+		f[7] = dense[0] - dense[min(4, len(dense)-1)]
+	}
+
+	// The rarest term missing from the best window.
+	missing := 0.0
+	if unknown > 0 {
+		missing = 1
+	}
+	for i, w := range qw.w {
+		if bestWin&(1<<i) == 0 && maxIDF > 0 {
+			missing = max(missing, w/maxIDF)
+		}
+	}
+	f[8] = missing
+	if kind != kindNone {
+		f[9] = 1
+		if typeFound {
+			f[10] = 1
+		}
+	}
+	f[11] = math.Log1p(float64(len(qw.ids)))
+	if all := qw.pairWeight(allTerms(len(qw.pairs))); all > 0 {
+		f[12] = qw.pairWeight(bestBi) / all
+	} else {
+		f[12] = f[1]
+	}
+	same := 0
+	for _, doc := range top {
+		if ix.chunkArt[doc] == ix.chunkArt[top[0]] {
+			same++
+		}
+	}
+	f[13] = float64(same) / float64(len(top))
+	if unknown > 0 {
+		f[14] = 1
+	}
+	f[15] = f[1] * f[6]
+	f[16] = f[3] * f[1]
+	if r.QueryVector != nil && len(texts) > 0 {
+		if vs, err := e.sentences.embed(ctx, e.cfg.Embedder, texts); err == nil {
+			for i, v := range vs {
+				if len(v) != len(r.QueryVector) {
+					continue
+				}
+				d := float64(dot(r.QueryVector, v))
+				f[17] = max(f[17], d)
+				if i == bestSent {
+					f[18] = d
+				}
+			}
+		}
+	}
+	return f
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// allTerms is the mask of the first n query terms.
+func allTerms(n int) uint64 {
+	if n >= 64 {
+		return math.MaxUint64
+	}
+	return 1<<n - 1
+}
+
+// rarest returns the indices (in qw.ids) of the n heaviest query terms.
+func rarest(qw queryWeights, n int) []int {
+	idx := make([]int, len(qw.ids))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmpFloat(qw.w[b], qw.w[a]) })
+	return idx[:min(n, len(idx))]
+}
+
+// entityTerms returns the analysed terms of the question's names:
+// capitalised words after the first word (and all-capital or numeric
+// tokens anywhere), except words of the corpus' outlet names, which
+// articles rarely print.
+func (e *Engine) entityTerms(ix *Index, question string) []string {
+	outlets := ix.outlets
+	var out []string
+	first := true
+	forEachWord(question, func(w string, _, _ int) {
+		isFirst := first
+		first = false
+		r, _ := utf8.DecodeRuneInString(w)
+		name := unicode.IsUpper(r) && !isFirst
+		if !name && !(len(w) > 1 && strings.ToUpper(w) == w && unicode.IsLetter(r)) {
+			return
+		}
+		if outlets[strings.ToLower(w)] {
+			return
+		}
+		if t, ok := e.analyzer.term(w); ok && !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	})
+	return out
+}
+
+// outletWords returns the lower-cased words of the articles' outlet names.
+func outletWords(arts []corpus.Article) map[string]bool {
+	m := map[string]bool{}
+	for _, a := range arts {
+		forEachWord(a.Outlet, func(w string, _, _ int) { m[strings.ToLower(w)] = true })
+	}
+	return m
+}
+
+// kind is what a question asks for.
+type kind int
+
+const (
+	kindNone   kind = iota
+	kindNumber      // a number, a date, a quantity
+	kindName        // a person or an organisation
+	kindPlace       // a place
+)
+
+// answerKind classifies a question by the answer it asks for.
+func answerKind(q string) kind {
+	if numericQuestion(q) {
+		return kindNumber
+	}
+	l := " " + strings.ToLower(q) + " "
+	switch {
+	case strings.Contains(l, " who ") || strings.Contains(l, " whom ") || strings.Contains(l, " whose ") ||
+		strings.Contains(l, " which company") || strings.Contains(l, " which organization") ||
+		strings.Contains(l, " which organisation") || strings.Contains(l, " what company") ||
+		strings.Contains(l, " which person") || strings.Contains(l, " what organization"):
+		return kindName
+	case strings.HasPrefix(l, " where ") || strings.Contains(l, " where ") || strings.Contains(l, " which country") ||
+		strings.Contains(l, " what country") || strings.Contains(l, " which city") || strings.Contains(l, " what city"):
+		return kindPlace
+	}
+	return kindNone
+}
+
+// questionWords returns the lower-cased words of q.
+func questionWords(q string) map[string]bool {
+	m := map[string]bool{}
+	forEachWord(q, func(w string, _, _ int) { m[normalizeWord(w)] = true })
+	return m
+}
+
+// holdsKind reports whether text holds an answer of kind k that is not one
+// of the question's own words: a number, or a capitalised word that does
+// not start a sentence.
+func holdsKind(k kind, text string, qwords map[string]bool) bool {
+	found := false
+	prevEnd := -1
+	forEachWord(text, func(w string, start, end int) {
+		if found {
+			return
+		}
+		defer func() { prevEnd = end }()
+		if qwords[normalizeWord(w)] {
+			return
+		}
+		r, _ := utf8.DecodeRuneInString(w)
+		switch k {
+		case kindNumber:
+			found = hasNumber(w) || numberWords[strings.ToLower(w)]
+		case kindName, kindPlace:
+			found = unicode.IsUpper(r) && prevEnd >= 0 && !sentenceStart(text, prevEnd, start)
+		}
+	})
+	return found
+}
+
+// sentenceStart reports whether the gap between two words ends a sentence.
+func sentenceStart(text string, prevEnd, start int) bool {
+	return strings.ContainsAny(text[prevEnd:start], ".!?:\n")
+}
+
+var numberWords = map[string]bool{
+	"one": true, "two": true, "three": true, "four": true, "five": true, "six": true, "seven": true,
+	"eight": true, "nine": true, "ten": true, "eleven": true, "twelve": true, "twenty": true,
+	"hundred": true, "hundreds": true, "thousand": true, "thousands": true, "million": true,
+	"millions": true, "billion": true, "dozen": true, "dozens": true, "half": true,
+	"january": true, "february": true, "march": true, "april": true, "june": true, "july": true,
+	"august": true, "september": true, "october": true, "november": true, "december": true,
+}
+
+// Assess retrieves passages for req and returns the answerability features
+// and the probability the configured model gives them. It is what Ask
+// decides with, exposed for evaluation and training.
+func (e *Engine) Assess(ctx context.Context, req Request) (Features, float64, error) {
+	ix, err := e.current()
+	if err != nil {
+		return Features{}, 0, err
+	}
+	if err := e.cpu.Acquire(ctx, 1); err != nil {
+		return Features{}, 0, err
+	}
+	defer e.cpu.Release(1)
+	r, err := e.retriever.Retrieve(ctx, ix, req)
+	if err != nil {
+		return Features{}, 0, err
+	}
+	f := e.features(ctx, ix, req.Question, r)
+	return f, e.cfg.Relevance.Model.Probability(f), nil
+}
+
+// AnswerThreshold is the least answerability probability the engine
+// answers.
+func (e *Engine) AnswerThreshold() float64 { return e.cfg.Relevance.Threshold }
