@@ -25,6 +25,7 @@ type evalFlags struct {
 	k           int
 	limit       int
 	cacheDir    string
+	features    string
 }
 
 func newEvalCmd() *cobra.Command {
@@ -41,7 +42,10 @@ case-insensitive), article-hit@k, MRR, chunk sizes and query latency.
 
 --answers also answers every question (with the configured LLM, else the
 extractive answerer) and scores the answers: gold answer contained, citation
-precision and validity, refusal of unanswerable questions.`,
+precision and validity, refusal of unanswerable questions, and refusal against
+false refusal as the answerability threshold varies. --features FILE also
+writes each question's answerability features, the training data of
+rag/gatetrain.`,
 		Example: `  newsrag eval --compare bench/squad-dev
   newsrag eval --retriever hybrid --dense-weight 0.3,0.45,0.55 --limit 500 bench/squad-dev
   newsrag eval --compare --json --html report.html bench/squad-dev`,
@@ -83,6 +87,17 @@ precision and validity, refusal of unanswerable questions.`,
 					return err
 				}
 			}
+			if f.features != "" {
+				if !f.answers {
+					return fmt.Errorf("%w: --features needs --answers", rag.ErrBadRequest)
+				}
+				out, err := os.Create(f.features)
+				if err != nil {
+					return fmt.Errorf("eval: %w", err)
+				}
+				defer out.Close()
+				cfg.Features = out
+			}
 			rep, err := eval.Evaluate(ctx, cfg)
 			if err != nil {
 				return err
@@ -113,6 +128,7 @@ precision and validity, refusal of unanswerable questions.`,
 	fl.BoolVar(&f.answers, "answers", false, "also answer every question (configured LLM, else extractive) and score the answers")
 	fl.IntVarP(&f.k, "k", "k", 10, "deepest rank measured")
 	fl.IntVar(&f.limit, "limit", 0, "use only the first N questions (0: all)")
+	fl.StringVar(&f.features, "features", "", "with --answers, write each question's answerability features to this JSONL file")
 	fl.StringVar(&f.cacheDir, "cache-dir", "", "where built indexes are cached (default: <user cache dir>/newsrag/eval)")
 	return cmd
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -92,6 +93,11 @@ type Config struct {
 	// Now is the clock time words in questions are resolved against when
 	// answering (see rag.Config.Now). Default: time.Now.
 	Now func() time.Time
+	// Features, when set with Answers, receives each question's
+	// answerability features as one JSON object per line (dataset, id,
+	// sources, answerable, features, probability): the training data of
+	// rag/gatetrain.
+	Features io.Writer
 	// Progress, when set, is called as work is done: stage names the work
 	// ("reading", "embedding", "retrieving bm25", "answering hybrid", …).
 	Progress func(stage string, done, total int)
@@ -318,7 +324,21 @@ func evalAnswers(ctx context.Context, cfg Config, indexPath string, rc rag.Retri
 	}
 	stage := "answering " + retrieverLabel(rag.NewRetriever(rc, nil).Config())
 	answers := make([]*rag.Answer, len(qs))
+	var enc *json.Encoder
+	if cfg.Features != nil {
+		enc = json.NewEncoder(cfg.Features)
+	}
+	dataset := filepath.Base(filepath.Clean(cfg.Dir))
 	for i, q := range qs {
+		if enc != nil {
+			f, p, err := e.Assess(ctx, rag.Request{Question: q.Question})
+			if err != nil {
+				return nil, fmt.Errorf("evaluate answers: question %s: %w", q.ID, err)
+			}
+			if err := enc.Encode(FeatureRow{dataset, q.ID, q.Sources, q.Answerable(), f, p}); err != nil {
+				return nil, fmt.Errorf("evaluate answers: write features: %w", err)
+			}
+		}
 		a, err := e.Ask(ctx, rag.Request{Question: q.Question}, rag.Stream{})
 		if err != nil {
 			if ctx.Err() != nil {
@@ -329,8 +349,18 @@ func evalAnswers(ctx context.Context, cfg Config, indexPath string, rc rag.Retri
 		answers[i] = a
 		progress(stage, i+1, len(qs))
 	}
-	return scoreAnswers(qs, answers, func(id string) string {
+	return scoreAnswers(qs, answers, e.AnswerThreshold(), func(id string) string {
 		a, _ := ix.Article(id)
 		return a.Path
 	}), nil
+}
+
+// FeatureRow is one line of Config.Features.
+type FeatureRow struct {
+	Dataset     string       `json:"dataset"`
+	ID          string       `json:"id"`
+	Sources     []string     `json:"sources"`
+	Answerable  bool         `json:"answerable"`
+	Features    rag.Features `json:"features"`
+	Probability float64      `json:"probability"`
 }

@@ -83,18 +83,19 @@ func TestScoreAnswers(t *testing.T) {
 	}
 	pathOf := func(id string) string { return id + ".md" }
 	answers := []*rag.Answer{
-		{Answerable: true, Answer: "It is zenda [1].", Citations: []rag.Citation{{N: 1, ArticleID: "alpha"}}},
-		{Answerable: true, Answer: "The Blue River [1][2].", Citations: []rag.Citation{{N: 1, ArticleID: "beta"}, {N: 2, ArticleID: "alpha"}, {N: 3, ArticleID: "beta"}},
+		{Answerable: true, Answerability: 0.9, Answer: "It is zenda [1].", Citations: []rag.Citation{{N: 1, ArticleID: "alpha"}}},
+		{Answerable: true, Answerability: 0.7, Answer: "The Blue River [1][2].", Citations: []rag.Citation{{N: 1, ArticleID: "beta"}, {N: 2, ArticleID: "alpha"}, {N: 3, ArticleID: "beta"}},
 			InvalidCitations: []int{9}},
-		{Answerable: false, Answer: "The corpus does not appear to contain an answer."},
-		{Answerable: false},
-		{Answerable: true, Answer: "made up [1]", Citations: []rag.Citation{{N: 1, ArticleID: "alpha"}}},
+		{Answerable: false, Answerability: 0.2, Answer: "The corpus does not appear to contain an answer."},
+		{Answerable: false, Answerability: 0.1},
+		{Answerable: true, Answerability: 0.6, Answer: "made up [1]", Citations: []rag.Citation{{N: 1, ArticleID: "alpha"}}},
 		nil, // failed
 	}
-	m := scoreAnswers(qs, answers, pathOf)
+	m := scoreAnswers(qs, answers, 0.5, pathOf)
 	want := AnswerMetrics{
 		Asked: 6, Errors: 1,
 		Contains:          2.0 / 3,       // answerable and answered: 3 (one failed)
+		FirstSentence:     2.0 / 3,       // both hold the answer before their first marker
 		CitationPrecision: (1 + 0.5) / 2, // answers citing gold among answerable ones
 		CitationValidity:  4.0 / 5,       // one of five answers had an invalid marker
 		Refusal:           1.0 / 2,       // one of two unanswerable refused
@@ -102,8 +103,19 @@ func TestScoreAnswers(t *testing.T) {
 	}
 	if m.Asked != want.Asked || m.Errors != want.Errors || !near(m.Contains, want.Contains) ||
 		!near(m.CitationPrecision, want.CitationPrecision) || !near(m.CitationValidity, want.CitationValidity) ||
-		!near(m.Refusal, want.Refusal) || !near(m.FalseRefusal, want.FalseRefusal) {
+		!near(m.Refusal, want.Refusal) || !near(m.FalseRefusal, want.FalseRefusal) || !near(m.FirstSentence, want.FirstSentence) {
 		t.Errorf("got %+v\nwant %+v", *m, want)
+	}
+	// The sweep: at threshold t a question is declined when its
+	// answerability is below t (the third, declined by the gate at 0.2 <
+	// 0.5, counts as answered for t <= 0.2).
+	for _, c := range []struct{ t, refusal, falseRefusal float64 }{
+		{0, 0, 0}, {0.15, 0.5, 0}, {0.25, 0.5, 1.0 / 3}, {0.65, 1, 1.0 / 3}, {0.75, 1, 2.0 / 3}, {0.95, 1, 1},
+	} {
+		p := m.Sweep[int(c.t*20+0.5)]
+		if !near(p.Threshold, c.t) || !near(p.Refusal, c.refusal) || !near(p.FalseRefusal, c.falseRefusal) {
+			t.Errorf("sweep at %.2f: %+v, want refusal %.3f false refusal %.3f", c.t, p, c.refusal, c.falseRefusal)
+		}
 	}
 }
 
@@ -285,7 +297,16 @@ func TestEvalReportJSONSchema(t *testing.T) {
 	check("recall", run["recall"].([]any)[0].(map[string]any), "k", "answer_recall", "article_hit")
 	check("latency", run["latency"].(map[string]any), "p50_ms", "p95_ms", "p99_ms", "mean_ms")
 	check("answers", run["answers"].(map[string]any), "asked", "errors", "contains", "citation_precision",
-		"citation_validity", "refusal", "false_refusal")
+		"citation_validity", "refusal", "false_refusal", "first_sentence_contains", "sweep")
+	sw := run["answers"].(map[string]any)["sweep"].([]any)
+	if len(sw) != 21 {
+		t.Fatalf("sweep has %d points, want 21 (thresholds 0, 0.05, …, 1)", len(sw))
+	}
+	check("sweep point", sw[0].(map[string]any), "threshold", "refusal", "false_refusal")
+	if lo, hi := sw[0].(map[string]any), sw[20].(map[string]any); lo["refusal"].(float64) > hi["refusal"].(float64) ||
+		lo["false_refusal"].(float64) > hi["false_refusal"].(float64) {
+		t.Errorf("sweep does not rise from threshold 0 to 1: %v … %v", lo, hi)
+	}
 	if n := len(run["answer_recall_curve"].([]any)); n != 10 {
 		t.Errorf("recall curve has %d points, want 10 (default K)", n)
 	}

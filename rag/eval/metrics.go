@@ -92,6 +92,9 @@ type AnswerMetrics struct {
 	// Contains: share of answerable questions whose answer text contains a
 	// gold answer (case-insensitive).
 	Contains float64 `json:"contains"`
+	// FirstSentence: share of answerable questions whose answer's first
+	// sentence (up to its first citation marker) contains a gold answer.
+	FirstSentence float64 `json:"first_sentence_contains"`
 	// CitationPrecision: mean, over answers citing anything, of the share
 	// of cited articles that are gold sources.
 	CitationPrecision float64 `json:"citation_precision"`
@@ -102,6 +105,19 @@ type AnswerMetrics struct {
 	Refusal float64 `json:"refusal"`
 	// FalseRefusal: share of answerable questions answered "not in the
 	// corpus".
+	FalseRefusal float64 `json:"false_refusal"`
+	// Sweep is refusal against false refusal as the answerability
+	// threshold varies (only for sets with both kinds of question).
+	Sweep []SweepPoint `json:"sweep,omitempty"`
+}
+
+// SweepPoint is refusal and false refusal at one answerability threshold:
+// a question is declined when its answerability is below Threshold, or
+// when it was declined for another reason (nothing to extract, the LLM
+// declined).
+type SweepPoint struct {
+	Threshold    float64 `json:"threshold"`
+	Refusal      float64 `json:"refusal"`
 	FalseRefusal float64 `json:"false_refusal"`
 }
 
@@ -249,9 +265,9 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 
 // scoreAnswers scores answers[i], the answer to qs[i] (nil when answering
 // failed). pathOf maps an article ID to its path relative to the corpus.
-func scoreAnswers(qs []Question, answers []*rag.Answer, pathOf func(id string) string) *AnswerMetrics {
+func scoreAnswers(qs []Question, answers []*rag.Answer, threshold float64, pathOf func(id string) string) *AnswerMetrics {
 	m := &AnswerMetrics{Asked: len(qs)}
-	var nAns, nUnans, contains, valid, refused, falseRefused, nCiting int
+	var nAns, nUnans, contains, firstContains, valid, refused, falseRefused, nCiting int
 	var precision float64
 	for i, q := range qs {
 		a := answers[i]
@@ -275,6 +291,9 @@ func scoreAnswers(qs []Question, answers []*rag.Answer, pathOf func(id string) s
 		}
 		if firstAnswer(q.Answers, evalResult{{Text: a.Answer}}) > 0 {
 			contains++
+		}
+		if first, _, _ := strings.Cut(a.Answer, "]"); firstAnswer(q.Answers, evalResult{{Text: first}}) > 0 {
+			firstContains++
 		}
 		seen := map[string]bool{}
 		gold := 0
@@ -302,8 +321,44 @@ func scoreAnswers(qs []Question, answers []*rag.Answer, pathOf func(id string) s
 	m.CitationValidity = share(valid, len(qs)-m.Errors)
 	m.Refusal = share(refused, nUnans)
 	m.FalseRefusal = share(falseRefused, nAns)
+	m.FirstSentence = share(firstContains, nAns)
+	if nAns > 0 && nUnans > 0 {
+		m.Sweep = sweep(qs, answers, threshold)
+	}
 	if nCiting > 0 {
 		m.CitationPrecision = precision / float64(nCiting)
 	}
 	return m
+}
+
+// sweep computes refusal and false refusal at thresholds 0, 0.05, …, 1,
+// from each answer's answerability; threshold is the one the answers were
+// given with, so an answer declined at or above it was declined for
+// another reason and stays declined.
+func sweep(qs []Question, answers []*rag.Answer, threshold float64) []SweepPoint {
+	var out []SweepPoint
+	for i := 0; i <= 20; i++ {
+		t := float64(i) / 20
+		var nAns, nUnans, ref, fr int
+		for j, q := range qs {
+			a := answers[j]
+			if a == nil {
+				continue
+			}
+			declined := a.Answerability < t || (!a.Answerable && a.Answerability >= threshold)
+			if q.Answerable() {
+				nAns++
+				if declined {
+					fr++
+				}
+			} else {
+				nUnans++
+				if declined {
+					ref++
+				}
+			}
+		}
+		out = append(out, SweepPoint{Threshold: t, Refusal: float64(ref) / float64(max(1, nUnans)), FalseRefusal: float64(fr) / float64(max(1, nAns))})
+	}
+	return out
 }

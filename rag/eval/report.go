@@ -72,11 +72,11 @@ func (rep *Report) WriteTable(w io.Writer) error {
 	}
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "answers\tasked\terrors\tcontains gold\tcitation precision\tcitation validity\trefusal\tfalse refusal\t")
+	fmt.Fprintln(tw, "answers\tasked\terrors\tcontains gold\tfirst sentence\tcitation precision\tcitation validity\trefusal\tfalse refusal\t")
 	for _, r := range rep.Runs {
 		if a := r.Answers; a != nil {
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t\n", r.Label(), a.Asked, a.Errors,
-				a.Contains, a.CitationPrecision, a.CitationValidity, a.Refusal, a.FalseRefusal)
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t\n", r.Label(), a.Asked, a.Errors,
+				a.Contains, a.FirstSentence, a.CitationPrecision, a.CitationValidity, a.Refusal, a.FalseRefusal)
 		}
 	}
 	return tw.Flush()
@@ -98,12 +98,19 @@ func (rep *Report) WriteHTML(w io.Writer) error {
 	if len(rep.Runs) > 1 {
 		comparison = lineChart("answer-recall at k, all retrievers", compare)
 	}
+	sweeps := make([]template.HTML, len(rep.Runs))
+	for i, r := range rep.Runs {
+		if r.Answers != nil && len(r.Answers.Sweep) > 0 {
+			sweeps[i] = sweepChart("refusal against false refusal, "+r.Label(), r.Answers.Sweep)
+		}
+	}
 	return reportTemplate.Execute(w, struct {
 		*Report
 		Charts     []template.HTML
 		Comparison template.HTML
+		Sweeps     []template.HTML
 		Ks         []int
-	}{rep, charts, comparison, reportKs})
+	}{rep, charts, comparison, sweeps, reportKs})
 }
 
 // Chart geometry, in SVG user units.
@@ -136,14 +143,9 @@ func lineChart(label string, series []chartSeries) template.HTML {
 		}
 		return chartLeft + float64(k-1)*chartPlotW/float64(n-1)
 	}
-	y := func(v float64) float64 { return chartTop + (1-v)*chartPlotH }
+	y := chartY
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="%s">`,
-		chartW, chartH, chartW, chartH, template.HTMLEscapeString(label))
-	for _, v := range []float64{0, 0.25, 0.5, 0.75, 1} {
-		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#ddd"/>`, chartLeft, chartW-chartRight, y(v), y(v))
-		fmt.Fprintf(&b, `<text x="%d" y="%.1f" font-size="11" text-anchor="end" fill="#555">%.2f</text>`, chartLeft-6, y(v)+4, v)
-	}
+	chartFrame(&b, label)
 	for k := 1; k <= n; k++ {
 		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="11" text-anchor="middle" fill="#555">%d</text>`, x(k), chartH-chartBottom+16, k)
 	}
@@ -162,6 +164,44 @@ func lineChart(label string, series []chartSeries) template.HTML {
 		lx := chartLeft + 10 + (si%2)*170
 		fmt.Fprintf(&b, `<rect x="%d" y="%.1f" width="12" height="3" fill="%s"/><text x="%d" y="%.1f" font-size="11" fill="#333">%s</text>`,
 			lx, ly, s.color, lx+16, ly+4, name)
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// chartY maps a value in [0,1] to the chart's y coordinate.
+func chartY(v float64) float64 { return chartTop + (1-v)*chartPlotH }
+
+// chartFrame opens a chart's SVG element and draws its horizontal grid,
+// labelled 0 to 1; label is the chart's accessible name.
+func chartFrame(b *strings.Builder, label string) {
+	fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="%s">`,
+		chartW, chartH, chartW, chartH, template.HTMLEscapeString(label))
+	for _, v := range []float64{0, 0.25, 0.5, 0.75, 1} {
+		fmt.Fprintf(b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#ddd"/>`, chartLeft, chartW-chartRight, chartY(v), chartY(v))
+		fmt.Fprintf(b, `<text x="%d" y="%.1f" font-size="11" text-anchor="end" fill="#555">%.2f</text>`, chartLeft-6, chartY(v)+4, v)
+	}
+}
+
+// sweepChart draws the threshold sweep as an SVG curve: false refusal on
+// x, refusal on y, one point per threshold.
+func sweepChart(label string, pts []SweepPoint) template.HTML {
+	x := func(v float64) float64 { return chartLeft + v*chartPlotW }
+	y := chartY
+	var b strings.Builder
+	chartFrame(&b, label)
+	for _, v := range []float64{0, 0.25, 0.5, 0.75, 1} {
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="11" text-anchor="middle" fill="#555">%.2f</text>`, x(v), chartH-chartBottom+16, v)
+	}
+	fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="11" text-anchor="middle" fill="#555">false refusal (answerable questions declined)</text>`, chartLeft+chartPlotW/2.0, chartH-6)
+	var line []string
+	for _, p := range pts {
+		line = append(line, fmt.Sprintf("%.1f,%.1f", x(p.FalseRefusal), y(p.Refusal)))
+	}
+	fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>`, chartPalette[0], strings.Join(line, " "))
+	for _, p := range pts {
+		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="3" fill="%s"><title>threshold %.2f: refusal %.3f, false refusal %.3f</title></circle>`,
+			x(p.FalseRefusal), y(p.Refusal), chartPalette[0], p.Threshold, p.Refusal, p.FalseRefusal)
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
@@ -210,9 +250,12 @@ figcaption { font-weight: 600; margin-bottom: .3rem; }
 {{$any := false}}{{range .Runs}}{{if .Answers}}{{$any = true}}{{end}}{{end}}{{if $any}}
 <h2>Answers</h2>
 <table>
-<tr><th>retriever</th><th>asked</th><th>errors</th><th>contains gold</th><th>citation precision</th><th>citation validity</th><th>refusal</th><th>false refusal</th></tr>
-{{range .Runs}}{{if .Answers}}<tr><td>{{.Label}}</td><td>{{.Answers.Asked}}</td><td>{{.Answers.Errors}}</td><td>{{f3 .Answers.Contains}}</td><td>{{f3 .Answers.CitationPrecision}}</td><td>{{f3 .Answers.CitationValidity}}</td><td>{{f3 .Answers.Refusal}}</td><td>{{f3 .Answers.FalseRefusal}}</td></tr>
-{{end}}{{end}}</table>{{end}}
+<tr><th>retriever</th><th>asked</th><th>errors</th><th>contains gold</th><th>first sentence</th><th>citation precision</th><th>citation validity</th><th>refusal</th><th>false refusal</th></tr>
+{{range .Runs}}{{if .Answers}}<tr><td>{{.Label}}</td><td>{{.Answers.Asked}}</td><td>{{.Answers.Errors}}</td><td>{{f3 .Answers.Contains}}</td><td>{{f3 .Answers.FirstSentence}}</td><td>{{f3 .Answers.CitationPrecision}}</td><td>{{f3 .Answers.CitationValidity}}</td><td>{{f3 .Answers.Refusal}}</td><td>{{f3 .Answers.FalseRefusal}}</td></tr>
+{{end}}{{end}}</table>
+<div class="charts">
+{{range $i, $r := .Runs}}{{with index $.Sweeps $i}}<figure><figcaption>refusal against false refusal as the answerability threshold varies, {{$r.Label}}</figcaption>{{.}}</figure>{{end}}
+{{end}}</div>{{end}}
 </body>
 </html>
 `))
