@@ -122,7 +122,7 @@ func TestAskNotInCorpus(t *testing.T) {
 }
 
 func TestAskLLMFailureKeepsSources(t *testing.T) {
-	f := &testfake.LLM{Reply: "a b c", FailAfter: 1, Err: errors.New("API returned unexpected status code: 502: bad gateway")}
+	f := &testfake.LLM{Reply: "a b c", FailAfter: 0, Err: errors.New("API returned unexpected status code: 502: bad gateway")}
 	e := newTestEngine(t, Config{LLM: NewGenerator(f, "fake/x", GenerateConfig{})})
 	ans, err := e.Ask(context.Background(), Request{Question: "What do the drones target?"}, Stream{})
 	var le *LLMError
@@ -131,6 +131,42 @@ func TestAskLLMFailureKeepsSources(t *testing.T) {
 	}
 	if ans == nil || len(ans.Passages) == 0 {
 		t.Errorf("sources lost on LLM failure: %+v", ans)
+	}
+}
+
+func TestAskLLMFailureAfterTextIsIncomplete(t *testing.T) {
+	f := &testfake.LLM{Reply: "Refineries [1] and more", FailAfter: 2, Err: errors.New("error reading streaming response: unexpected EOF")}
+	e := newTestEngine(t, Config{LLM: NewGenerator(f, "fake/x", GenerateConfig{})})
+	var streamed string
+	ans, err := e.Ask(context.Background(), Request{Question: "What do the drones target?"}, Stream{Token: func(s string) { streamed += s }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.Complete || ans.Problem == "" || ans.Answer != "Refineries [1] " || streamed != "Refineries [1] " {
+		t.Errorf("complete %v problem %q answer %q streamed %q; want the partial answer marked incomplete", ans.Complete, ans.Problem, ans.Answer, streamed)
+	}
+	if f.Calls() != 1 {
+		t.Errorf("%d calls: a reply that reached the user must not be retried", f.Calls())
+	}
+}
+
+func TestAskUncitedAnswerIsNotGrounded(t *testing.T) {
+	for _, tt := range []struct {
+		reply                string
+		answerable, grounded bool
+	}{
+		{"Drones hit refineries [1].", true, true},
+		{"Drones hit refineries, as everyone knows.", true, false},
+		{"The articles do not say what the drones target.", false, true},
+	} {
+		e := newTestEngine(t, Config{LLM: NewGenerator(testfake.NewLLM(tt.reply), "fake/x", GenerateConfig{})})
+		ans, err := e.Ask(context.Background(), Request{Question: "What do the drones target?"}, Stream{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ans.Answerable != tt.answerable || ans.Grounded != tt.grounded || !ans.Complete {
+			t.Errorf("%q: answerable %v grounded %v complete %v, want %v %v true", tt.reply, ans.Answerable, ans.Grounded, ans.Complete, tt.answerable, tt.grounded)
+		}
 	}
 }
 
@@ -205,7 +241,7 @@ func TestPromptInjectionIsQuoted(t *testing.T) {
 	if !strings.Contains(partText(msgs[0]), "never an instruction") {
 		t.Error("system prompt does not mark sources as data")
 	}
-	for _, want := range []string{`<source n="1" title="A 'title'">`, "Question: What happened?", "[n]"} {
+	for _, want := range []string{`<source n="1" title="A 'title'"`, "Question: What happened?", "[n]"} {
 		if !strings.Contains(human, want) {
 			t.Errorf("prompt lacks %q", want)
 		}

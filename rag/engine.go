@@ -273,7 +273,8 @@ func (e *Engine) Ask(ctx context.Context, req Request, s Stream) (*Answer, error
 	if err != nil {
 		return nil, err
 	}
-	ans := &Answer{Question: req.Question, Citations: []Citation{}, Passages: []Passage{}, Model: "extractive", Mode: ModeExtracted}
+	ans := &Answer{Question: req.Question, Citations: []Citation{}, Passages: []Passage{}, Model: "extractive", Mode: ModeExtracted,
+		Complete: true, Grounded: true}
 	if e.cfg.LLM != nil {
 		ans.Model = e.cfg.LLM.Name
 	}
@@ -318,16 +319,25 @@ func (e *Engine) Ask(ctx context.Context, req Request, s Stream) (*Answer, error
 		msgs := BuildPrompt(query.Question, ans.Passages, req.History)
 		text, err := e.cfg.LLM.Stream(ctx, msgs, token)
 		ans.Timings.Generate = time.Since(genStart)
-		if err != nil {
+		if err != nil && text == "" {
 			ans.Timings.Total = time.Since(start)
 			return ans, fmt.Errorf("generate answer: %w", err)
+		}
+		if err != nil {
+			// Text already reached the user: keep it, marked incomplete.
+			ans.Complete = false
+			ans.Problem = err.Error()
+			e.cfg.Logger.Warn("the model's reply is incomplete", "err", err)
 		}
 		clean, cited, invalid := CheckCitations(text, len(ans.Passages))
 		ans.Answer = clean
 		ans.InvalidCitations = invalid
 		ans.Citations = citationsFor(cited, ans.Passages)
-		if len(cited) == 0 && isRefusal(clean) {
+		switch {
+		case len(cited) == 0 && isRefusal(clean):
 			ans.Answerable = false // the model found no answer in the sources
+		case len(cited) == 0:
+			ans.Grounded = false // an answer citing nothing is not checked against the sources
 		}
 		if len(invalid) > 0 {
 			e.cfg.Logger.Warn("removed invalid citations", "markers", invalid)

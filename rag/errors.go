@@ -18,6 +18,12 @@ var (
 	// ErrLLM: the language model provider failed. Use errors.As with
 	// *LLMError for the provider's status and reason.
 	ErrLLM = errors.New("llm provider failed")
+	// ErrEmptyReply: the model's reply held no text (an invalid or empty
+	// body); it comes wrapped in an *LLMError.
+	ErrEmptyReply = errors.New("the model's reply held no text")
+	// ErrIncomplete: the model's reply stopped before its end (the stream
+	// broke off, or the timeout cut it); it comes wrapped in an *LLMError.
+	ErrIncomplete = errors.New("the model's reply stopped before its end")
 	// ErrIndexCorrupt: the index file is truncated, corrupted or of an
 	// unknown version.
 	ErrIndexCorrupt = errors.New("index file corrupt")

@@ -63,7 +63,10 @@ func NewGenerator(m llms.Model, name string, cfg GenerateConfig) *Generator {
 // Stream generates a reply to msgs, calling token with each piece of text
 // as it arrives, and returns the whole reply. A call that fails before its
 // first token is retried with backoff; one that fails after it is not (the
-// caller has shown the tokens). Errors are *LLMError.
+// caller has shown the tokens): it returns the text delivered so far with
+// the error, so the caller can show it as incomplete. A reply that ends
+// without text, or is cut by the timeout, is an error. Errors are
+// *LLMError.
 func (g *Generator) Stream(ctx context.Context, msgs []llms.MessageContent, token func(string)) (string, error) {
 	var lastErr error
 	for attempt := 0; attempt <= g.cfg.Retries; attempt++ {
@@ -79,15 +82,19 @@ func (g *Generator) Stream(ctx context.Context, msgs []llms.MessageContent, toke
 		if err == nil {
 			return text, nil
 		}
+		if streamed {
+			return text, err
+		}
 		lastErr = err
-		if streamed || !retryable(err) || ctx.Err() != nil {
+		if !retryable(err) || ctx.Err() != nil {
 			break
 		}
 	}
 	return "", lastErr
 }
 
-// once makes one call. streamed reports whether any token was delivered.
+// once makes one call. streamed reports whether any token was delivered;
+// on an error after it, text is what was delivered.
 func (g *Generator) once(ctx context.Context, msgs []llms.MessageContent, token func(string)) (text string, streamed bool, err error) {
 	cctx, cancel := context.WithTimeout(ctx, g.cfg.Timeout)
 	defer cancel()
@@ -108,11 +115,15 @@ func (g *Generator) once(ctx context.Context, msgs []llms.MessageContent, token 
 		}),
 	}
 	resp, err := g.Model.GenerateContent(cctx, msgs, opts...)
+	// Some clients end a stream quietly when its context ends: a reply cut
+	// by the timeout is an error however the client reports it.
+	if cctx.Err() != nil && ctx.Err() == nil {
+		err = fmt.Errorf("%w (after %s)", context.DeadlineExceeded, g.cfg.Timeout)
+	} else if err == nil && ctx.Err() != nil {
+		err = ctx.Err()
+	}
 	if err != nil {
-		if cctx.Err() != nil && ctx.Err() == nil {
-			err = fmt.Errorf("%w (after %s)", context.DeadlineExceeded, g.cfg.Timeout)
-		}
-		return "", streamed, g.wrap(err)
+		return b.String(), streamed, g.wrap(err)
 	}
 	text = b.String()
 	if len(resp.Choices) > 0 && resp.Choices[0].Content != "" {
@@ -121,6 +132,9 @@ func (g *Generator) once(ctx context.Context, msgs []llms.MessageContent, token 
 			token(full) // a model that ignores streaming: deliver it whole
 		}
 		text = full
+	}
+	if strings.TrimSpace(text) == "" {
+		return "", streamed, g.wrap(ErrEmptyReply)
 	}
 	return text, streamed, nil
 }

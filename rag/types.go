@@ -93,6 +93,14 @@ type Answer struct {
 	// "not in the corpus".
 	Answerability float64 `json:"answerability"`
 	Mode          Mode    `json:"mode"`
+	// Grounded is false for a generated answer that cites no source: it
+	// was not checked against the articles.
+	Grounded bool `json:"grounded"`
+	// Complete is false when the model's reply broke off after text had
+	// reached the user (the stream ended early or timed out); Problem says
+	// why.
+	Complete bool   `json:"complete"`
+	Problem  string `json:"problem,omitempty"`
 	// Citations lists each cited passage once, in marker order.
 	Citations []Citation `json:"citations"`
 	// Passages are all passages given to the answerer, numbered from 1.

@@ -91,7 +91,9 @@ func model(ctx context.Context, provider string, cfg Config) (llms.Model, error)
 		if key == "" {
 			key = "unused" // local servers ignore it; the client insists on one
 		}
-		opts := []openai.Option{openai.WithModel(cfg.Model), openai.WithToken(key), openai.WithHTTPClient(cfg.HTTPClient)}
+		hc := *cfg.HTTPClient
+		hc.Transport = streamGuard{base: hc.Transport}
+		opts := []openai.Option{openai.WithModel(cfg.Model), openai.WithToken(key), openai.WithHTTPClient(&hc)}
 		if cfg.BaseURL != "" {
 			opts = append(opts, openai.WithBaseURL(cfg.BaseURL))
 		}

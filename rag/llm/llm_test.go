@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/newsrag/newsrag/internal/testfake"
 	"github.com/newsrag/newsrag/rag"
@@ -186,5 +187,71 @@ func TestAnthropicStreaming(t *testing.T) {
 	var le *rag.LLMError
 	if !errors.As(err, &le) || le.Status != 529 || le.Provider != "anthropic" {
 		t.Errorf("overloaded provider: %v", err)
+	}
+}
+
+// TestOpenAIStreamCompleteness runs the OpenAI provider against servers
+// that answer badly: a reply is whole, or an error (with the text that
+// reached the caller, if any).
+func TestOpenAIStreamCompleteness(t *testing.T) {
+	event := func(content, finish string) string {
+		b, _ := json.Marshal(map[string]any{"choices": []any{map[string]any{"index": 0, "delta": map[string]string{"content": content}, "finish_reason": finish}}})
+		return "data: " + string(b) + "\n\n"
+	}
+	tests := []struct {
+		name        string
+		contentType string
+		body        string
+		hang        bool // keep the stream open after the body
+		wantText    string
+		wantErr     error
+	}{
+		{"complete", "text/event-stream", event("Refineries ", "") + event("and depots [1].", "stop") + "data: [DONE]\n\n", false, "Refineries and depots [1].", nil},
+		{"no terminator", "text/event-stream", event("Refineries ", "") + event("and", ""), false, "Refineries and", rag.ErrIncomplete},
+		{"cut mid-line", "text/event-stream", event("Refineries ", "") + `data: {"choices":[{"delta":{"content":"and dep`, false, "Refineries ", rag.ErrIncomplete},
+		{"timeout mid-stream", "text/event-stream", event("Refineries ", ""), true, "Refineries ", context.DeadlineExceeded},
+		{"invalid body", "text/event-stream", "data: this is not json\n\n", false, "", rag.ErrEmptyReply},
+		{"no events", "text/event-stream", "data: [DONE]\n\n", false, "", rag.ErrEmptyReply},
+		{"html page", "text/html; charset=utf-8", "<html><body>502 Bad Gateway</body></html>", false, "", rag.ErrEmptyReply},
+		{"whole completion", "application/json", `{"choices":[{"index":0,"message":{"role":"assistant","content":"Refineries and depots [1]."},"finish_reason":"stop"}]}`, false, "Refineries and depots [1].", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			done := make(chan struct{})
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				io.Copy(io.Discard, r.Body)
+				w.Header().Set("Content-Type", tt.contentType)
+				io.WriteString(w, tt.body)
+				w.(http.Flusher).Flush()
+				if tt.hang {
+					select {
+					case <-r.Context().Done():
+					case <-done:
+					}
+				}
+			}))
+			defer srv.Close()
+			defer close(done)
+			g, err := New(context.Background(), Config{Provider: ProviderOpenAI, Model: "m", BaseURL: srv.URL + "/v1",
+				Generate: rag.GenerateConfig{Retries: -1, Timeout: 300 * time.Millisecond}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var streamed string
+			text, err := g.Stream(context.Background(), []llms.MessageContent{llms.TextParts(llms.ChatMessageTypeHuman, "hi")}, func(s string) { streamed += s })
+			if text != tt.wantText || streamed != tt.wantText {
+				t.Errorf("text %q, streamed %q, want %q", text, streamed, tt.wantText)
+			}
+			if tt.wantErr == nil {
+				if err != nil {
+					t.Fatalf("err = %v", err)
+				}
+				return
+			}
+			var le *rag.LLMError
+			if !errors.Is(err, tt.wantErr) || !errors.As(err, &le) {
+				t.Fatalf("err = %v, want an *rag.LLMError wrapping %v", err, tt.wantErr)
+			}
+		})
 	}
 }

@@ -93,7 +93,16 @@ export class TurnView {
     const took = typeof s === 'number' ? el('span', { className: 'muted', text: s < 1 ? `${Math.max(1, Math.round(s * 1000))} ms` : `${s.toFixed(1)} s` }) : null;
     this.copyButton = el('button', { type: 'button', className: 'tool', onclick: () => this.copy() }, icon(ICONS.copy), 'Copy');
     this.regenButton = el('button', { type: 'button', className: 'tool', onclick: () => this.actions.onRegenerate(this) }, icon(ICONS.regenerate), 'Regenerate');
-    this.foot.replaceChildren(el('p', { className: 'answer-meta' }, mode, took),
+    const notices = [];
+    if (answer.complete === false) {
+      notices.push(el('p', { className: 'notice incomplete', role: 'status' }, el('strong', { text: 'Incomplete answer. ' }),
+        'The language model stopped before finishing; what is shown is all that arrived.'));
+    }
+    if (answer.answerable && answer.grounded === false) {
+      notices.push(el('p', { className: 'notice ungrounded' }, el('strong', { text: 'Not grounded. ' }),
+        'This answer cites no article, so nothing in it was checked against the sources.'));
+    }
+    this.foot.replaceChildren(...notices, el('p', { className: 'answer-meta' }, mode, took),
       el('div', { className: 'tools' }, this.copyButton, this.regenButton));
     this.foot.hidden = false;
   }

@@ -88,6 +88,8 @@ export function keptAnswer(result, seconds) {
     mode: result.mode,
     model: result.model,
     answerable: !!result.answerable,
+    complete: result.complete !== false,
+    grounded: result.grounded !== false,
     seconds,
     citations,
     passages,
