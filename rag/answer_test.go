@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
 
 	"github.com/tmc/langchaingo/llms"
 
@@ -98,10 +100,18 @@ func TestAskExtractive(t *testing.T) {
 	if clean != ans.Answer || len(invalid) > 0 || len(cited) != len(ans.Citations) {
 		t.Errorf("extractive citations inconsistent: %v %v", cited, invalid)
 	}
+	// The citation's quote spans the sentences it cites (which the answer
+	// gives best first, each with its attribution), and each sentence of
+	// the quote is in the answer.
 	for _, c := range ans.Citations {
 		a, _ := e.Article(c.ArticleID)
-		if a.Text[c.Start:c.End] != c.Quote || !strings.Contains(ans.Answer, strings.Join(strings.Fields(c.Quote), " ")) {
-			t.Errorf("citation %d quote %q not in answer or article", c.N, c.Quote)
+		if a.Text[c.Start:c.End] != c.Quote {
+			t.Errorf("citation %d quote %q is not the article's text at its offsets", c.N, c.Quote)
+		}
+		for _, sp := range sentences(c.Quote) {
+			if sent := strings.Join(strings.Fields(c.Quote[sp.Start:sp.End]), " "); !strings.Contains(ans.Answer, sent) {
+				t.Errorf("citation %d quotes %q, which the answer does not hold", c.N, sent)
+			}
 		}
 	}
 }
@@ -170,6 +180,28 @@ func TestAskUncitedAnswerIsNotGrounded(t *testing.T) {
 	}
 }
 
+// TestPromptAsksForAttributionAndConflicts: the model is asked to say who
+// reported what and to set disagreeing sources side by side, and every
+// source carries its attribution.
+func TestPromptAsksForAttributionAndConflicts(t *testing.T) {
+	day := time.Date(2025, 3, 3, 0, 0, 0, 0, time.UTC)
+	msgs := BuildPrompt("Who formed the coalition of the willing?", []Passage{
+		{N: 1, Title: "Who's in, who's out?", Outlet: "Sky News", Published: day, Text: "Led by the UK and France, the initiative..."},
+		{N: 2, Title: "Zelenskyy Forms 'Coalition of the Willing'", Text: "Zelenskyy has announced the formation..."},
+	}, nil)
+	system, human := partText(msgs[0]), partText(msgs[len(msgs)-1])
+	for _, want := range []string{"attribute claims to the outlet and date", "disagree", "side by side, each attributed and cited"} {
+		if !strings.Contains(system, want) {
+			t.Errorf("system prompt lacks %q:\n%s", want, system)
+		}
+	}
+	for _, want := range []string{`attribution="Sky News, 3 March 2025"`, `attribution="no outlet named, undated"`} {
+		if !strings.Contains(human, want) {
+			t.Errorf("sources lack %q:\n%s", want, human)
+		}
+	}
+}
+
 func TestAskBadRequests(t *testing.T) {
 	e := newTestEngine(t, Config{})
 	for _, r := range []Request{
@@ -200,9 +232,14 @@ func TestFollowUpRule(t *testing.T) {
 		q    string
 		want string
 	}{
-		{"and what about Germany?", "Who announced the coalition of the willing? and what about Germany?"},
+		{"and what about Germany?", "Who announced the coalition of the willing? Germany?"},
+		{"And what about the drone strikes on refineries?", "Who the drone strikes on refineries?"},
 		{"What did they aim to do?", "Who announced the coalition of the willing? What did they aim to do?"},
+		{"Who said that?", "Who announced the coalition of the willing? Who said that?"},
+		{"Why?", "Who announced the coalition of the willing? Why?"},
 		{"How did the Taliban enter Kabul so quickly?", "How did the Taliban enter Kabul so quickly?"},
+		{"What is the capital of Peru?", "What is the capital of Peru?"},
+		{"What is the name of the party that won?", "What is the name of the party that won?"},
 	}
 	for _, tt := range tests {
 		if got := e.standalone(context.Background(), Request{Question: tt.q, History: h}); got != tt.want {
@@ -211,6 +248,16 @@ func TestFollowUpRule(t *testing.T) {
 	}
 	if got := e.standalone(context.Background(), Request{Question: "and Germany?"}); got != "and Germany?" {
 		t.Errorf("no history: %q", got)
+	}
+	// The length limit applies to what the user typed: a short follow-up
+	// after a question at the limit is answered.
+	long := []Turn{{Role: "user", Content: strings.Repeat("Which drones did Ukraine use? ", 66) + "Why?"}}
+	got := e.standalone(context.Background(), Request{Question: "Who said that?", History: long})
+	if n := utf8.RuneCountInString(got); n > MaxQuestionRunes || !strings.HasSuffix(got, " Who said that?") {
+		t.Errorf("query of %d runes: %.60q…", n, got)
+	}
+	if _, err := e.Ask(context.Background(), Request{Question: "Who said that?", History: long}, Stream{}); err != nil {
+		t.Errorf("follow-up after a long question: %v", err)
 	}
 }
 

@@ -2,20 +2,33 @@ package rag
 
 import (
 	"context"
+	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // standalone returns the query to retrieve with: the question itself, or,
 // for a follow-up in a conversation, a standalone version of it.
 //
 // With an LLM configured, the model rewrites the follow-up (falling back to
-// the rule below if that call fails). Without one, a documented rule
-// applies: a question that looks like a follow-up — it starts with "and",
-// "what about", "how about", "what of", "also" or "then"; or it refers back
-// with a pronoun such as "it", "they", "he", "she", "this" or "that"; or it
-// has fewer than three content words — is prefixed with the previous user
-// question, so "and what about Germany?" after "Which countries joined the
-// coalition?" retrieves with both.
+// the rules below if that call fails). Without one, documented rules apply:
+//
+//   - "and what about X?", "what about X?", "how about X?", "and X?" ask
+//     the previous question about X. When X names a subject of its own (two
+//     or more content words), the query is X with the previous question's
+//     opening ("What do", "Who is"…), so "and what about the coalition of
+//     the willing?" after a question about drones retrieves the coalition,
+//     not the drones again; a one-word X ("and Germany?") is added to the
+//     previous question;
+//   - a question that refers back ("who said that?", "when did they
+//     start?": a pronoun such as it, they, he, she, this, that) or is too
+//     short to name a subject (fewer than two content words: "why?") is
+//     prefixed with the previous question;
+//   - any other question names its own subject and is answered on its own
+//     ("What is the capital of Peru?" after a follow-up is a new topic).
+//
+// The request's length limit applies to what the user typed; the
+// previous question is shortened so that the query stays within it.
 func (e *Engine) standalone(ctx context.Context, req Request) string {
 	q := strings.TrimSpace(req.Question)
 	last := lastUserTurn(req.History)
@@ -25,15 +38,44 @@ func (e *Engine) standalone(ctx context.Context, req Request) string {
 	if e.cfg.LLM != nil {
 		out, err := e.cfg.LLM.Stream(ctx, condensePrompt(q, req.History), nil)
 		out = strings.TrimSpace(out)
-		if err == nil && out != "" && len(out) < 4*MaxQuestionRunes {
+		if err == nil && out != "" && utf8.RuneCountInString(out) <= MaxQuestionRunes {
 			return out
 		}
-		e.cfg.Logger.Warn("condensing the follow-up failed; using the rule", "err", err)
+		e.cfg.Logger.Warn("condensing the follow-up failed; using the rules", "err", err)
 	}
-	if isFollowUp(e.analyzer, q) {
-		return last + " " + q
+	switch {
+	case aboutRE.MatchString(q):
+		subject := aboutRE.ReplaceAllString(q, "")
+		head := last
+		if len(e.analyzer.Terms(nil, subject)) >= 2 {
+			head = opening(last)
+		}
+		return clip(head, MaxQuestionRunes-utf8.RuneCountInString(subject)-1) + " " + subject
+	case refersBack(e.analyzer, q):
+		return clip(last, MaxQuestionRunes-utf8.RuneCountInString(q)-1) + " " + q
 	}
 	return q
+}
+
+// aboutRE matches the opening of "and what about X?"-style follow-ups.
+var aboutRE = regexp.MustCompile(`(?i)^\s*(?:and|but|also|then)?\s*(?:what|how)\s+(?:about|of)\s+|^\s*and\s+`)
+
+// openingRE matches a question's opening: its question word and the
+// auxiliary after it.
+var openingRE = regexp.MustCompile(`(?i)^\s*(?:what|who|whom|whose|which|when|where|why|how(?:\s+(?:many|much|long|far|old))?)(?:\s+(?:is|are|was|were|do|does|did|has|have|had|will|would|can|could))?\b`)
+
+// opening returns q's opening ("What do"), or "" when it has none.
+func opening(q string) string { return strings.TrimSpace(openingRE.FindString(q)) }
+
+// clip shortens s to at most n runes.
+func clip(s string, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
 }
 
 func lastUserTurn(h []Turn) string {
@@ -45,27 +87,24 @@ func lastUserTurn(h []Turn) string {
 	return ""
 }
 
-var followUpStarts = []string{"and ", "what about", "how about", "what of", "also ", "then ", "but "}
-
+// backReferences are pronouns that refer to an earlier turn: always
+// (true), or only in a short question (false), since "that" and "there"
+// also join clauses ("the party that won").
 var backReferences = map[string]bool{
 	"it": true, "its": true, "they": true, "them": true, "their": true, "theirs": true,
 	"he": true, "him": true, "his": true, "she": true, "her": true, "hers": true,
-	"this": true, "that": true, "these": true, "those": true, "there": true, "then": true,
+	"this": false, "that": false, "these": false, "those": false, "there": false, "then": false,
 }
 
-// isFollowUp applies the rule documented on standalone.
-func isFollowUp(a *Analyzer, q string) bool {
-	lq := strings.ToLower(q)
-	for _, p := range followUpStarts {
-		if strings.HasPrefix(lq, p) {
-			return true
-		}
-	}
+// refersBack reports whether q leans on the previous turn: it uses a
+// back-referring pronoun, or has fewer than two content words.
+func refersBack(a *Analyzer, q string) bool {
+	n := len(a.Terms(nil, q))
 	refers := false
-	forEachWord(lq, func(w string, _, _ int) {
-		if backReferences[w] {
+	forEachWord(strings.ToLower(q), func(w string, _, _ int) {
+		if always, ok := backReferences[w]; ok && (always || n < 3) {
 			refers = true
 		}
 	})
-	return refers || len(a.Terms(nil, q)) < 3
+	return refers || n < 2
 }

@@ -164,6 +164,13 @@ func TestEndToEndExtractive(t *testing.T) {
 	if ans.Citations[0].ArticleID != dronesArticle {
 		t.Errorf("first citation from %q, want %q", ans.Citations[0].ArticleID, dronesArticle)
 	}
+	// The README's example: the answer names what the drones hit, and
+	// says who reported it.
+	for _, want := range []string{"refineries", "depots", "(Sky News, undated)"} {
+		if !strings.Contains(ans.Answer, want) {
+			t.Errorf("answer lacks %q: %s", want, ans.Answer)
+		}
+	}
 	// A question the corpus cannot answer.
 	ans, err = e.Ask(context.Background(), Request{Question: "What is the boiling point of liquid nitrogen?"}, Stream{})
 	if err != nil {
@@ -171,6 +178,30 @@ func TestEndToEndExtractive(t *testing.T) {
 	}
 	if ans.Answerable {
 		t.Errorf("off-corpus question answered: %q", ans.Answer)
+	}
+}
+
+// TestExtractiveShowsConflictingSources: the default corpus holds two
+// accounts of who formed the "coalition of the willing" (Sky News: the UK
+// and France lead it; an undated article with no outlet: Zelenskyy
+// announced it). The extracted answer shows both, each attributed.
+func TestExtractiveShowsConflictingSources(t *testing.T) {
+	e := defaultCorpusEngine(t, nil)
+	ans, err := e.Ask(context.Background(), Request{Question: "Who formed the coalition of the willing?"}, Stream{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arts := map[string]bool{}
+	for _, c := range ans.Citations {
+		arts[c.ArticleID] = true
+	}
+	if !arts["coalition-of-the-willing-whos-in-whos-out"] || !arts["zelenskyy-coalition-of-the-willing-july-2025"] {
+		t.Errorf("cited %v, want both coalition articles", arts)
+	}
+	for _, want := range []string{"(Sky News, undated)", "(no outlet named, undated)"} {
+		if !strings.Contains(ans.Answer, want) {
+			t.Errorf("answer lacks the attribution %q: %s", want, ans.Answer)
+		}
 	}
 }
 

@@ -44,6 +44,7 @@ type sentenceCandidate struct {
 	text    string
 	terms   []string
 	score   float64
+	lede    bool // the first sentence of the best passage's article
 }
 
 // extract picks the sentences of the best passages that best answer
@@ -57,15 +58,23 @@ func (e *Engine) extract(ctx context.Context, ix *Index, question string, qvec [
 		return "", nil
 	}
 	var cands []*sentenceCandidate
-	for pi, p := range passages[:min(len(passages), cfg.MaxPassages)] {
+	// The lede (first sentence) of the best passage's article is a
+	// candidate wherever among the passages it is: a news article's lede
+	// states its main facts.
+	lede := -1
+	if a, ok := ix.Article(passages[0].ArticleID); ok {
+		lede = ledeStart(a.Text)
+	}
+	for pi, p := range passages {
 		for _, s := range sentences(p.Text) {
 			text := p.Text[s.Start:s.End]
-			if !isStatement(text) {
+			isLede := p.ArticleID == passages[0].ArticleID && p.Start+s.Start == lede
+			if pi >= cfg.MaxPassages && !isLede || !isStatement(text) {
 				continue // headings, questions, datelines, fragments
 			}
 			cands = append(cands, &sentenceCandidate{
 				passage: pi, start: p.Start + s.Start, end: p.Start + s.End,
-				text: text, terms: uniq(e.analyzer.Terms(nil, text)),
+				text: text, terms: uniq(e.analyzer.Terms(nil, text)), lede: isLede,
 			})
 		}
 	}
@@ -126,6 +135,9 @@ func (e *Engine) extract(ctx context.Context, ix *Index, question string, qvec [
 		if kind != kindNone && holdsKind(kind, c.text, qwords) {
 			s += extractKindBonus
 		}
+		if c.lede {
+			s += extractLedeBonus
+		}
 		if novel := 1 - termJaccardShare(c.terms, qterms); novel < extractMinNovel {
 			s -= extractRestatePenalty
 		}
@@ -178,7 +190,20 @@ const (
 	extractMinNovel       = 0.25 // below this share of new terms a sentence restates the question
 	extractRestatePenalty = 0.1
 	extractOtherSource    = 0.8 // another article's best sentence is shown if it scores this share of the best
+	extractLedeBonus      = 0.15
 )
+
+// ledeStart returns the byte offset of an article's first statement
+// sentence, or -1.
+func ledeStart(text string) int {
+	head := text[:min(len(text), 2000)]
+	for _, s := range sentences(head) {
+		if isStatement(head[s.Start:s.End]) {
+			return s.Start
+		}
+	}
+	return -1
+}
 
 // choose picks the answer's sentences from ranked (best first): up to
 // cfg.MaxSentences, each scoring at least cfg.MinRelative of the best and
