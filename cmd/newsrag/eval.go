@@ -26,6 +26,7 @@ type evalFlags struct {
 	limit       int
 	cacheDir    string
 	features    string
+	every       int
 }
 
 func newEvalCmd() *cobra.Command {
@@ -62,6 +63,9 @@ rag/gatetrain.`,
 			if f.k < 1 || f.k > rag.MaxK {
 				return fmt.Errorf("%w: -k must be between 1 and %d", rag.ErrBadRequest, rag.MaxK)
 			}
+			if f.every < 0 {
+				return fmt.Errorf("%w: --every must not be negative", rag.ErrBadRequest)
+			}
 			if f.limit < 0 {
 				return fmt.Errorf("%w: --limit must not be negative", rag.ErrBadRequest)
 			}
@@ -73,7 +77,7 @@ rag/gatetrain.`,
 			}
 			cfg := eval.Config{
 				Dir: args[0], CacheDir: f.cacheDir, Embedder: emb,
-				Retrievers: rcs, K: f.k, Limit: f.limit, Answers: f.answers,
+				Retrievers: rcs, K: f.k, Limit: f.limit, Every: f.every, Answers: f.answers,
 				Progress: stageProgress(stderr),
 			}
 			if f.answers {
@@ -128,6 +132,7 @@ rag/gatetrain.`,
 	fl.BoolVar(&f.answers, "answers", false, "also answer every question (configured LLM, else extractive) and score the answers")
 	fl.IntVarP(&f.k, "k", "k", 10, "deepest rank measured")
 	fl.IntVar(&f.limit, "limit", 0, "use only the first N questions (0: all)")
+	fl.IntVar(&f.every, "every", 0, "keep every N-th question only (a quicker run that still covers every article)")
 	fl.StringVar(&f.features, "features", "", "with --answers, write each question's answerability features to this JSONL file")
 	fl.StringVar(&f.cacheDir, "cache-dir", "", "where built indexes are cached (default: <user cache dir>/newsrag/eval)")
 	return cmd

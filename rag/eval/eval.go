@@ -85,6 +85,10 @@ type Config struct {
 	K int
 	// Limit keeps only the first Limit questions (0: all).
 	Limit int
+	// Every keeps every Every-th question (the 1st, the Every+1-th, …),
+	// before Limit: a quicker run over all the articles of a set whose
+	// questions come grouped by article (0 or 1: all).
+	Every int
 	// Answers also asks every question through rag.Engine.Ask and scores the
 	// answers. LLM generates them (nil: the extractive answerer).
 	Answers   bool
@@ -142,6 +146,13 @@ func Evaluate(ctx context.Context, cfg Config) (*Report, error) {
 	qs, err := ReadQuestions(filepath.Join(cfg.Dir, "questions.jsonl"))
 	if err != nil {
 		return nil, fmt.Errorf("evaluate: %w", err)
+	}
+	if cfg.Every > 1 {
+		var kept []Question
+		for i := 0; i < len(qs); i += cfg.Every {
+			kept = append(kept, qs[i])
+		}
+		qs = kept
 	}
 	if cfg.Limit > 0 && cfg.Limit < len(qs) {
 		qs = qs[:cfg.Limit]

@@ -361,3 +361,14 @@ func TestEvaluateErrors(t *testing.T) {
 		t.Error("evaluated without an embedder")
 	}
 }
+
+func TestEvaluateEvery(t *testing.T) {
+	rep, err := Evaluate(context.Background(), Config{Dir: tinyBench(t), CacheDir: t.TempDir(), Embedder: testfake.NewEmbedder(), Every: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Questions 1 and 3 of 4: two answerable.
+	if rep.Questions != 2 || rep.Answerable != 2 {
+		t.Errorf("every 2nd question: %d questions, %d answerable; want 2, 2", rep.Questions, rep.Answerable)
+	}
+}
