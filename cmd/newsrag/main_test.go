@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -240,5 +242,47 @@ func TestMaxArticleBytes(t *testing.T) {
 	}
 	if len(res.Articles) != 1 || len(res.Skipped) != 1 || !strings.Contains(res.Skipped[0].Reason, "too much text") {
 		t.Errorf("articles %d, skipped %+v; want short loaded and long skipped for its length", len(res.Articles), res.Skipped)
+	}
+}
+
+// TestAskLLMReplies runs ask against an OpenAI-compatible server whose
+// replies are whole, cut off, or not a reply at all.
+func TestAskLLMReplies(t *testing.T) {
+	needModel(t)
+	dir := t.TempDir()
+	if code, _, stderr := newsrag(t, dir, "ingest"); code != 0 {
+		t.Fatalf("ingest: exit %d: %s", code, stderr)
+	}
+	event := func(content string) string {
+		b, _ := json.Marshal(map[string]any{"choices": []any{map[string]any{"index": 0, "delta": map[string]string{"content": content}}}})
+		return "data: " + string(b) + "\n\n"
+	}
+	tests := []struct {
+		name, contentType, body string
+		wantCode                int
+		wantOut, wantErr        string
+	}{
+		{"cut off", "text/event-stream", event("Refineries ") + event("and"), exitError, "INCOMPLETE", "incomplete"},
+		{"html page", "text/html", "<html>502 Bad Gateway</html>", exitError, "", "not an event stream"},
+		{"whole completion", "application/json", `{"choices":[{"message":{"content":"Refineries and depots [1]."},"finish_reason":"stop"}]}`, exitOK, "Refineries and depots [1].", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", tt.contentType)
+				io.WriteString(w, tt.body)
+			}))
+			defer srv.Close()
+			t.Setenv("NEWSRAG_DATA_DIR", dir)
+			t.Setenv("NEWSRAG_LLM_PROVIDER", "openai")
+			t.Setenv("NEWSRAG_LLM_MODEL", "m")
+			t.Setenv("NEWSRAG_LLM_BASE_URL", srv.URL+"/v1")
+			t.Setenv("NEWSRAG_LLM_RETRIES", "-1")
+			var out, errb bytes.Buffer
+			code := run(context.Background(), []string{"ask", "What do Ukraine's long-range drones target inside Russia?"}, &out, &errb)
+			if code != tt.wantCode || !strings.Contains(out.String(), tt.wantOut) || !strings.Contains(errb.String(), tt.wantErr) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want %d, %q, %q", code, out.String(), errb.String(), tt.wantCode, tt.wantOut, tt.wantErr)
+			}
+		})
 	}
 }
