@@ -17,16 +17,13 @@
 // budget (-budget), and the report gives refusal and false refusal on the
 // held-out questions at that threshold.
 //
-// The shipped model was trained on squad-refusal alone (the questions of
-// the articles whose name hashes even; the others held out), with a
-// false-refusal budget of 0.03 on the training questions:
+// The shipped model was trained with (the questions of the articles whose
+// name hashes even; the others held out):
 //
 //	newsrag eval --answers --features /tmp/squad-refusal.jsonl ../shared/bench/squad-refusal
+//	newsrag eval --answers --features /tmp/multihop.jsonl ../shared/bench/multihop-dev
 //	go run ./rag/gatetrain -articles ../shared/bench/squad-dev/questions.jsonl \
-//	    -budget squad-refusal=0.03 /tmp/squad-refusal.jsonl
-//
-// Adding ../shared/bench/multihop-dev's features (another -budget entry and
-// file) trains on both; each dataset then weighs the same.
+//	    -budget squad-refusal=0.03,multihop-dev=0.04 /tmp/squad-refusal.jsonl /tmp/multihop.jsonl
 package main
 
 import (
