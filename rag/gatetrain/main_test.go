@@ -1,0 +1,52 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/newsrag/newsrag/rag"
+	"github.com/newsrag/newsrag/rag/eval"
+)
+
+// rowOf is a question whose first feature is x.
+func rowOf(dataset string, answerable bool, x float64) row {
+	var f rag.Features
+	f[0] = x
+	return row{FeatureRow: eval.FeatureRow{Dataset: dataset, Answerable: answerable, Features: f}, train: true}
+}
+
+func TestFitSeparatesAndKeepsTheBudget(t *testing.T) {
+	var rows []row
+	for i := range 50 {
+		x := float64(i) / 50
+		rows = append(rows, rowOf("a", true, 0.5+x/2), rowOf("a", false, x/2))
+	}
+	m := fit(rows, 1e-3)
+	if m.Weights[0] <= 0 {
+		t.Fatalf("weight of the separating feature %v, want positive", m.Weights[0])
+	}
+	m.Threshold = pickThreshold(m, rows, map[string]float64{"a": 0})
+	ref, fr := rates(m, rows, m.Threshold)
+	if fr != 0 || ref < 0.95 {
+		t.Errorf("threshold %.3f: refusal %.3f, false refusal %.3f; want ≥ 0.95 and 0", m.Threshold, ref, fr)
+	}
+}
+
+func TestRates(t *testing.T) {
+	m := rag.GateModel{Weights: [len(rag.FeatureNames)]float64{10}, Bias: -5} // p ≥ 0.5 iff x ≥ 0.5
+	rows := []row{rowOf("a", true, 0.9), rowOf("a", true, 0.2), rowOf("a", false, 0.1), rowOf("a", false, 0.7)}
+	if ref, fr := rates(m, rows, 0.5); ref != 0.5 || fr != 0.5 {
+		t.Errorf("refusal %v false refusal %v, want 0.5 0.5", ref, fr)
+	}
+}
+
+func TestParseBudgets(t *testing.T) {
+	b, err := parseBudgets("squad-refusal=0.03, multihop-dev=0.04")
+	if err != nil || b["squad-refusal"] != 0.03 || b["multihop-dev"] != 0.04 {
+		t.Errorf("%v %v", b, err)
+	}
+	for _, bad := range []string{"x", "x=2", "x=abc"} {
+		if _, err := parseBudgets(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
