@@ -372,3 +372,27 @@ func TestEvaluateEvery(t *testing.T) {
 		t.Errorf("every 2nd question: %d questions, %d answerable; want 2, 2", rep.Questions, rep.Answerable)
 	}
 }
+
+// TestEvalReportSweep: with answers to a set holding both kinds of
+// question, the table gains the first-sentence column and the page a
+// refusal curve per run.
+func TestEvalReportSweep(t *testing.T) {
+	rep, err := Evaluate(context.Background(), Config{Dir: tinyBench(t), CacheDir: t.TempDir(), Embedder: testfake.NewEmbedder(), Answers: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table, page bytes.Buffer
+	if err := rep.WriteTable(&table); err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.WriteHTML(&page); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(table.String(), "first sentence") {
+		t.Errorf("table lacks the first-sentence column:\n%s", table.String())
+	}
+	html := page.String()
+	if !strings.Contains(html, `aria-label="refusal against false refusal, `) || strings.Count(html, "<circle") < 21 {
+		t.Error("no refusal curve with a point per threshold")
+	}
+}
