@@ -26,8 +26,8 @@ func TestDefault(t *testing.T) {
 	want := map[string]struct{ title, outlet, published string }{
 		"coalition-of-the-willing-whos-in-whos-out":    {"Who’s in, who’s out? The ‘coalition of the willing’ that could secure peace in Ukraine", "Sky News", ""},
 		"long-range-drone-strikes-weakening-russia":    {"Long-range drone strikes weakening Russia’s combat ability, senior Ukrainian commander says", "Sky News", ""},
-		"taliban-march-into-kabul":                     {"taliban-march-into-kabul", "Sky News", "2021-08-22"},
-		"trump-hits-out-at-zelenskyy-again":            {"trump-hits-out-at-zelenskyy-again", "Sky News", "2025-03-03"},
+		"taliban-march-into-kabul":                     {"Taliban March Into Kabul", "Sky News", "2021-08-22"},
+		"trump-hits-out-at-zelenskyy-again":            {"Trump Hits Out At Zelenskyy Again", "Sky News", "2025-03-03"},
 		"zelenskyy-coalition-of-the-willing-july-2025": {"Zelenskyy Forms 'Coalition of the Willing' Amid Renewed Russian Assaults: A 2025 Diplomatic Turning Point", "", ""},
 	}
 	for _, a := range articles {

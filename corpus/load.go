@@ -306,7 +306,7 @@ func loadFile(fsys fs.FS, p string, opts LoadOptions) (a Article, reason string)
 	a.Path = p
 	a.ID = strings.TrimSuffix(p, path.Ext(p))
 	if a.Title == "" {
-		a.Title = baseName(p)
+		a.Title = fileTitle(p)
 	}
 	a.Hash = computeHash(a)
 	return a, ""

@@ -493,3 +493,17 @@ func TestLoadSymlinks(t *testing.T) {
 		}
 	}
 }
+
+func TestFileTitle(t *testing.T) {
+	for _, tt := range []struct{ path, want string }{
+		{"world/taliban-march-into-kabul.md", "Taliban March Into Kabul"},
+		{"notes_on_the_summit.txt", "Notes On The Summit"},
+		{"Report 2025.pdf", "Report 2025"},
+		{"README.md", "README"},
+		{"single.md", "single"},
+	} {
+		if got := fileTitle(tt.path); got != tt.want {
+			t.Errorf("fileTitle(%q) = %q, want %q", tt.path, got, tt.want)
+		}
+	}
+}

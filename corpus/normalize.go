@@ -2,6 +2,7 @@ package corpus
 
 import (
 	"bytes"
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -38,14 +39,27 @@ func normalizeText(s string) string {
 	return strings.TrimLeft(strings.TrimRightFunc(s, unicode.IsSpace), "\n")
 }
 
-// baseName returns the last element of a slash-separated path without its
-// extension: the fallback title of a file that gives none.
-func baseName(p string) string {
+// fileTitle is the fallback title of a file that gives none: the last
+// element of its slash-separated path without the extension, and a
+// slug ("taliban-march-into-kabul") in title case ("Taliban March Into
+// Kabul"), so that names read as names.
+func fileTitle(p string) string {
 	if i := strings.LastIndexByte(p, '/'); i >= 0 {
 		p = p[i+1:]
 	}
 	if i := strings.LastIndexByte(p, '.'); i > 0 {
 		p = p[:i]
 	}
-	return p
+	if !slugRE.MatchString(p) {
+		return p
+	}
+	words := strings.FieldsFunc(p, func(r rune) bool { return r == '-' || r == '_' })
+	for i, w := range words {
+		r, n := utf8.DecodeRuneInString(w)
+		words[i] = string(unicode.ToUpper(r)) + w[n:]
+	}
+	return strings.Join(words, " ")
 }
+
+// slugRE matches a file name made of lower-case words joined by - or _.
+var slugRE = regexp.MustCompile(`^[\p{Ll}\d]+(?:[-_][\p{Ll}\d]+)+$`)

@@ -254,9 +254,16 @@ func TestBrowserAskAndCite(t *testing.T) {
 			readerTitle := run(t, ctx, "reader title", chromedp.Text(chromedp.CSS("#reader-title")))
 			marked := run(t, ctx, "highlight", chromedp.Evaluate[string](
 				`[...document.querySelectorAll('#reader mark.passage')].map(m => m.textContent).join(' ')`))
-			inView := run(t, ctx, "highlight in view", chromedp.Evaluate[bool](
-				`(() => { const r = document.querySelector('#reader mark.passage').getBoundingClientRect();
-				          return r.top >= 0 && r.top < innerHeight; })()`))
+			// The reader scrolls smoothly: give it up to 3 s on a loaded machine.
+			var inView bool
+			for try := 0; try < 30 && !inView; try++ {
+				if try > 0 {
+					time.Sleep(100 * time.Millisecond)
+				}
+				inView = run(t, ctx, "highlight in view", chromedp.Evaluate[bool](
+					`(() => { const r = document.querySelector('#reader mark.passage').getBoundingClientRect();
+					          return r.top >= 0 && r.top < innerHeight; })()`))
+			}
 			time.Sleep(300 * time.Millisecond) // let the scroll settle for the screenshot
 			screenshot(t, ctx, shots, vp.name+"-article")
 

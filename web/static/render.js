@@ -55,19 +55,9 @@ export function honestByline(item) {
   return `${item.outlet || 'No outlet named'} · ${formatDate(item.published) || 'undated'}`;
 }
 
-/**
- * An article's title for people. Articles without a headline are titled
- * with their file name by the loader ("taliban-march-into-kabul"); that
- * becomes "Taliban March Into Kabul" (title case, so that names read as
- * names).
- */
+/** An article's title for people (the loader titles a file without a headline by its name). */
 export function displayTitle(item) {
-  const t = (item.title || '').trim();
-  if (!t) return 'Untitled article';
-  if (/^[\p{Ll}\d]+(?:[-_][\p{Ll}\d]+)+$/u.test(t)) {
-    return t.split(/[-_]+/).map((w) => w[0].toUpperCase() + w.slice(1)).join(' ');
-  }
-  return t;
+  return (item.title || '').trim() || 'Untitled article';
 }
 
 /**
