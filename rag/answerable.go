@@ -88,14 +88,14 @@ func (m GateModel) Probability(f Features) float64 {
 }
 
 // features computes the answerability signals of r for question.
-func (e *Engine) features(ctx context.Context, ix *Index, question string, r *Retrieval) Features {
+func (e *Engine) features(ctx context.Context, s Store, question string, r *Retrieval) Features {
 	var f Features
 	qw := r.qw
-	if len(r.docs) == 0 || qw.total == 0 {
+	if len(r.kept) == 0 || qw.total == 0 {
 		return f
 	}
-	top := r.docs[:min(len(r.docs), 5)]
-	maxIDF := logIDF(float64(ix.Len()), 0)
+	top := r.kept[:min(len(r.kept), 5)]
+	maxIDF := unknownIDF(r.terms)
 	f[0] = r.Coverage
 	f[2] = max(0, qw.total-qw.weight(allTerms(len(qw.ids)))) / qw.total
 
@@ -115,7 +115,7 @@ func (e *Engine) features(ctx context.Context, ix *Index, question string, r *Re
 		}
 		masks, bis := make([]uint64, len(ss)), make([]uint64, len(ss))
 		for i, s := range ss {
-			masks[i], bis[i] = qw.mask(e.analyzer, ix, text[s.Start:s.End])
+			masks[i], bis[i] = qw.mask(e.analyzer, text[s.Start:s.End])
 		}
 		for i := range ss {
 			for j := i; j < min(i+2, len(ss)); j++ {
@@ -144,10 +144,10 @@ func (e *Engine) features(ctx context.Context, ix *Index, question string, r *Re
 	unknown := qw.total - qw.weight(allTerms(len(qw.ids)))
 	if rareW+unknown > 0 {
 		best := 0.0
-		for _, doc := range top {
+		for _, c := range top {
 			var got float64
 			for _, i := range rare {
-				if hasTerm(ix.bags[doc], qw.ids[i]) {
+				if hasTerm(c.Bag, qw.ids[i]) {
 					got += qw.w[i]
 				}
 			}
@@ -159,15 +159,15 @@ func (e *Engine) features(ctx context.Context, ix *Index, question string, r *Re
 	}
 
 	// Named entities of the question, together in one passage.
-	ents := e.entityTerms(ix, question)
+	ents := e.entityTerms(outletsOf(s, r), question)
 	f[4] = 1
 	if len(ents) > 0 {
 		f[5] = 1
 		best := 0
-		for _, doc := range top {
+		for _, c := range top {
 			n := 0
 			for _, t := range ents {
-				if id, ok := ix.lex.vocab[t]; ok && hasTerm(ix.bags[doc], id) {
+				if id, _, ok := r.terms.Term(t); ok && hasTerm(c.Bag, id) {
 					n++
 				}
 			}
@@ -211,8 +211,8 @@ func (e *Engine) features(ctx context.Context, ix *Index, question string, r *Re
 		f[12] = f[1]
 	}
 	same := 0
-	for _, doc := range top {
-		if ix.chunkArt[doc] == ix.chunkArt[top[0]] {
+	for _, c := range top {
+		if c.Article.ID == top[0].Article.ID {
 			same++
 		}
 	}
@@ -271,8 +271,7 @@ func rarest(qw queryWeights, n int) []int {
 // capitalised words after the first word (and all-capital or numeric
 // tokens anywhere), except words of the corpus' outlet names, which
 // articles rarely print.
-func (e *Engine) entityTerms(ix *Index, question string) []string {
-	outlets := ix.outlets
+func (e *Engine) entityTerms(outlets map[string]bool, question string) []string {
 	var out []string
 	first := true
 	forEachWord(question, func(w string, _, _ int) {
@@ -291,6 +290,20 @@ func (e *Engine) entityTerms(ix *Index, question string) []string {
 		}
 	})
 	return out
+}
+
+// outletsOf returns the words of the corpus' outlet names: the index's,
+// or, on a remote store (which lists no outlets cheaply), those of the
+// articles retrieval found.
+func outletsOf(s Store, r *Retrieval) map[string]bool {
+	if ix, ok := s.(*Index); ok {
+		return ix.outlets
+	}
+	var arts []corpus.Article
+	for _, c := range r.kept {
+		arts = append(arts, *c.Article)
+	}
+	return outletWords(arts)
 }
 
 // outletWords returns the lower-cased words of the articles' outlet names.
@@ -381,7 +394,7 @@ var numberWords = map[string]bool{
 // and the probability the configured model gives them. It is what Ask
 // decides with, exposed for evaluation and training.
 func (e *Engine) Assess(ctx context.Context, req Request) (Features, float64, error) {
-	ix, err := e.current()
+	st, err := e.current()
 	if err != nil {
 		return Features{}, 0, err
 	}
@@ -389,11 +402,11 @@ func (e *Engine) Assess(ctx context.Context, req Request) (Features, float64, er
 		return Features{}, 0, err
 	}
 	defer e.cpu.Release(1)
-	r, err := e.retriever.Retrieve(ctx, ix, req)
+	r, err := e.retriever.Retrieve(ctx, st, req)
 	if err != nil {
 		return Features{}, 0, err
 	}
-	f := e.features(ctx, ix, req.Question, r)
+	f := e.features(ctx, st, req.Question, r)
 	return f, e.cfg.Relevance.Model.Probability(f), nil
 }
 

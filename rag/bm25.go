@@ -14,10 +14,10 @@ const (
 	bm25B  = 0.75
 )
 
-// termFreq is one term of a chunk's bag of terms.
-type termFreq struct {
-	Term uint32 // index into the vocabulary
-	TF   uint32
+// TermFreq is one term of a chunk's bag of terms.
+type TermFreq struct {
+	Term uint32 // the term's ID (see TermStats)
+	TF   uint32 // occurrences in the chunk
 }
 
 // posting is one occurrence list entry: a chunk and the term's frequency.
@@ -40,7 +40,7 @@ type lexicon struct {
 
 // newLexicon builds the index. terms is the vocabulary (id → term) and bags
 // holds each chunk's terms.
-func newLexicon(terms []string, bags [][]termFreq) *lexicon {
+func newLexicon(terms []string, bags [][]TermFreq) *lexicon {
 	lx := &lexicon{
 		vocab:    make(map[string]uint32, len(terms)),
 		postings: make([][]posting, len(terms)),
@@ -80,6 +80,18 @@ func newLexicon(terms []string, bags [][]termFreq) *lexicon {
 	return lx
 }
 
+// Term returns a term's ID in the index vocabulary and its IDF.
+func (lx *lexicon) Term(t string) (id uint32, idf float64, ok bool) {
+	id, ok = lx.vocab[t]
+	if !ok {
+		return 0, 0, false
+	}
+	return id, float64(lx.idf[id]), true
+}
+
+// Chunks returns the number of chunks indexed.
+func (lx *lexicon) Chunks() int { return len(lx.docLen) }
+
 // logIDF is BM25's inverse document frequency of a term found in df of n
 // chunks (never negative).
 func logIDF(n, df float64) float64 { return math.Log(1 + (n-df+0.5)/(df+0.5)) }
@@ -92,18 +104,18 @@ type scored struct {
 
 // queryTerms maps analysed query terms to vocabulary ids with their
 // multiplicity, dropping terms the corpus never uses.
-func (lx *lexicon) queryTerms(terms []string) []termFreq {
-	var q []termFreq
+func (lx *lexicon) queryTerms(terms []string) []TermFreq {
+	var q []TermFreq
 	for _, t := range terms {
 		id, ok := lx.vocab[t]
 		if !ok {
 			continue
 		}
-		if i := slices.IndexFunc(q, func(x termFreq) bool { return x.Term == id }); i >= 0 {
+		if i := slices.IndexFunc(q, func(x TermFreq) bool { return x.Term == id }); i >= 0 {
 			q[i].TF++
 			continue
 		}
-		q = append(q, termFreq{id, 1})
+		q = append(q, TermFreq{id, 1})
 	}
 	return q
 }
@@ -111,7 +123,7 @@ func (lx *lexicon) queryTerms(terms []string) []termFreq {
 // search returns the n best chunks for the query terms, best first, among
 // those allow accepts (nil allows all). Chunks that match no term are not
 // returned.
-func (lx *lexicon) search(q []termFreq, n int, allow func(doc uint32) bool) []scored {
+func (lx *lexicon) search(q []TermFreq, n int, allow func(doc uint32) bool) []scored {
 	if len(q) == 0 || n <= 0 || len(lx.docLen) == 0 {
 		return nil
 	}

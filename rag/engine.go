@@ -24,8 +24,11 @@ import (
 
 // Config configures an Engine. Zero fields take the defaults.
 type Config struct {
-	// DataDir holds the index file. Required.
+	// DataDir holds the index file. Required unless Store is set.
 	DataDir string
+	// Store, when set, keeps the chunks in a database shared by several
+	// processes instead of the index file in DataDir (see RemoteStore).
+	Store RemoteStore
 	// Embedder embeds chunks and questions. Required.
 	Embedder embed.Embedder
 	// Chunking is how articles are split at ingest.
@@ -80,9 +83,12 @@ type Engine struct {
 	retriever *Retriever
 	analyzer  *Analyzer
 	index     atomic.Pointer[Index]
-	indexSize atomic.Int64
-	ingestMu  sync.Mutex // one ingest at a time
-	sentences sentenceCache
+	// remoteReady and remoteSetup describe cfg.Store, when set.
+	remoteReady atomic.Bool
+	remoteSetup atomic.Pointer[Setup]
+	indexSize   atomic.Int64
+	ingestMu    sync.Mutex // one ingest at a time
+	sentences   sentenceCache
 	// cpu admits CPU-bound work (retrieval, extraction) first come, first
 	// served, one request per core: under overload requests wait in line
 	// instead of all slowing down, which keeps tail latency bounded.
@@ -90,10 +96,11 @@ type Engine struct {
 }
 
 // Open returns an Engine over cfg.DataDir, loading the index there if one
-// exists. A missing index is not an error (Ready reports false until
-// Ingest); a corrupt one, or one built with another embedder, is.
+// exists, or over cfg.Store. A missing index is not an error (Ready reports
+// false until Ingest); a corrupt one, or one built with another embedder,
+// is.
 func Open(ctx context.Context, cfg Config) (*Engine, error) {
-	if cfg.DataDir == "" {
+	if cfg.DataDir == "" && cfg.Store == nil {
 		return nil, errors.New("open engine: no data directory")
 	}
 	if cfg.Embedder == nil {
@@ -109,6 +116,12 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	e := &Engine{cfg: cfg, retriever: NewRetriever(cfg.Retrieval, cfg.Embedder), analyzer: NewAnalyzer(),
 		cpu: semaphore.NewWeighted(int64(runtime.GOMAXPROCS(0)))}
 	if cfg.Fresh {
+		return e, nil
+	}
+	if cfg.Store != nil {
+		if err := e.refreshRemote(ctx); err != nil {
+			return nil, fmt.Errorf("open engine: %w", err)
+		}
 		return e, nil
 	}
 	path := e.IndexPath()
@@ -145,11 +158,27 @@ func (e *Engine) swap(ix *Index) {
 	}
 }
 
-// Index returns the current index, or nil before the first ingest.
+// Location says where the engine keeps its chunks: the index file's path,
+// or the remote store.
+func (e *Engine) Location() string {
+	if e.cfg.Store != nil {
+		return e.cfg.Store.Location()
+	}
+	return e.IndexPath()
+}
+
+// Index returns the current index, or nil before the first ingest and on a
+// remote store.
 func (e *Engine) Index() *Index { return e.index.Load() }
 
-// Ready reports whether an index is loaded.
-func (e *Engine) Ready() bool { return e.index.Load() != nil }
+// Ready reports whether an index is loaded, or the remote store holds an
+// ingest.
+func (e *Engine) Ready() bool {
+	if e.cfg.Store != nil {
+		return e.remoteReady.Load()
+	}
+	return e.index.Load() != nil
+}
 
 // IngestOptions modify Ingest.
 type IngestOptions struct {
@@ -169,6 +198,9 @@ type IngestOptions struct {
 func (e *Engine) Ingest(ctx context.Context, articles []corpus.Article, opts IngestOptions) (BuildStats, error) {
 	e.ingestMu.Lock()
 	defer e.ingestMu.Unlock()
+	if e.cfg.Store != nil {
+		return e.ingestRemote(ctx, articles, opts)
+	}
 	prev := e.index.Load()
 	if prev != nil && !opts.Rebuild {
 		if err := e.checkEmbedder(prev); err != nil {
@@ -207,8 +239,14 @@ func (e *Engine) Ingest(ctx context.Context, articles []corpus.Article, opts Ing
 	return st, nil
 }
 
-// current returns the index or ErrNotReady.
-func (e *Engine) current() (*Index, error) {
+// current returns the store to search, or ErrNotReady.
+func (e *Engine) current() (Store, error) {
+	if e.cfg.Store != nil {
+		if !e.remoteReady.Load() {
+			return nil, fmt.Errorf("%w: %s holds no ingest yet", ErrNotReady, e.cfg.Store.Location())
+		}
+		return e.cfg.Store, nil
+	}
 	ix := e.index.Load()
 	if ix == nil {
 		return nil, fmt.Errorf("%w: no index yet", ErrNotReady)
@@ -218,11 +256,11 @@ func (e *Engine) current() (*Index, error) {
 
 // Search retrieves passages for req.Question.
 func (e *Engine) Search(ctx context.Context, req Request) ([]Passage, error) {
-	ix, err := e.current()
+	st, err := e.current()
 	if err != nil {
 		return nil, err
 	}
-	r, err := e.retrieve(ctx, ix, req)
+	r, err := e.retrieve(ctx, st, req)
 	if err != nil {
 		return nil, err
 	}
@@ -233,7 +271,7 @@ func (e *Engine) Search(ctx context.Context, req Request) ([]Passage, error) {
 // slots for the CPU-bound work only: the question is embedded before the
 // slot is taken when the embedder is a remote server, and within it when
 // the embedder is the built-in model, whose embedding is CPU work too.
-func (e *Engine) retrieveOnce(ctx context.Context, ix *Index, req Request) (*Retrieval, error) {
+func (e *Engine) retrieveOnce(ctx context.Context, s Store, req Request) (*Retrieval, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
@@ -241,7 +279,7 @@ func (e *Engine) retrieveOnce(ctx context.Context, ix *Index, req Request) (*Ret
 	var qvec []float32
 	var err error
 	if !local {
-		if qvec, err = e.retriever.embedQuestion(ctx, ix, req.Question); err != nil {
+		if qvec, err = e.retriever.embedQuestion(ctx, req.Question); err != nil {
 			return nil, err
 		}
 	}
@@ -250,11 +288,11 @@ func (e *Engine) retrieveOnce(ctx context.Context, ix *Index, req Request) (*Ret
 	}
 	defer e.cpu.Release(1)
 	if local {
-		if qvec, err = e.retriever.embedQuestion(ctx, ix, req.Question); err != nil {
+		if qvec, err = e.retriever.embedQuestion(ctx, req.Question); err != nil {
 			return nil, err
 		}
 	}
-	return e.retriever.retrieve(ctx, ix, req, qvec)
+	return e.retriever.retrieve(ctx, s, req, qvec)
 }
 
 // Ask answers req: it condenses a follow-up into a standalone query,
@@ -269,7 +307,7 @@ func (e *Engine) Ask(ctx context.Context, req Request, s Stream) (*Answer, error
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	ix, err := e.current()
+	st, err := e.current()
 	if err != nil {
 		return nil, err
 	}
@@ -280,7 +318,7 @@ func (e *Engine) Ask(ctx context.Context, req Request, s Stream) (*Answer, error
 	}
 	query := req
 	query.Question = e.standalone(ctx, req)
-	p, err := e.prepare(ctx, ix, query)
+	p, err := e.prepare(ctx, st, query)
 	if err != nil {
 		return nil, err
 	}
@@ -374,16 +412,16 @@ type prepared struct {
 // it and, without an LLM, extracts the answer. Retrieval and extraction
 // each hold one of the engine's CPU slots, so concurrent requests queue
 // fairly rather than slow each other down.
-func (e *Engine) prepare(ctx context.Context, ix *Index, query Request) (*prepared, error) {
+func (e *Engine) prepare(ctx context.Context, st Store, query Request) (*prepared, error) {
 	start := time.Now()
-	r, err := e.retrieve(ctx, ix, query)
+	r, err := e.retrieve(ctx, st, query)
 	if err != nil {
 		return nil, err
 	}
 	p := &prepared{r: r, retrieved: time.Since(start)}
 	rel := e.cfg.Relevance
 	if len(r.Passages) > 0 {
-		p.probability = rel.Model.Probability(e.features(ctx, ix, query.Question, r))
+		p.probability = rel.Model.Probability(e.features(ctx, st, query.Question, r))
 	}
 	p.answerable = len(r.Passages) > 0 && p.probability >= rel.Threshold
 	if p.answerable && e.cfg.LLM == nil {
@@ -392,7 +430,7 @@ func (e *Engine) prepare(ctx context.Context, ix *Index, query Request) (*prepar
 		}
 		defer e.cpu.Release(1)
 		t := time.Now()
-		p.text, p.cites = e.extract(ctx, ix, query.Question, r.QueryVector, r.Passages)
+		p.text, p.cites = e.extract(ctx, r.terms, r.article(0), query.Question, r.QueryVector, r.Passages)
 		p.extracted = time.Since(t)
 		p.answerable = p.text != ""
 	}
@@ -419,8 +457,18 @@ func notInCorpus(nearest []Passage) string {
 	return b.String()
 }
 
-// Articles returns the indexed articles (nil before the first ingest).
+// Articles returns the indexed articles (nil before the first ingest). A
+// remote store that fails to answer is logged and gives nil.
 func (e *Engine) Articles() []corpus.Article {
+	if e.cfg.Store != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), remoteTimeout)
+		defer cancel()
+		arts, err := e.cfg.Store.Articles(ctx)
+		if err != nil {
+			e.cfg.Logger.Error("listing the articles failed", "store", e.cfg.Store.Location(), "err", err)
+		}
+		return arts
+	}
 	if ix := e.index.Load(); ix != nil {
 		return ix.Articles()
 	}
@@ -429,11 +477,15 @@ func (e *Engine) Articles() []corpus.Article {
 
 // Article returns one indexed article, or an error wrapping ErrNotFound.
 func (e *Engine) Article(id string) (corpus.Article, error) {
-	ix, err := e.current()
-	if err != nil {
+	if _, err := e.current(); err != nil {
 		return corpus.Article{}, err
 	}
-	a, ok := ix.Article(id)
+	if e.cfg.Store != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), remoteTimeout)
+		defer cancel()
+		return e.cfg.Store.Article(ctx, id)
+	}
+	a, ok := e.index.Load().Article(id)
 	if !ok {
 		return corpus.Article{}, fmt.Errorf("article %q: %w", id, ErrNotFound)
 	}
@@ -445,6 +497,17 @@ func (e *Engine) Stats() Stats {
 	st := Stats{Embedder: e.cfg.Embedder.Fingerprint().String(), LLM: "extractive"}
 	if e.cfg.LLM != nil {
 		st.LLM = e.cfg.LLM.Name
+	}
+	if e.cfg.Store != nil && e.remoteReady.Load() {
+		ctx, cancel := context.WithTimeout(context.Background(), remoteTimeout)
+		defer cancel()
+		var err error
+		if st.Articles, st.Chunks, err = e.cfg.Store.Count(ctx); err != nil {
+			e.cfg.Logger.Error("counting the stored chunks failed", "store", e.cfg.Store.Location(), "err", err)
+		}
+		if s := e.remoteSetup.Load(); s != nil {
+			st.Embedder = s.Fingerprint.String()
+		}
 	}
 	if ix := e.index.Load(); ix != nil {
 		st.Articles, st.Chunks, st.BuiltAt = len(ix.Articles()), ix.Len(), ix.BuiltAt()
@@ -462,6 +525,11 @@ func (e *Engine) Stats() Stats {
 func (e *Engine) Reload(ctx context.Context) (bool, error) {
 	e.ingestMu.Lock()
 	defer e.ingestMu.Unlock()
+	if e.cfg.Store != nil {
+		was := e.remoteReady.Load()
+		err := e.refreshRemote(ctx)
+		return was != e.remoteReady.Load(), err
+	}
 	ix, err := Load(ctx, e.IndexPath())
 	if err != nil {
 		return false, err
@@ -479,7 +547,9 @@ func (e *Engine) Reload(ctx context.Context) (bool, error) {
 }
 
 // Watch reloads the index whenever its file changes on disk, checking every
-// interval, until ctx is done. Errors are logged, never fatal.
+// interval, until ctx is done; on a remote store it re-checks the store's
+// setup, so the engine becomes ready when another process ingests. Errors
+// are logged, never fatal.
 func (e *Engine) Watch(ctx context.Context, interval time.Duration) {
 	var last os.FileInfo
 	if fi, err := os.Stat(e.IndexPath()); err == nil {
@@ -493,6 +563,12 @@ func (e *Engine) Watch(ctx context.Context, interval time.Duration) {
 			return
 		case <-t.C:
 		}
+		if e.cfg.Store != nil {
+			if _, err := e.Reload(ctx); err != nil && ctx.Err() == nil {
+				e.cfg.Logger.Error("checking the remote store failed", "store", e.cfg.Store.Location(), "err", err)
+			}
+			continue
+		}
 		fi, err := os.Stat(e.IndexPath())
 		if err != nil || (last != nil && fi.ModTime().Equal(last.ModTime()) && fi.Size() == last.Size()) {
 			continue
@@ -503,3 +579,7 @@ func (e *Engine) Watch(ctx context.Context, interval time.Duration) {
 		}
 	}
 }
+
+// remoteTimeout bounds the calls to a remote store made without a caller's
+// context.
+const remoteTimeout = 30 * time.Second

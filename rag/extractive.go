@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/newsrag/newsrag/corpus"
 	"github.com/newsrag/newsrag/embed"
 )
 
@@ -52,7 +53,7 @@ type sentenceCandidate struct {
 // weight it contains and its embedding's similarity to the question. It
 // returns the answer text with [n] markers and the citations, whose quotes
 // are the chosen sentences.
-func (e *Engine) extract(ctx context.Context, ix *Index, question string, qvec []float32, passages []Passage) (string, []Citation) {
+func (e *Engine) extract(ctx context.Context, ts TermStats, ledeArticle *corpus.Article, question string, qvec []float32, passages []Passage) (string, []Citation) {
 	cfg := e.cfg.Extractive.withDefaults()
 	if len(passages) == 0 {
 		return "", nil
@@ -62,7 +63,7 @@ func (e *Engine) extract(ctx context.Context, ix *Index, question string, qvec [
 	// candidate wherever among the passages it is: a news article's lede
 	// states its main facts.
 	lede := -1
-	if a, ok := ix.Article(passages[0].ArticleID); ok {
+	if a := ledeArticle; a != nil {
 		lede = ledeStart(a.Text)
 	}
 	for pi, p := range passages {
@@ -82,10 +83,10 @@ func (e *Engine) extract(ctx context.Context, ix *Index, question string, qvec [
 		return "", nil
 	}
 	// Lexical: share of the question's IDF mass the sentence contains.
-	qw := ix.queryWeights(e.analyzer.Terms(nil, question))
+	qw := newQueryWeights(e.analyzer.Terms(nil, question), ts)
 	idf := make(map[string]float64, len(qw.ids))
-	for i, id := range qw.ids {
-		idf[ix.vocab[id]] = qw.w[i]
+	for t, i := range qw.pos {
+		idf[t] = qw.w[i]
 	}
 	total := qw.total
 	// Dense: the question against each sentence. Sentence vectors are
@@ -175,8 +176,8 @@ func (e *Engine) extract(ctx context.Context, ix *Index, question string, qvec [
 	cites := make([]Citation, 0, len(order))
 	for _, n := range order {
 		ct := byN[n]
-		art, _ := ix.Article(ct.ArticleID)
-		ct.Quote = art.Text[ct.Start:ct.End]
+		p := passages[slices.IndexFunc(passages, func(p Passage) bool { return p.N == n })]
+		ct.Quote = p.Text[ct.Start-p.Start : ct.End-p.Start]
 		cites = append(cites, *ct)
 	}
 	slices.SortFunc(cites, func(a, b Citation) int { return a.N - b.N })

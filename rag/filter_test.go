@@ -119,23 +119,23 @@ func TestRetrieveModesAndNumbering(t *testing.T) {
 }
 
 func TestBM25PrefersRareTerms(t *testing.T) {
-	bags := [][]termFreq{
+	bags := [][]TermFreq{
 		{{0, 1}, {1, 1}}, // common + rare
 		{{0, 3}},         // common only, three times
 		{{0, 1}, {2, 1}}, // common + other
 	}
 	lx := newLexicon([]string{"common", "rare", "other"}, bags)
-	got := lx.search([]termFreq{{0, 1}, {1, 1}}, 3, nil)
+	got := lx.search([]TermFreq{{0, 1}, {1, 1}}, 3, nil)
 	if len(got) != 3 || got[0].Doc != 0 {
 		t.Fatalf("ranking %+v, want doc 0 first", got)
 	}
-	if s := lx.score([]termFreq{{0, 1}, {1, 1}}, 0); math.Abs(s-float64(got[0].Score)) > 1e-5 {
+	if s := lx.score([]TermFreq{{0, 1}, {1, 1}}, 0); math.Abs(s-float64(got[0].Score)) > 1e-5 {
 		t.Errorf("score() = %v, search() = %v", s, got[0].Score)
 	}
 	if lx.idf[1] <= lx.idf[0] {
 		t.Errorf("idf(rare) %v <= idf(common) %v", lx.idf[1], lx.idf[0])
 	}
-	if got := lx.search([]termFreq{{1, 1}}, 3, func(d uint32) bool { return d != 0 }); len(got) != 0 {
+	if got := lx.search([]TermFreq{{1, 1}}, 3, func(d uint32) bool { return d != 0 }); len(got) != 0 {
 		t.Errorf("filtered search returned %+v", got)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	chromem "github.com/philippgille/chromem-go"
@@ -34,7 +33,7 @@ type Index struct {
 	dim      int
 	vectors  []float32 // chunk i is vectors[i*dim : (i+1)*dim], unit length
 	vocab    []string
-	bags     [][]termFreq
+	bags     [][]TermFreq
 
 	lex  *lexicon
 	docs *chromem.Collection // the chunk documents, by Chunk.ID
@@ -120,12 +119,9 @@ func Build(ctx context.Context, articles []corpus.Article, cfg BuildConfig) (*In
 		prev = nil
 	}
 
-	arts := slices.Clone(articles)
-	slices.SortFunc(arts, func(a, b corpus.Article) int { return strings.Compare(a.ID, b.ID) })
-	for i := 1; i < len(arts); i++ {
-		if arts[i].ID == arts[i-1].ID {
-			return nil, st, fmt.Errorf("build index: two articles have the ID %q", arts[i].ID)
-		}
+	arts, err := sortedArticles(articles)
+	if err != nil {
+		return nil, st, fmt.Errorf("build index: %w", err)
 	}
 
 	ix := &Index{
@@ -269,7 +265,7 @@ func prevArticle(prev *Index, id string) (corpus.Article, bool) {
 
 // bagOf analyses a chunk (with its article's title) into a bag of terms,
 // adding new terms to vocab.
-func bagOf(a *Analyzer, vocab map[string]uint32, title, text string) []termFreq {
+func bagOf(a *Analyzer, vocab map[string]uint32, title, text string) []TermFreq {
 	terms := a.Terms(a.Terms(nil, title), text)
 	counts := map[uint32]uint32{}
 	for _, t := range terms {
@@ -280,17 +276,17 @@ func bagOf(a *Analyzer, vocab map[string]uint32, title, text string) []termFreq 
 		}
 		counts[id]++
 	}
-	bag := make([]termFreq, 0, len(counts))
+	bag := make([]TermFreq, 0, len(counts))
 	for id, n := range counts {
-		bag = append(bag, termFreq{id, n})
+		bag = append(bag, TermFreq{id, n})
 	}
-	slices.SortFunc(bag, func(x, y termFreq) int { return int(x.Term) - int(y.Term) })
+	slices.SortFunc(bag, func(x, y TermFreq) int { return int(x.Term) - int(y.Term) })
 	return bag
 }
 
 // remapBag translates a bag from another index's vocabulary into vocab.
-func remapBag(bag []termFreq, from []string, vocab map[string]uint32) []termFreq {
-	out := make([]termFreq, len(bag))
+func remapBag(bag []TermFreq, from []string, vocab map[string]uint32) []TermFreq {
+	out := make([]TermFreq, len(bag))
 	for i, tf := range bag {
 		t := from[tf.Term]
 		id, ok := vocab[t]
@@ -298,9 +294,9 @@ func remapBag(bag []termFreq, from []string, vocab map[string]uint32) []termFreq
 			id = uint32(len(vocab))
 			vocab[t] = id
 		}
-		out[i] = termFreq{id, tf.TF}
+		out[i] = TermFreq{id, tf.TF}
 	}
-	slices.SortFunc(out, func(x, y termFreq) int { return int(x.Term) - int(y.Term) })
+	slices.SortFunc(out, func(x, y TermFreq) int { return int(x.Term) - int(y.Term) })
 	return out
 }
 

@@ -235,7 +235,7 @@ func TestVersionChanges(t *testing.T) {
 
 	// Rewrite the file as an older analyzer would have: no terms at all.
 	old := *ix
-	old.bags = make([][]termFreq, len(ix.bags))
+	old.bags = make([][]TermFreq, len(ix.bags))
 	old.vocab = nil
 	var buf bytes.Buffer
 	if err := old.write(&buf); err != nil {

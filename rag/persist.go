@@ -261,7 +261,7 @@ func decode(ctx context.Context, data []byte) (*Index, error) {
 		dim:         meta.Dim,
 		vectors:     make([]float32, nvec),
 		vocab:       meta.Vocab,
-		bags:        make([][]termFreq, len(meta.Chunks)),
+		bags:        make([][]TermFreq, len(meta.Chunks)),
 		outlets:     outletWords(meta.Articles),
 	}
 	for i := range ix.vectors {
@@ -270,7 +270,7 @@ func decode(ctx context.Context, data []byte) (*Index, error) {
 	for i, a := range ix.articles {
 		ix.byID[a.ID] = i
 	}
-	flat := make([]termFreq, len(meta.BagTerms))
+	flat := make([]TermFreq, len(meta.BagTerms))
 	var lo uint32
 	for i, c := range ix.chunks {
 		ai, ok := ix.byID[c.ArticleID]
@@ -289,7 +289,7 @@ func decode(ctx context.Context, data []byte) (*Index, error) {
 			if int(meta.BagTerms[k]) >= len(ix.vocab) {
 				return nil, corrupt("term id out of range")
 			}
-			flat[k] = termFreq{meta.BagTerms[k], meta.BagTFs[k]}
+			flat[k] = TermFreq{meta.BagTerms[k], meta.BagTFs[k]}
 		}
 		ix.bags[i] = flat[lo:hi:hi]
 		lo = hi

@@ -5,6 +5,8 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
+
+	"github.com/newsrag/newsrag/corpus"
 )
 
 // Second-stage re-ranking (hybrid mode). The first stage (BM25 and dense,
@@ -39,16 +41,19 @@ var defaultRerank = rerankWeights{share: 0.35, pair: 0.85, title: 1.0, bigram: 0
 // queryWeights are the distinct known query terms with their IDF weights;
 // at most 64 terms take part (the rest are the least informative).
 type queryWeights struct {
-	ids   []uint32
+	ids   []uint32 // term IDs, as in the store's bags
 	w     []float64
-	pairs [][2]int // adjacent query terms, by index in ids (at most 64)
-	total float64  // including unknown terms, as in coverage
+	pos   map[string]int // term → index in ids
+	pairs [][2]int       // adjacent query terms, by index in ids (at most 64)
+	total float64        // including unknown terms, as in coverage
 }
 
-func (ix *Index) queryWeights(terms []string) (qw queryWeights) {
-	maxIDF := logIDF(float64(ix.Len()), 0)
+// newQueryWeights weighs the analysed query terms by their IDF in ts.
+func newQueryWeights(terms []string, ts TermStats) (qw queryWeights) {
+	maxIDF := unknownIDF(ts)
+	var names []string
 	for _, t := range terms {
-		id, ok := ix.lex.vocab[t]
+		id, idf, ok := ts.Term(t)
 		if !ok {
 			qw.total += maxIDF
 			continue
@@ -57,22 +62,10 @@ func (ix *Index) queryWeights(terms []string) (qw queryWeights) {
 			continue
 		}
 		qw.ids = append(qw.ids, id)
-		qw.w = append(qw.w, float64(ix.lex.idf[id]))
-		qw.total += float64(ix.lex.idf[id])
+		qw.w = append(qw.w, idf)
+		names = append(names, t)
+		qw.total += idf
 	}
-	defer func() {
-		prev := -1
-		for _, t := range terms {
-			cur := -1
-			if id, ok := ix.lex.vocab[t]; ok {
-				cur = slices.Index(qw.ids, id)
-			}
-			if prev >= 0 && cur >= 0 && prev != cur && len(qw.pairs) < 64 && !slices.Contains(qw.pairs, [2]int{prev, cur}) {
-				qw.pairs = append(qw.pairs, [2]int{prev, cur})
-			}
-			prev = cur
-		}
-	}()
 	if len(qw.ids) > 64 {
 		// Keep the 64 heaviest.
 		idx := make([]int, len(qw.ids))
@@ -80,11 +73,26 @@ func (ix *Index) queryWeights(terms []string) (qw queryWeights) {
 			idx[i] = i
 		}
 		slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(qw.w[b], qw.w[a]) })
-		ids, w := make([]uint32, 64), make([]float64, 64)
+		ids, w, ns := make([]uint32, 64), make([]float64, 64), make([]string, 64)
 		for i := range 64 {
-			ids[i], w[i] = qw.ids[idx[i]], qw.w[idx[i]]
+			ids[i], w[i], ns[i] = qw.ids[idx[i]], qw.w[idx[i]], names[idx[i]]
 		}
-		qw.ids, qw.w = ids, w
+		qw.ids, qw.w, names = ids, w, ns
+	}
+	qw.pos = make(map[string]int, len(names))
+	for i, t := range names {
+		qw.pos[t] = i
+	}
+	prev := -1
+	for _, t := range terms {
+		cur, ok := qw.pos[t]
+		if !ok {
+			cur = -1
+		}
+		if prev >= 0 && cur >= 0 && prev != cur && len(qw.pairs) < 64 && !slices.Contains(qw.pairs, [2]int{prev, cur}) {
+			qw.pairs = append(qw.pairs, [2]int{prev, cur})
+		}
+		prev = cur
 	}
 	return qw
 }
@@ -116,16 +124,16 @@ func (qw *queryWeights) weight(mask uint64) float64 {
 // mask returns the set of query terms among the analysed terms of text,
 // and the set of the question's bigrams (by index in qw.pairs) that occur
 // in text as adjacent terms.
-func (qw *queryWeights) mask(a *Analyzer, ix *Index, text string) (m, bi uint64) {
+func (qw *queryWeights) mask(a *Analyzer, text string) (m, bi uint64) {
 	prev := -1
 	forEachWord(text, func(w string, _, _ int) {
 		t, ok := a.term(w)
 		if !ok {
 			return
 		}
-		cur := -1
-		if id, ok := ix.lex.vocab[t]; ok {
-			cur = slices.Index(qw.ids, id)
+		cur, ok := qw.pos[t]
+		if !ok {
+			cur = -1
 		}
 		if cur >= 0 {
 			m |= 1 << cur
@@ -143,16 +151,16 @@ func (qw *queryWeights) mask(a *Analyzer, ix *Index, text string) (m, bi uint64)
 }
 
 // sentenceMatch is the best sentence window's share of the query weight in
-// chunk doc, in [0,1]. Windows are one sentence or two adjacent ones, and
+// the candidate's chunk, in [0,1]. Windows are one sentence or two adjacent ones, and
 // may reach one sentence beyond the chunk on either side (within its
 // paragraph), since a chunk's first sentence often names its subject only
 // in the sentence before.
-func (r *Retriever) sentenceMatch(ix *Index, qw *queryWeights, title uint64, doc uint32, numeric bool) float64 {
+func (r *Retriever) sentenceMatch(qw *queryWeights, title uint64, c *candidate, numeric bool) float64 {
 	if qw.total == 0 {
 		return 0
 	}
-	ch := ix.chunks[doc]
-	text := ix.articles[ix.chunkArt[doc]].Text
+	ch := c.Chunk
+	text := c.Article.Text
 	var spans []span
 	before, after := contextSentence(text, ch.Start, ch.End)
 	if before.End > before.Start {
@@ -170,7 +178,7 @@ func (r *Retriever) sentenceMatch(ix *Index, qw *queryWeights, title uint64, doc
 	bis := make([]uint64, len(spans))
 	nums := make([]bool, len(spans))
 	for i, s := range spans {
-		masks[i], bis[i] = qw.mask(r.analyzer, ix, text[s.Start:s.End])
+		masks[i], bis[i] = qw.mask(r.analyzer, text[s.Start:s.End])
 		if numeric {
 			nums[i] = hasNumber(text[s.Start:s.End])
 		}
@@ -249,7 +257,7 @@ var numericCues = []string{
 
 // rerank re-scores the first n candidates of list (sorted by fused score)
 // by blending in their sentence match, and re-sorts them.
-func (r *Retriever) rerank(ix *Index, question string, qw queryWeights, list []*candidate, n int) {
+func (r *Retriever) rerank(question string, qw queryWeights, list []*candidate, n int) {
 	n = min(n, len(list))
 	if n <= 1 {
 		return
@@ -258,20 +266,19 @@ func (r *Retriever) rerank(ix *Index, question string, qw queryWeights, list []*
 	if len(qw.ids) == 0 {
 		return
 	}
-	titles := map[uint32]uint64{}
+	titles := map[*corpus.Article]uint64{}
 	for _, c := range list[:n] {
-		art := ix.chunkArt[c.doc]
-		tm, ok := titles[art]
+		tm, ok := titles[c.Article]
 		if !ok {
-			tm, _ = qw.mask(r.analyzer, ix, ix.articles[art].Title)
-			titles[art] = tm
+			tm, _ = qw.mask(r.analyzer, c.Article.Title)
+			titles[c.Article] = tm
 		}
-		c.score = (1-r.weights.share)*c.score + r.weights.share*r.sentenceMatch(ix, &qw, tm, c.doc, numeric)
+		c.score = (1-r.weights.share)*c.score + r.weights.share*r.sentenceMatch(&qw, tm, c, numeric)
 	}
 	slices.SortFunc(list[:n], func(a, b *candidate) int {
 		if c := cmp.Compare(b.score, a.score); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.doc, b.doc)
+		return cmp.Compare(a.rank, b.rank)
 	})
 }

@@ -104,7 +104,7 @@ func squad5(t *testing.T) (*Index, []squadQuestion) {
 		if err := dec.Decode(&q); err != nil {
 			t.Fatal(err)
 		}
-		if q.vector, err = r.embedQuestion(context.Background(), ix, q.Question); err != nil {
+		if q.vector, err = r.embedQuestion(context.Background(), q.Question); err != nil {
 			t.Fatal(err)
 		}
 		qs = append(qs, q)

@@ -4,9 +4,9 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"math"
 	"slices"
 
+	"github.com/newsrag/newsrag/corpus"
 	"github.com/newsrag/newsrag/embed"
 )
 
@@ -82,7 +82,7 @@ func (c RetrievalConfig) Validate() error {
 	return nil
 }
 
-// Retriever finds the passages of an Index that best match a question.
+// Retriever finds the passages of a Store that best match a question.
 type Retriever struct {
 	cfg      RetrievalConfig
 	embedder embed.Embedder
@@ -90,7 +90,7 @@ type Retriever struct {
 	weights  rerankWeights
 }
 
-// NewRetriever returns a Retriever. The embedder must be the one the index
+// NewRetriever returns a Retriever. The embedder must be the one the store
 // was built with (it embeds the question).
 func NewRetriever(cfg RetrievalConfig, e embed.Embedder) *Retriever {
 	return &Retriever{cfg: cfg.withDefaults(), embedder: e, analyzer: NewAnalyzer(), weights: defaultRerank}
@@ -112,44 +112,45 @@ type Retrieval struct {
 	// QueryVector is the question's unit-length embedding (nil in bm25
 	// mode), for later stages that compare it with other text.
 	QueryVector []float32
-
-	docs []uint32     // the passages' chunks, in order
-	qw   queryWeights // the question's term weights
+	// terms are the store's statistics of the question's terms.
+	terms TermStats
+	// qw are the question's term weights, and kept the candidates behind
+	// Passages, in order, for the answerability features.
+	qw   queryWeights
+	kept []*candidate
 }
 
-// candidate is a chunk under consideration, with its raw scores.
+// candidate is a hit under consideration, with its score as the stages
+// after the store's search change it.
 type candidate struct {
-	doc     uint32
-	bm25    float64
-	dense   float64
-	score   float64
-	lexNorm float64
+	*Hit
+	rank  int // position in the store's result
+	score float64
 }
 
-// Retrieve returns up to k passages for req from ix, best first.
-func (r *Retriever) Retrieve(ctx context.Context, ix *Index, req Request) (*Retrieval, error) {
+// Retrieve returns up to k passages for req from s, best first: the
+// store's first stage, then re-ranking (hybrid mode) and near-duplicate
+// collapse.
+func (r *Retriever) Retrieve(ctx context.Context, s Store, req Request) (*Retrieval, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	qvec, err := r.embedQuestion(ctx, ix, req.Question)
+	qvec, err := r.embedQuestion(ctx, req.Question)
 	if err != nil {
 		return nil, err
 	}
-	return r.retrieve(ctx, ix, req, qvec)
+	return r.retrieve(ctx, s, req, qvec)
 }
 
 // embedQuestion returns the question's unit-length embedding, or nil when
 // the mode needs none.
-func (r *Retriever) embedQuestion(ctx context.Context, ix *Index, question string) ([]float32, error) {
-	if r.cfg.Mode == RetrieveBM25 || ix.Len() == 0 {
+func (r *Retriever) embedQuestion(ctx context.Context, question string) ([]float32, error) {
+	if r.cfg.Mode == RetrieveBM25 {
 		return nil, nil
 	}
 	v, err := r.embedder.EmbedQuery(ctx, question)
 	if err != nil {
 		return nil, fmt.Errorf("retrieve: embed question: %w", err)
-	}
-	if len(v) != ix.dim {
-		return nil, fmt.Errorf("retrieve: question vector has %d dimensions, index has %d: %w", len(v), ix.dim, ErrEmbedderMismatch)
 	}
 	qvec := slices.Clone(v)
 	embed.Normalize(qvec)
@@ -158,116 +159,65 @@ func (r *Retriever) embedQuestion(ctx context.Context, ix *Index, question strin
 
 // retrieve is Retrieve for a valid request whose question embedding qvec
 // (from embedQuestion) is known: the CPU-bound part.
-func (r *Retriever) retrieve(ctx context.Context, ix *Index, req Request, qvec []float32) (*Retrieval, error) {
+func (r *Retriever) retrieve(ctx context.Context, s Store, req Request, qvec []float32) (*Retrieval, error) {
 	k := cmp.Or(req.K, r.cfg.K)
+	q := SearchQuery{
+		Terms:       r.analyzer.Terms(nil, req.Question),
+		Lexical:     r.cfg.Mode != RetrieveDense,
+		Vector:      qvec,
+		DenseWeight: r.cfg.DenseWeight,
+		Limit:       max(r.cfg.Candidates, 3*k),
+		Filters:     req.Filters,
+	}
+	switch r.cfg.Mode {
+	case RetrieveBM25:
+		q.DenseWeight = 0
+	case RetrieveDense:
+		q.DenseWeight = 1
+	}
+	sr, err := s.Search(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("retrieve: %w", err)
+	}
 	res := &Retrieval{}
-	if ix.Len() == 0 {
+	if len(sr.Hits) == 0 {
 		return res, nil
 	}
-	allow := r.filter(ix, req.Filters)
-	terms := r.analyzer.Terms(nil, req.Question)
-	q := ix.lex.queryTerms(terms)
-	qw := ix.queryWeights(terms) // for re-ranking and coverage
-	n := max(r.cfg.Candidates, 3*k)
-
-	cands := map[uint32]*candidate{}
-	add := func(doc uint32) *candidate {
-		c, ok := cands[doc]
-		if !ok {
-			c = &candidate{doc: doc}
-			cands[doc] = c
-		}
-		return c
+	qw := newQueryWeights(q.Terms, sr.Terms)
+	cands := make([]candidate, len(sr.Hits))
+	list := make([]*candidate, len(sr.Hits))
+	for i := range sr.Hits {
+		cands[i] = candidate{Hit: &sr.Hits[i], rank: i, score: sr.Hits[i].Score}
+		list[i] = &cands[i]
 	}
-	if r.cfg.Mode != RetrieveDense {
-		for _, s := range ix.lex.search(q, n, allow) {
-			add(s.Doc).bm25 = float64(s.Score)
-		}
-	}
-	if qvec != nil {
-		hits, err := ix.denseSearch(ctx, qvec, n, allow)
-		if err != nil {
-			return nil, fmt.Errorf("retrieve: %w", err)
-		}
-		for _, s := range hits {
-			add(s.Doc).dense = float64(s.Score)
-		}
-	}
-	if len(cands) == 0 {
-		return res, nil
-	}
-
-	// Exact scores for every candidate, so fusion never compares a real
-	// score with a missing one.
-	list := make([]*candidate, 0, len(cands))
-	for _, c := range cands {
-		if r.cfg.Mode != RetrieveDense && c.bm25 == 0 {
-			c.bm25 = ix.lex.score(q, c.doc)
-		}
-		if qvec != nil && c.dense == 0 {
-			c.dense = float64(dot(qvec, ix.vector(c.doc)))
-		}
-		list = append(list, c)
-	}
-	r.fuse(list)
-	slices.SortFunc(list, func(a, b *candidate) int {
-		if c := cmp.Compare(b.score, a.score); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.doc, b.doc)
-	})
 	if r.cfg.Mode == RetrieveHybrid {
-		r.rerank(ix, req.Question, qw, list, max(rerankDepth, 3*k))
+		r.rerank(req.Question, qw, list, max(rerankDepth, 3*k))
 	}
 
-	kept := r.collapse(ix, list, k)
+	kept := r.collapse(list, k)
 	res.Passages = make([]Passage, len(kept))
 	for i, c := range kept {
-		p, err := ix.passage(c, i+1)
-		if err != nil {
-			return nil, err
-		}
-		res.Passages[i] = p
-		res.BestDense = max(res.BestDense, c.dense)
-		res.docs = append(res.docs, c.doc)
+		res.Passages[i] = c.passage(i + 1)
+		res.BestDense = max(res.BestDense, c.Dense)
 	}
-	res.qw = qw
-	res.Coverage = ix.coverage(qw, kept)
-	res.QueryVector = qvec
+	res.Coverage = coverage(qw, kept)
+	res.QueryVector = q.Vector
+	res.terms = sr.Terms
+	res.qw, res.kept = qw, kept
 	return res, nil
 }
 
-// fuse sets each candidate's fused score: min-max normalised BM25 and
-// cosine similarity, weighted.
-func (r *Retriever) fuse(list []*candidate) {
-	bmMax, dMin, dMax := 0.0, math.Inf(1), math.Inf(-1)
-	for _, c := range list {
-		bmMax = max(bmMax, c.bm25)
-		dMin, dMax = min(dMin, c.dense), max(dMax, c.dense)
+// article returns the article of passage i (0-based), or nil.
+func (r *Retrieval) article(i int) *corpus.Article {
+	if i >= len(r.kept) {
+		return nil
 	}
-	w := r.cfg.DenseWeight
-	switch r.cfg.Mode {
-	case RetrieveBM25:
-		w = 0
-	case RetrieveDense:
-		w = 1
-	}
-	for _, c := range list {
-		var l, d float64
-		if bmMax > 0 {
-			l = c.bm25 / bmMax
-		}
-		if dMax > dMin {
-			d = (c.dense - dMin) / (dMax - dMin)
-		}
-		c.lexNorm = l
-		c.score = (1-w)*l + w*d
-	}
+	return r.kept[i].Article
 }
 
 // collapse keeps the k best candidates, dropping near-duplicates of better
 // ones.
-func (r *Retriever) collapse(ix *Index, list []*candidate, k int) []*candidate {
+func (r *Retriever) collapse(list []*candidate, k int) []*candidate {
 	var kept []*candidate
 	for _, c := range list {
 		if len(kept) == k {
@@ -276,7 +226,7 @@ func (r *Retriever) collapse(ix *Index, list []*candidate, k int) []*candidate {
 		dup := false
 		if r.cfg.DuplicateJaccard < 1 {
 			for _, o := range kept {
-				if jaccard(ix.bags[c.doc], ix.bags[o.doc]) >= r.cfg.DuplicateJaccard {
+				if jaccard(c.Bag, o.Bag) >= r.cfg.DuplicateJaccard {
 					dup = true
 					break
 				}
@@ -289,52 +239,31 @@ func (r *Retriever) collapse(ix *Index, list []*candidate, k int) []*candidate {
 	return kept
 }
 
-// filter returns a predicate for the chunks that pass f, or nil for none.
-func (r *Retriever) filter(ix *Index, f Filters) func(uint32) bool {
-	if f.Outlet == "" && f.From.IsZero() && f.To.IsZero() {
-		return nil
-	}
-	ok := make([]bool, len(ix.articles))
-	for i, a := range ix.articles {
-		ok[i] = f.Match(a)
-	}
-	return func(doc uint32) bool { return ok[ix.chunkArt[doc]] }
-}
-
-// passage turns a candidate into a numbered Passage: its text and article
-// come from the chunk's document in the collection.
-func (ix *Index) passage(c *candidate, n int) (Passage, error) {
-	doc, err := ix.document(c.doc)
-	if err != nil {
-		return Passage{}, err
-	}
-	a, ok := ix.Article(doc.Metadata[metaArticle])
-	if !ok {
-		return Passage{}, fmt.Errorf("%w: chunk %s names an unknown article", ErrIndexCorrupt, doc.ID)
-	}
-	ch := ix.chunks[c.doc]
+// passage turns a candidate into a numbered Passage.
+func (c *candidate) passage(n int) Passage {
+	a := c.Article
 	return Passage{
 		N:         n,
-		ChunkID:   doc.ID,
+		ChunkID:   c.Chunk.ID,
 		ArticleID: a.ID,
 		Title:     a.Title,
 		Outlet:    a.Outlet,
 		Published: a.Published,
 		URL:       a.URL,
-		Text:      doc.Content,
-		Start:     ch.Start,
-		End:       ch.End,
+		Text:      c.Text,
+		Start:     c.Chunk.Start,
+		End:       c.Chunk.End,
 		Score:     c.score,
-		Lexical:   c.lexNorm,
-		Dense:     c.dense,
+		Lexical:   c.Lexical,
+		Dense:     c.Dense,
 
 		AlsoPublished: a.Alternates,
-	}, nil
+	}
 }
 
 // coverage is the largest share of the question's IDF mass that one kept
 // chunk contains. Terms unknown to the corpus weigh as the rarest term.
-func (ix *Index) coverage(qw queryWeights, kept []*candidate) float64 {
+func coverage(qw queryWeights, kept []*candidate) float64 {
 	if qw.total == 0 {
 		return 0
 	}
@@ -342,7 +271,7 @@ func (ix *Index) coverage(qw queryWeights, kept []*candidate) float64 {
 	for _, c := range kept {
 		var got float64
 		for i, id := range qw.ids {
-			if hasTerm(ix.bags[c.doc], id) {
+			if hasTerm(c.Bag, id) {
 				got += qw.w[i]
 			}
 		}
@@ -351,31 +280,13 @@ func (ix *Index) coverage(qw queryWeights, kept []*candidate) float64 {
 	return best
 }
 
-// score is the BM25 score of one chunk for the query terms.
-func (lx *lexicon) score(q []termFreq, doc uint32) float64 {
-	var s float64
-	// bags are not kept in the lexicon; scan postings of the (few) query
-	// terms instead.
-	for _, qt := range q {
-		ps := lx.postings[qt.Term]
-		i, found := slices.BinarySearchFunc(ps, doc, func(p posting, d uint32) int { return cmp.Compare(p.Doc, d) })
-		if !found {
-			continue
-		}
-		tf := float64(ps[i].TF)
-		norm := bm25K1 * (1 - bm25B + bm25B*float64(lx.docLen[doc])/lx.avgLen)
-		s += float64(lx.idf[qt.Term]) * float64(qt.TF) * tf * (bm25K1 + 1) / (tf + norm)
-	}
-	return s
-}
-
-func hasTerm(bag []termFreq, id uint32) bool {
-	_, ok := slices.BinarySearchFunc(bag, id, func(t termFreq, id uint32) int { return cmp.Compare(t.Term, id) })
+func hasTerm(bag []TermFreq, id uint32) bool {
+	_, ok := slices.BinarySearchFunc(bag, id, func(t TermFreq, id uint32) int { return cmp.Compare(t.Term, id) })
 	return ok
 }
 
 // jaccard is the Jaccard similarity of two sorted term bags.
-func jaccard(a, b []termFreq) float64 {
+func jaccard(a, b []TermFreq) float64 {
 	if len(a) == 0 && len(b) == 0 {
 		return 1
 	}

@@ -323,14 +323,14 @@ const recencyHalfLife = 7 * 24 * time.Hour
 // those dates, or no dates at all: "in 1990" may be about history, not
 // when an article appeared) is dropped, and the question retrieved as it
 // is. A question without time words is retrieved as it is.
-func (e *Engine) retrieve(ctx context.Context, ix *Index, req Request) (*Retrieval, error) {
+func (e *Engine) retrieve(ctx context.Context, s Store, req Request) (*Retrieval, error) {
 	now := time.Now
 	if e.cfg.Now != nil {
 		now = e.cfg.Now
 	}
 	when, rest := ParseWhen(req.Question, now())
 	if when.IsZero() {
-		return e.retrieveOnce(ctx, ix, req)
+		return e.retrieveOnce(ctx, s, req)
 	}
 	q := req
 	q.Question = rest
@@ -342,10 +342,10 @@ func (e *Engine) retrieve(ctx context.Context, ix *Index, req Request) (*Retriev
 	if when.Latest {
 		q.K = min(MaxK, 3*k)
 	}
-	r, err := e.retrieveOnce(ctx, ix, q)
+	r, err := e.retrieveOnce(ctx, s, q)
 	if err == nil && inferred && len(r.Passages) == 0 {
 		q.Question, q.Filters = req.Question, req.Filters
-		r, err = e.retrieveOnce(ctx, ix, q)
+		r, err = e.retrieveOnce(ctx, s, q)
 	}
 	if err != nil || !when.Latest {
 		return r, err
