@@ -18,6 +18,7 @@ import (
 	"github.com/newsrag/newsrag/embed"
 	"github.com/newsrag/newsrag/rag"
 	"github.com/newsrag/newsrag/rag/llm"
+	"github.com/newsrag/newsrag/rag/weaviate"
 	"github.com/newsrag/newsrag/web"
 )
 
@@ -27,6 +28,7 @@ import (
 // the two in step).
 type settings struct {
 	DataDir         string `env:"NEWSRAG_DATA_DIR"`
+	Store           string `env:"NEWSRAG_STORE"`
 	CorpusDir       string `env:"NEWSRAG_CORPUS_DIR"`
 	MaxArticleBytes int    `env:"NEWSRAG_MAX_ARTICLE_BYTES"`
 	LogLevel        string `env:"NEWSRAG_LOG_LEVEL"`
@@ -42,6 +44,12 @@ type settings struct {
 	FetchPerHost       int           `env:"NEWSRAG_FETCH_PER_HOST"`
 	DuplicateThreshold float64       `env:"NEWSRAG_DUPLICATE_THRESHOLD"`
 	Now                string        `env:"NEWSRAG_NOW"`
+
+	WeaviateURLs        []string `env:"NEWSRAG_WEAVIATE_URL" envSeparator:","`
+	WeaviateAPIKey      string   `env:"NEWSRAG_WEAVIATE_API_KEY"`
+	WeaviateCollection  string   `env:"NEWSRAG_WEAVIATE_COLLECTION"`
+	WeaviateReplicas    int      `env:"NEWSRAG_WEAVIATE_REPLICAS"`
+	WeaviateConsistency string   `env:"NEWSRAG_WEAVIATE_CONSISTENCY"`
 
 	Embedder       string        `env:"NEWSRAG_EMBEDDER"`
 	EmbedModel     string        `env:"NEWSRAG_EMBED_MODEL"`
@@ -89,6 +97,11 @@ func defaultSettings() settings {
 		LogLevel:        "info",
 		MaxArticleBytes: corpus.DefaultMaxTextBytes,
 		NPMRegistry:     embed.DefaultRegistryURL,
+		Store:           storeEmbedded,
+
+		WeaviateCollection:  weaviate.DefaultCollection,
+		WeaviateReplicas:    weaviate.DefaultReplicas,
+		WeaviateConsistency: weaviate.DefaultConsistency,
 
 		UserAgent:          fetch.UserAgent,
 		FetchTimeout:       fetch.Timeout,
@@ -187,6 +200,10 @@ func (s *settings) engine(ctx context.Context, stderr io.Writer, log *slog.Logge
 	if err != nil {
 		return nil, err
 	}
+	store, err := s.store()
+	if err != nil {
+		return nil, err
+	}
 	var e *rag.Engine
 	now, err := s.clock(func() []corpus.Article { return e.Articles() })
 	if err != nil {
@@ -194,6 +211,7 @@ func (s *settings) engine(ctx context.Context, stderr io.Writer, log *slog.Logge
 	}
 	e, err = rag.Open(ctx, rag.Config{
 		DataDir:   s.DataDir,
+		Store:     store,
 		Embedder:  emb,
 		Retrieval: s.retrieval(),
 		LLM:       gen,
@@ -248,6 +266,33 @@ func (s *settings) loader(log *slog.Logger, progress func(done, total int)) *sou
 		Dir:       corpus.LoadOptions{MaxTextBytes: s.MaxArticleBytes, Progress: progress},
 		Logger:    log,
 	})
+}
+
+// The stores NEWSRAG_STORE names.
+const (
+	storeEmbedded = "embedded"
+	storeWeaviate = "weaviate"
+)
+
+// store returns the configured remote store, or nil for the embedded index.
+func (s *settings) store() (rag.RemoteStore, error) {
+	switch s.Store {
+	case storeEmbedded, "":
+		return nil, nil
+	case storeWeaviate:
+		if len(s.WeaviateURLs) == 0 {
+			return nil, fmt.Errorf("%w: NEWSRAG_STORE=weaviate needs NEWSRAG_WEAVIATE_URL", rag.ErrBadRequest)
+		}
+		st, err := weaviate.New(weaviate.Config{
+			URLs: s.WeaviateURLs, APIKey: s.WeaviateAPIKey, Collection: s.WeaviateCollection,
+			Replicas: s.WeaviateReplicas, Consistency: s.WeaviateConsistency,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", rag.ErrBadRequest, err)
+		}
+		return st, nil
+	}
+	return nil, fmt.Errorf("%w: NEWSRAG_STORE %q: want embedded or weaviate", rag.ErrBadRequest, s.Store)
 }
 
 // web is the server configuration.

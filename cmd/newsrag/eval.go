@@ -75,8 +75,12 @@ rag/gatetrain.`,
 			if err != nil {
 				return err
 			}
+			store, err := s.store()
+			if err != nil {
+				return err
+			}
 			cfg := eval.Config{
-				Dir: args[0], CacheDir: f.cacheDir, Embedder: emb,
+				Dir: args[0], CacheDir: f.cacheDir, Embedder: emb, Store: store,
 				Retrievers: rcs, K: f.k, Limit: f.limit, Every: f.every, Answers: f.answers,
 				Progress: stageProgress(stderr),
 			}

@@ -91,7 +91,7 @@ func ingest(ctx context.Context, s *settings, e *rag.Engine, loader *source.Load
 		fmt.Fprintf(stdout, "Fetched %d, not modified %d, failed %d; %d duplicates kept as alternates, %d past the retention.\n",
 			f.Fetched, f.NotModified, f.Failed, f.Duplicates, f.Expired)
 	}
-	fmt.Fprintf(stdout, "Index: %s\n", e.IndexPath())
+	fmt.Fprintf(stdout, "Index: %s\n", e.Location())
 	return nil
 }
 

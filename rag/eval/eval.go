@@ -78,6 +78,10 @@ type Config struct {
 	Embedder embed.Embedder
 	// Chunking is how articles are split.
 	Chunking rag.ChunkConfig
+	// Store, when set, holds the corpus instead of a cached index file: the
+	// corpus is ingested into it (incrementally) and every retriever
+	// searches it.
+	Store rag.RemoteStore
 	// Retrievers are the retrieval settings to compare, each run over every
 	// question. Default: rag.DefaultRetrievalConfig alone.
 	Retrievers []rag.RetrievalConfig
@@ -174,7 +178,14 @@ func Evaluate(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	ix := e.Index()
+	var store rag.Store = e.Index()
+	if cfg.Store != nil {
+		store = cfg.Store
+	}
+	paths := make(map[string]string, len(res.Articles))
+	for _, a := range res.Articles {
+		paths[a.ID] = a.Path
+	}
 	rep := &Report{
 		Dataset:    filepath.Base(filepath.Clean(cfg.Dir)),
 		Questions:  len(qs),
@@ -184,12 +195,12 @@ func Evaluate(ctx context.Context, cfg Config) (*Report, error) {
 		Created:    time.Now().UTC().Truncate(time.Second),
 	}
 	for _, rc := range cfg.Retrievers {
-		run, err := evalRetriever(ctx, cfg, ix, rc, qs, progress)
+		run, err := evalRetriever(ctx, cfg, store, paths, rc, qs, progress)
 		if err != nil {
 			return nil, err
 		}
 		if cfg.Answers {
-			am, err := evalAnswers(ctx, cfg, info.Path, rc, ix, qs, progress)
+			am, err := evalAnswers(ctx, cfg, info.Path, rc, paths, qs, progress)
 			if err != nil {
 				return nil, err
 			}
@@ -240,7 +251,22 @@ func evalIndex(ctx context.Context, cfg Config, arts []corpus.Article, progress 
 	info := IndexInfo{Key: key, Path: filepath.Join(dir, rag.IndexFileName), Embedder: cfg.Embedder.Fingerprint().String(), Chunking: chunking}
 
 	open := func(fresh bool) (*rag.Engine, error) {
-		return rag.Open(ctx, rag.Config{DataDir: dir, Embedder: cfg.Embedder, Chunking: cfg.Chunking, Fresh: fresh})
+		return rag.Open(ctx, rag.Config{DataDir: dir, Store: cfg.Store, Embedder: cfg.Embedder, Chunking: cfg.Chunking, Fresh: fresh})
+	}
+	if cfg.Store != nil {
+		info.Path = cfg.Store.Location()
+		e, err := open(false)
+		if err != nil {
+			return nil, info, fmt.Errorf("evaluate: %w", err)
+		}
+		st, err := e.Ingest(ctx, arts, rag.IngestOptions{Progress: func(d, t int) { progress("embedding", d, t) }})
+		if err != nil {
+			return nil, info, fmt.Errorf("evaluate: build index: %w", err)
+		}
+		info.Cached = st.Embedded == 0
+		info.fillStats(st)
+		info.Articles, info.Chunks = st.Articles, st.Chunks
+		return e, info, nil
 	}
 	var meta rag.BuildStats
 	metaPath := filepath.Join(dir, evalMetaFile)
@@ -272,6 +298,7 @@ func evalIndex(ctx context.Context, cfg Config, arts []corpus.Article, progress 
 
 // fill sets the index figures from ix and its build statistics.
 func (info *IndexInfo) fill(ix *rag.Index, st rag.BuildStats) {
+	info.fillStats(st)
 	info.Articles = len(ix.Articles())
 	info.Chunks = ix.Len()
 	var words int
@@ -281,6 +308,10 @@ func (info *IndexInfo) fill(ix *rag.Index, st rag.BuildStats) {
 	if ix.Len() > 0 {
 		info.MeanChunkWords = float64(words) / float64(ix.Len())
 	}
+}
+
+// fillStats sets the build figures.
+func (info *IndexInfo) fillStats(st rag.BuildStats) {
 	info.BuildMS = ms(st.Total)
 	info.EmbedMS = ms(st.Embedding)
 	info.Embedded = st.Embedded
@@ -292,7 +323,7 @@ func (info *IndexInfo) fill(ix *rag.Index, st rag.BuildStats) {
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // evalRetriever runs one retriever over every question.
-func evalRetriever(ctx context.Context, cfg Config, ix *rag.Index, rc rag.RetrievalConfig, qs []Question, progress func(string, int, int)) (*Run, error) {
+func evalRetriever(ctx context.Context, cfg Config, store rag.Store, paths map[string]string, rc rag.RetrievalConfig, qs []Question, progress func(string, int, int)) (*Run, error) {
 	r := rag.NewRetriever(rc, cfg.Embedder)
 	stage := "retrieving " + retrieverLabel(r.Config())
 	results := make([]evalResult, len(qs))
@@ -302,12 +333,12 @@ func evalRetriever(ctx context.Context, cfg Config, ix *rag.Index, rc rag.Retrie
 			return nil, fmt.Errorf("evaluate: %w", err)
 		}
 		t0 := time.Now()
-		got, err := r.Retrieve(ctx, ix, rag.Request{Question: q.Question, K: cfg.K})
+		got, err := r.Retrieve(ctx, store, rag.Request{Question: q.Question, K: cfg.K})
 		lat[i] = time.Since(t0)
 		if err != nil {
 			return nil, fmt.Errorf("evaluate: question %s: %w", q.ID, err)
 		}
-		results[i] = resultOf(ix, got.Passages)
+		results[i] = resultOf(paths, got.Passages)
 		progress(stage, i+1, len(qs))
 	}
 	run := scoreRetrieval(qs, results, cfg.K)
@@ -316,20 +347,20 @@ func evalRetriever(ctx context.Context, cfg Config, ix *rag.Index, rc rag.Retrie
 	return run, nil
 }
 
-// resultOf keeps what scoring needs of retrieved passages.
-func resultOf(ix *rag.Index, ps []rag.Passage) evalResult {
+// resultOf keeps what scoring needs of retrieved passages; paths maps
+// article IDs to their files.
+func resultOf(paths map[string]string, ps []rag.Passage) evalResult {
 	res := make(evalResult, len(ps))
 	for i, p := range ps {
-		a, _ := ix.Article(p.ArticleID)
-		res[i] = evalHit{Text: p.Text, Source: a.Path, Words: rag.CountWords(p.Text)}
+		res[i] = evalHit{Text: p.Text, Source: paths[p.ArticleID], Words: rag.CountWords(p.Text)}
 	}
 	return res
 }
 
 // evalAnswers asks every question through a rag.Engine with retrieval rc and
 // scores the answers.
-func evalAnswers(ctx context.Context, cfg Config, indexPath string, rc rag.RetrievalConfig, ix *rag.Index, qs []Question, progress func(string, int, int)) (*AnswerMetrics, error) {
-	e, err := rag.Open(ctx, rag.Config{DataDir: filepath.Dir(indexPath), Embedder: cfg.Embedder, Retrieval: rc, Relevance: cfg.Relevance, LLM: cfg.LLM, Now: cfg.Now})
+func evalAnswers(ctx context.Context, cfg Config, indexPath string, rc rag.RetrievalConfig, paths map[string]string, qs []Question, progress func(string, int, int)) (*AnswerMetrics, error) {
+	e, err := rag.Open(ctx, rag.Config{DataDir: filepath.Dir(indexPath), Store: cfg.Store, Embedder: cfg.Embedder, Retrieval: rc, Relevance: cfg.Relevance, LLM: cfg.LLM, Now: cfg.Now})
 	if err != nil {
 		return nil, fmt.Errorf("evaluate answers: %w", err)
 	}
@@ -360,10 +391,7 @@ func evalAnswers(ctx context.Context, cfg Config, indexPath string, rc rag.Retri
 		answers[i] = a
 		progress(stage, i+1, len(qs))
 	}
-	return scoreAnswers(qs, answers, e.AnswerThreshold(), func(id string) string {
-		a, _ := ix.Article(id)
-		return a.Path
-	}), nil
+	return scoreAnswers(qs, answers, e.AnswerThreshold(), func(id string) string { return paths[id] }), nil
 }
 
 // FeatureRow is one line of Config.Features.

@@ -1,0 +1,282 @@
+package weaviate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/newsrag/newsrag/corpus"
+	"github.com/newsrag/newsrag/internal/testfake"
+	"github.com/newsrag/newsrag/rag"
+)
+
+// The tests below run against the cluster at NEWSRAG_WEAVIATE_URL (see
+// scripts/weaviate.sh). Without one they skip, unless
+// NEWSRAG_REQUIRE_WEAVIATE=1 (as in CI), where that is a failure.
+
+// testStore returns a store on a collection of its own, dropped when the
+// test ends.
+func testStore(t *testing.T) *Store {
+	t.Helper()
+	url := os.Getenv("NEWSRAG_WEAVIATE_URL")
+	if url == "" {
+		if os.Getenv("NEWSRAG_REQUIRE_WEAVIATE") == "1" {
+			t.Fatal("NEWSRAG_REQUIRE_WEAVIATE=1 but NEWSRAG_WEAVIATE_URL is not set")
+		}
+		t.Skip("no Weaviate: start one with scripts/weaviate.sh start and set NEWSRAG_WEAVIATE_URL")
+	}
+	name := fmt.Sprintf("Test%s%d", strings.NewReplacer("/", "", "_", "").Replace(t.Name()), time.Now().UnixNano()%1e9)
+	s, err := New(Config{URLs: strings.Split(url, ","), Collection: name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx := context.Background()
+		for _, c := range []string{s.chunks, s.articles} {
+			s.clients[0].Schema().ClassDeleter().WithClassName(c).Do(ctx)
+		}
+	})
+	return s
+}
+
+// open returns an engine on s that has ingested arts.
+func open(t *testing.T, s *Store, arts []corpus.Article) *rag.Engine {
+	t.Helper()
+	e, err := rag.Open(context.Background(), rag.Config{Store: s, Embedder: testfake.NewEmbedder()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if arts != nil {
+		if _, err := e.Ingest(context.Background(), arts, rag.IngestOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return e
+}
+
+// embedded returns an engine on the embedded index with arts.
+func embedded(t *testing.T, arts []corpus.Article) *rag.Engine {
+	t.Helper()
+	e, err := rag.Open(context.Background(), rag.Config{DataDir: t.TempDir(), Embedder: testfake.NewEmbedder()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Ingest(context.Background(), arts, rag.IngestOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func TestIngestSearchAsk(t *testing.T) {
+	ctx := context.Background()
+	s := testStore(t)
+	arts := testfake.Articles()
+	e := open(t, s, nil)
+	if e.Ready() {
+		t.Fatal("ready before any ingest")
+	}
+	st, err := e.Ingest(ctx, arts, rag.IngestOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	emb := embedded(t, arts)
+	if st.Added != len(arts) || st.Articles != len(arts) || st.Chunks != emb.Index().Len() {
+		t.Errorf("ingest stats %+v, want %d articles added and %d chunks", st, len(arts), emb.Index().Len())
+	}
+	if n, c, err := s.Count(ctx); err != nil || n != len(arts) || c != emb.Index().Len() {
+		t.Errorf("Count = %d, %d, %v; want %d, %d", n, c, err, len(arts), emb.Index().Len())
+	}
+	for _, q := range []string{"What do the drones target inside Russia?", "Who entered Kabul?", "coalition of the willing air defence"} {
+		got, err := e.Search(ctx, rag.Request{Question: q, K: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := emb.Search(ctx, rag.Request{Question: q, K: 3})
+		if len(got) == 0 || got[0].ArticleID != want[0].ArticleID || got[0].Text != want[0].Text {
+			t.Errorf("%q: best passage %+v, the embedded index gives %+v", q, first(got), first(want))
+		}
+		for _, p := range got {
+			a, _ := emb.Article(p.ArticleID)
+			if a.Text[p.Start:p.End] != p.Text || p.Title != a.Title || !p.Published.Equal(a.Published) {
+				t.Errorf("%q: passage %s does not match its article", q, p.ChunkID)
+			}
+		}
+	}
+	ans, err := e.Ask(ctx, rag.Request{Question: "What do the drones target inside Russia?"}, rag.Stream{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ans.Answerable || len(ans.Citations) == 0 || !strings.Contains(ans.Answer, "refineries") {
+		t.Fatalf("answer %+v", ans)
+	}
+	for _, c := range ans.Citations {
+		a, err := e.Article(c.ArticleID)
+		if err != nil || a.Text[c.Start:c.End] != c.Quote {
+			t.Errorf("citation [%d] quote %q is not the article's text (%v)", c.N, c.Quote, err)
+		}
+	}
+	if got := e.Articles(); len(got) != len(arts) {
+		t.Errorf("Articles() lists %d articles, want %d", len(got), len(arts))
+	}
+	if _, err := e.Article("nope"); !errors.Is(err, rag.ErrNotFound) {
+		t.Errorf("Article(nope) = %v, want ErrNotFound", err)
+	}
+}
+
+func first(ps []rag.Passage) any {
+	if len(ps) == 0 {
+		return nil
+	}
+	return ps[0].ChunkID
+}
+
+func TestReingestIsIncremental(t *testing.T) {
+	ctx := context.Background()
+	s := testStore(t)
+	arts := testfake.Articles()
+	e := open(t, s, arts)
+
+	st, err := e.Ingest(ctx, arts, rag.IngestOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Unchanged != len(arts) || st.Embedded != 0 {
+		t.Errorf("re-ingesting the same articles: %+v, want all unchanged and nothing embedded", st)
+	}
+
+	// Shorten one article (fewer chunks), drop another.
+	changed := []corpus.Article{arts[0], arts[2]}
+	changed[0].Text = "Ukraine now makes drones at home. They target refineries."
+	changed[0].Hash = testfake.Hash(changed[0])
+	st, err = e.Ingest(ctx, changed, rag.IngestOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Updated != 1 || st.Removed != 1 || st.Unchanged != 1 {
+		t.Errorf("incremental ingest: %+v, want 1 updated, 1 removed, 1 unchanged", st)
+	}
+	emb := embedded(t, changed)
+	if n, c, err := s.Count(ctx); err != nil || n != 2 || c != emb.Index().Len() {
+		t.Errorf("after the update Count = %d, %d, %v; want 2, %d (stale chunks left?)", n, c, err, emb.Index().Len())
+	}
+	if _, err := e.Article(arts[1].ID); !errors.Is(err, rag.ErrNotFound) {
+		t.Errorf("removed article: %v, want ErrNotFound", err)
+	}
+	ps, err := e.Search(ctx, rag.Request{Question: "Taliban Kabul airport drones", K: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		if p.ArticleID == arts[1].ID {
+			t.Errorf("a removed article's chunk was found: %s", p.ChunkID)
+		}
+		if p.ArticleID == arts[0].ID && !strings.Contains(changed[0].Text, p.Text) {
+			t.Errorf("an old chunk of the updated article was found: %q", p.Text)
+		}
+	}
+}
+
+func TestFilters(t *testing.T) {
+	s := testStore(t)
+	e := open(t, s, testfake.Articles())
+	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
+	tests := []struct {
+		name    string
+		filters rag.Filters
+		want    map[string]bool // articles allowed in the result
+	}{
+		{"outlet", rag.Filters{Outlet: "sky news"}, map[string]bool{"drones": true, "kabul": true}},
+		{"outlet spaces", rag.Filters{Outlet: "  Global Affairs "}, map[string]bool{"coalition": true}},
+		{"from", rag.Filters{From: day("2025-01-01")}, map[string]bool{"drones": true, "coalition": true}},
+		{"to", rag.Filters{To: day("2021-12-31")}, map[string]bool{"kabul": true}},
+		{"range", rag.Filters{From: day("2025-07-08"), To: day("2025-07-08")}, map[string]bool{"coalition": true}},
+		{"nothing", rag.Filters{Outlet: "The Onion"}, map[string]bool{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ps, err := e.Search(context.Background(), rag.Request{Question: "Russia drones Kabul coalition", K: 10, Filters: tt.filters})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(tt.want) > 0 && len(ps) == 0 {
+				t.Error("no passages")
+			}
+			for _, p := range ps {
+				if !tt.want[p.ArticleID] {
+					t.Errorf("passage from %q passed the filter", p.ArticleID)
+				}
+			}
+		})
+	}
+}
+
+func TestFingerprintMismatchRefused(t *testing.T) {
+	ctx := context.Background()
+	s := testStore(t)
+	open(t, s, testfake.Articles())
+	other := testfake.NewEmbedder()
+	other.Model = "another-model"
+	_, err := rag.Open(ctx, rag.Config{Store: s, Embedder: other})
+	if !errors.Is(err, rag.ErrEmbedderMismatch) {
+		t.Fatalf("opening with another embedder: %v, want ErrEmbedderMismatch", err)
+	}
+	// A fresh engine may ingest only with Rebuild, which replaces the
+	// corpus's chunks.
+	e, err := rag.Open(ctx, rag.Config{Store: s, Embedder: other, Fresh: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Ingest(ctx, testfake.Articles(), rag.IngestOptions{}); !errors.Is(err, rag.ErrEmbedderMismatch) {
+		t.Fatalf("ingesting with another embedder: %v, want ErrEmbedderMismatch", err)
+	}
+	if _, err := e.Ingest(ctx, testfake.Articles(), rag.IngestOptions{Rebuild: true}); err != nil {
+		t.Fatal(err)
+	}
+	setup, err := s.Setup(ctx)
+	if err != nil || setup.Fingerprint.Model != "another-model" {
+		t.Fatalf("setup after the rebuild: %+v, %v", setup, err)
+	}
+}
+
+// Two engines (as two serve processes) on one collection answer alike, and
+// one sees the other's ingest.
+func TestTwoEnginesShareTheStore(t *testing.T) {
+	ctx := context.Background()
+	s1 := testStore(t)
+	s2, err := New(s1.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := open(t, s1, nil)
+	b := open(t, s2, nil)
+	arts := testfake.Articles()
+	if _, err := a.Ingest(ctx, arts[:2], rag.IngestOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Reload(ctx); err != nil || !b.Ready() {
+		t.Fatalf("the second engine does not see the ingest: ready %v, %v", b.Ready(), err)
+	}
+	q := rag.Request{Question: "What do the drones target inside Russia?"}
+	x, err := a.Ask(ctx, q, rag.Stream{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := b.Ask(ctx, q, rag.Stream{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x.Answer != y.Answer || len(x.Passages) != len(y.Passages) {
+		t.Fatalf("different answers:\n%q\n%q", x.Answer, y.Answer)
+	}
+	if _, err := a.Ingest(ctx, arts, rag.IngestOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ps, err := b.Search(ctx, rag.Request{Question: "coalition of the willing", K: 1})
+	if err != nil || len(ps) == 0 || ps[0].ArticleID != "coalition" {
+		t.Fatalf("the second engine does not find the article the first added: %v, %v", ps, err)
+	}
+}
