@@ -68,12 +68,14 @@ func (s *Store) getArticles(ctx context.Context, w *filters.WhereBuilder, after 
 	}
 	var out map[string][]articleObject
 	err := s.query(ctx, "Get", &out, func(c *wv.Client) (*models.GraphQLResponse, error) {
-		get := c.GraphQL().Get().WithClassName(s.articles).WithFields(fields...).WithLimit(limit).
-			WithConsistencyLevel(s.cfg.Consistency)
+		get := c.GraphQL().Get().WithClassName(s.articles).WithFields(fields...).WithLimit(limit)
 		if w != nil {
 			get.WithWhere(w)
 		} else {
 			get.WithAfter(after)
+		}
+		if s.cfg.Replicas > 1 {
+			get.WithConsistencyLevel(s.cfg.Consistency)
 		}
 		return get.Do(ctx)
 	})

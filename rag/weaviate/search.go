@@ -114,9 +114,12 @@ func (s *Store) hybrid(ctx context.Context, q rag.SearchQuery) ([]chunkHit, erro
 			h.WithVector(q.Vector)
 		}
 		get := c.GraphQL().Get().WithClassName(s.chunks).WithHybrid(h).WithLimit(q.Limit).
-			WithFields(hitFields...).WithConsistencyLevel(s.cfg.Consistency)
+			WithFields(hitFields...)
 		if w := where(q.Filters); w != nil {
 			get.WithWhere(w)
+		}
+		if s.cfg.Replicas > 1 {
+			get.WithConsistencyLevel(s.cfg.Consistency)
 		}
 		return get.Do(ctx)
 	})

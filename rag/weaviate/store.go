@@ -36,7 +36,9 @@ type Config struct {
 	// creates. Default 1.
 	Replicas int
 	// Consistency is the replica consistency of reads and writes: "ONE",
-	// "QUORUM" or "ALL". Default "QUORUM".
+	// "QUORUM" or "ALL". Default "QUORUM". Reads name it only when
+	// Replicas is above 1 (Weaviate accepts it only on replicated
+	// collections).
 	Consistency string
 	// Timeout bounds each request. Default 30s.
 	Timeout time.Duration
