@@ -16,14 +16,15 @@
 #   NEWSRAG_WEAVIATE_PORT   first port (default 18080); node i uses
 #                           base+10*(i-1) + 0 HTTP, 1 gRPC, 2 gossip,
 #                           3 data, 4 raft, 5 raft RPC
-# Node i keeps its data in $cache/run/node-i and logs to $cache/run/node-i.log.
+# Node i keeps its data in $cache/run-PORT/node-i and logs to
+# $cache/run-PORT/node-i.log (PORT: the first port).
 set -euo pipefail
 export PATH="$PATH:/usr/local/go/bin"
 
 version=v1.35.2
 cache=${NEWSRAG_WEAVIATE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/newsrag/weaviate}
 bin="$cache/$version/weaviate-server"
-run="$cache/run"
+run="$cache/run-${NEWSRAG_WEAVIATE_PORT:-18080}"
 base=${NEWSRAG_WEAVIATE_PORT:-18080}
 
 build() {

@@ -159,15 +159,34 @@ func (s *Store) do(ctx context.Context, f func(*wv.Client) error) error {
 }
 
 // retryable reports whether another node, or a later try, may succeed:
-// the node was unreachable or answered 5xx, or replicas did not agree.
+// the node was unreachable, answered 5xx or 429, was still loading its
+// schema after a restart, or its replicas did not agree.
 func retryable(err error) bool {
-	var fe *fault.WeaviateClientError
-	if errors.As(err, &fe) {
-		return fe.StatusCode == 0 || fe.StatusCode >= 500 || fe.StatusCode == http.StatusTooManyRequests
-	}
 	var ge *graphQLError
-	return errors.As(err, &ge)
+	if errors.As(err, &ge) {
+		return true
+	}
+	var fe *fault.WeaviateClientError
+	for errors.As(err, &fe) {
+		switch {
+		case fe.IsUnexpectedStatusCode:
+			return fe.StatusCode >= 500 || fe.StatusCode == http.StatusTooManyRequests ||
+				(fe.StatusCode == http.StatusUnprocessableEntity && strings.Contains(fe.Msg, notLoaded))
+		case fe.DerivedFromError == nil:
+			return false
+		}
+		// The client wraps its errors in one another; a transport error
+		// (refused, reset, timed out) ends the chain.
+		if err = fe.DerivedFromError; !errors.As(err, new(*fault.WeaviateClientError)) {
+			return true
+		}
+	}
+	return false
 }
+
+// notLoaded is what a restarted node answers until it has loaded the
+// schema.
+const notLoaded = "no graphql provider present"
 
 // graphQLError is an error a GraphQL response reported, such as a replica
 // quorum not reached while a node is down.

@@ -1,8 +1,14 @@
 package weaviate
 
 import (
+	"fmt"
+	"io"
+	"net"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/weaviate/weaviate-go-client/v5/weaviate/fault"
 
 	"github.com/newsrag/newsrag/rag"
 )
@@ -65,5 +71,30 @@ func TestNewValidates(t *testing.T) {
 func TestObjectIDsAreDeterministic(t *testing.T) {
 	if chunkUUID("a#0") != chunkUUID("a#0") || chunkUUID("a#0") == chunkUUID("a#1") || chunkUUID("a") == articleUUID("a") {
 		t.Error("object IDs are not a function of kind and ID")
+	}
+}
+
+func TestRetryable(t *testing.T) {
+	status := func(code int, msg string) error {
+		return &fault.WeaviateClientError{IsUnexpectedStatusCode: true, StatusCode: code, Msg: msg}
+	}
+	wrap := func(err error) error { return &fault.WeaviateClientError{StatusCode: -1, DerivedFromError: err} }
+	tests := []struct {
+		err  error
+		want bool
+	}{
+		{wrap(wrap(&net.OpError{Op: "dial", Err: syscall.ECONNREFUSED})), true},
+		{wrap(io.EOF), true},
+		{wrap(status(503, "unavailable")), true},
+		{wrap(status(422, `{"error":[{"message":"no graphql provider present, this is most likely because no schema is present"}]}`)), true},
+		{status(422, "invalid filter"), false},
+		{status(401, "unauthorized"), false},
+		{&graphQLError{msgs: []string{"cannot reach enough replicas"}}, true},
+		{fmt.Errorf("decode: %w", io.ErrUnexpectedEOF), false},
+	}
+	for _, tt := range tests {
+		if got := retryable(tt.err); got != tt.want {
+			t.Errorf("retryable(%v) = %v, want %v", tt.err, got, tt.want)
+		}
 	}
 }
