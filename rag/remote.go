@@ -2,6 +2,9 @@ package rag
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -25,7 +28,8 @@ type RemoteStore interface {
 	// Reset removes every article and records setup: the start of a full
 	// build.
 	Reset(ctx context.Context, setup Setup) error
-	// Hashes returns each stored article's content hash, by article ID.
+	// Hashes returns the Key each stored article was Put with, by article
+	// ID.
 	Hashes(ctx context.Context) (map[string]string, error)
 	// Put writes articles with their chunks, replacing what the store held
 	// for each. Writing the same documents again changes nothing.
@@ -53,7 +57,10 @@ type Setup struct {
 // RemoteStore.
 type Document struct {
 	Article corpus.Article
-	Chunks  []Chunk
+	// Key identifies this version of the article, as Hashes reports it:
+	// its content hash, and its alternates (which the hash leaves out).
+	Key    string
+	Chunks []Chunk
 	// Vectors are the chunks' unit-length embeddings, one per chunk.
 	Vectors [][]float32
 	// Terms are each chunk's analysed terms, its article's title's first,
@@ -111,7 +118,7 @@ func (e *Engine) ingestRemote(ctx context.Context, articles []corpus.Article, op
 		keep[a.ID] = true
 		h, ok := prev[a.ID]
 		switch {
-		case ok && h == a.Hash:
+		case ok && h == documentKey(a):
 			st.Unchanged++
 			continue
 		case ok:
@@ -137,7 +144,7 @@ func (e *Engine) ingestRemote(ctx context.Context, articles []corpus.Article, op
 		if err != nil {
 			return st, fmt.Errorf("ingest: chunk %s: %w", a.ID, err)
 		}
-		docs = append(docs, Document{Article: a, Chunks: chunks})
+		docs = append(docs, Document{Article: a, Key: documentKey(a), Chunks: chunks})
 		total += len(chunks)
 	}
 	embStart := time.Now()
@@ -208,6 +215,18 @@ func (e *Engine) embedDocuments(ctx context.Context, chunker *Chunker, docs []Do
 		}
 	}
 	return nil
+}
+
+// documentKey is an article's Document.Key: its hash, followed by a
+// digest of its alternates when it has any, so that new alternates are
+// written too (at the cost of re-embedding that article).
+func documentKey(a corpus.Article) string {
+	if len(a.Alternates) == 0 {
+		return a.Hash
+	}
+	b, _ := json.Marshal(a.Alternates)
+	sum := sha256.Sum256(b)
+	return a.Hash + "+" + hex.EncodeToString(sum[:8])
 }
 
 // sortedArticles returns articles sorted by ID; duplicate IDs are an error.

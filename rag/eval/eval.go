@@ -266,6 +266,21 @@ func evalIndex(ctx context.Context, cfg Config, arts []corpus.Article, progress 
 		info.Cached = st.Embedded == 0
 		info.fillStats(st)
 		info.Articles, info.Chunks = st.Articles, st.Chunks
+		chunker := rag.NewChunker(cfg.Chunking, counter)
+		var words, n int
+		for _, a := range arts {
+			chunks, err := chunker.Chunk(ctx, a)
+			if err != nil {
+				return nil, info, fmt.Errorf("evaluate: %w", err)
+			}
+			for _, c := range chunks {
+				words += c.Words
+				n++
+			}
+		}
+		if n > 0 {
+			info.MeanChunkWords = float64(words) / float64(n)
+		}
 		return e, info, nil
 	}
 	var meta rag.BuildStats

@@ -23,6 +23,7 @@ import (
 type articleObject struct {
 	ArticleID  string `json:"article_id"`
 	Hash       string `json:"hash"` // hex
+	Key        string `json:"key"`  // hex, the rag.Document.Key
 	Article    string `json:"article"`
 	Additional struct {
 		ID string `json:"id"`
@@ -62,7 +63,7 @@ func (s *Store) fetchArticles(ctx context.Context, ids []string) ([]corpus.Artic
 // getArticles runs one Get on the article collection: by filter, or a
 // page after the object ID after.
 func (s *Store) getArticles(ctx context.Context, w *filters.WhereBuilder, after string, limit int, text bool) ([]articleObject, error) {
-	fields := []graphql.Field{{Name: "article_id"}, {Name: "hash"}, {Name: "_additional", Fields: []graphql.Field{{Name: "id"}}}}
+	fields := []graphql.Field{{Name: "article_id"}, {Name: "hash"}, {Name: "key"}, {Name: "_additional", Fields: []graphql.Field{{Name: "id"}}}}
 	if text {
 		fields = append(fields, graphql.Field{Name: "article"})
 	}
@@ -109,15 +110,15 @@ func (s *Store) each(ctx context.Context, text bool, f func(articleObject) error
 	}
 }
 
-// Hashes returns each stored article's content hash, by article ID. It is
-// empty when the collections do not exist.
+// Hashes returns the key each stored article was written with, by article
+// ID. It is empty when the collections do not exist.
 func (s *Store) Hashes(ctx context.Context) (map[string]string, error) {
 	out := map[string]string{}
 	if setup, err := s.Setup(ctx); err != nil || setup == nil {
 		return out, err
 	}
 	err := s.each(ctx, false, func(o articleObject) error {
-		out[o.ArticleID] = unhex(o.Hash)
+		out[o.ArticleID] = unhex(o.Key)
 		return nil
 	})
 	return out, err

@@ -345,7 +345,7 @@ func (s *Store) articleClass() *models.Class {
 		Vectorizer:        "none",
 		ReplicationConfig: &models.ReplicationConfig{Factor: int64(s.cfg.Replicas)},
 		Properties: []*models.Property{
-			keyword("article_id"), stored("hash"),
+			keyword("article_id"), stored("hash"), stored("key"),
 			stored("article"), // the corpus.Article as JSON
 		},
 	}

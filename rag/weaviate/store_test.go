@@ -166,6 +166,14 @@ func TestReingestIsIncremental(t *testing.T) {
 	if _, err := e.Article(arts[1].ID); !errors.Is(err, rag.ErrNotFound) {
 		t.Errorf("removed article: %v, want ErrNotFound", err)
 	}
+	// New alternates (not part of the hash) are written too.
+	changed[1].Alternates = []corpus.Alternate{{ID: "coalition-wire", Outlet: "Wire", URL: "https://example.com/c"}}
+	if st, err = e.Ingest(ctx, changed, rag.IngestOptions{}); err != nil || st.Updated != 1 {
+		t.Fatalf("ingest with new alternates: %+v, %v; want 1 updated", st, err)
+	}
+	if a, err := e.Article(changed[1].ID); err != nil || len(a.Alternates) != 1 || a.Alternates[0].Outlet != "Wire" {
+		t.Errorf("alternates not stored: %+v, %v", a.Alternates, err)
+	}
 	ps, err := e.Search(ctx, rag.Request{Question: "Taliban Kabul airport drones", K: 10})
 	if err != nil {
 		t.Fatal(err)

@@ -68,7 +68,8 @@ func (s *Store) Put(ctx context.Context, docs []rag.Document) error {
 			return fmt.Errorf("weaviate: article %s: %w", d.Article.ID, err)
 		}
 		objs = append(objs, &models.Object{Class: s.articles, ID: strfmt.UUID(articleUUID(d.Article.ID)),
-			Properties: map[string]any{"article_id": d.Article.ID, "hash": hex.EncodeToString([]byte(d.Article.Hash)), "article": string(b)}})
+			Properties: map[string]any{"article_id": d.Article.ID, "hash": hex.EncodeToString([]byte(d.Article.Hash)),
+				"key": hex.EncodeToString([]byte(d.Key)), "article": string(b)}})
 	}
 	return s.batch(ctx, objs)
 }
