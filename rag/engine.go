@@ -270,7 +270,8 @@ func (e *Engine) Search(ctx context.Context, req Request) ([]Passage, error) {
 // retrieveOnce retrieves passages for req, holding one of the engine's CPU
 // slots for the CPU-bound work only: the question is embedded before the
 // slot is taken when the embedder is a remote server, and within it when
-// the embedder is the built-in model, whose embedding is CPU work too.
+// the embedder is the built-in model, whose embedding is CPU work too; a
+// remote store is searched outside it.
 func (e *Engine) retrieveOnce(ctx context.Context, s Store, req Request) (*Retrieval, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -286,13 +287,28 @@ func (e *Engine) retrieveOnce(ctx context.Context, s Store, req Request) (*Retri
 	if err := e.cpu.Acquire(ctx, 1); err != nil {
 		return nil, err
 	}
-	defer e.cpu.Release(1)
 	if local {
 		if qvec, err = e.retriever.embedQuestion(ctx, req.Question); err != nil {
+			e.cpu.Release(1)
 			return nil, err
 		}
 	}
-	return e.retriever.retrieve(ctx, s, req, qvec)
+	if e.cfg.Store == nil {
+		defer e.cpu.Release(1)
+		return e.retriever.retrieve(ctx, s, req, qvec)
+	}
+	// A remote store's search waits on the network: it runs without the
+	// slot, and the ranking after it takes one again.
+	e.cpu.Release(1)
+	q, sr, err := e.retriever.search(ctx, s, req, qvec)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.cpu.Acquire(ctx, 1); err != nil {
+		return nil, err
+	}
+	defer e.cpu.Release(1)
+	return e.retriever.rank(req, q, sr), nil
 }
 
 // Ask answers req: it condenses a follow-up into a standalone query,

@@ -160,13 +160,21 @@ func (r *Retriever) embedQuestion(ctx context.Context, question string) ([]float
 // retrieve is Retrieve for a valid request whose question embedding qvec
 // (from embedQuestion) is known: the CPU-bound part.
 func (r *Retriever) retrieve(ctx context.Context, s Store, req Request, qvec []float32) (*Retrieval, error) {
-	k := cmp.Or(req.K, r.cfg.K)
+	q, sr, err := r.search(ctx, s, req, qvec)
+	if err != nil {
+		return nil, err
+	}
+	return r.rank(req, q, sr), nil
+}
+
+// search runs the store's first stage for req.
+func (r *Retriever) search(ctx context.Context, s Store, req Request, qvec []float32) (SearchQuery, *SearchResult, error) {
 	q := SearchQuery{
 		Terms:       r.analyzer.Terms(nil, req.Question),
 		Lexical:     r.cfg.Mode != RetrieveDense,
 		Vector:      qvec,
 		DenseWeight: r.cfg.DenseWeight,
-		Limit:       max(r.cfg.Candidates, 3*k),
+		Limit:       max(r.cfg.Candidates, 3*cmp.Or(req.K, r.cfg.K)),
 		Filters:     req.Filters,
 	}
 	switch r.cfg.Mode {
@@ -177,11 +185,18 @@ func (r *Retriever) retrieve(ctx context.Context, s Store, req Request, qvec []f
 	}
 	sr, err := s.Search(ctx, q)
 	if err != nil {
-		return nil, fmt.Errorf("retrieve: %w", err)
+		return q, nil, fmt.Errorf("retrieve: %w", err)
 	}
+	return q, sr, nil
+}
+
+// rank re-ranks (hybrid mode) and collapses the hits of q's search, and
+// numbers the passages kept.
+func (r *Retriever) rank(req Request, q SearchQuery, sr *SearchResult) *Retrieval {
+	k := cmp.Or(req.K, r.cfg.K)
 	res := &Retrieval{}
 	if len(sr.Hits) == 0 {
-		return res, nil
+		return res
 	}
 	qw := newQueryWeights(q.Terms, sr.Terms)
 	cands := make([]candidate, len(sr.Hits))
@@ -204,7 +219,7 @@ func (r *Retriever) retrieve(ctx context.Context, s Store, req Request, qvec []f
 	res.QueryVector = q.Vector
 	res.terms = sr.Terms
 	res.qw, res.kept = qw, kept
-	return res, nil
+	return res
 }
 
 // article returns the article of passage i (0-based), or nil.
