@@ -94,6 +94,19 @@ wait_ready() {
 	return 1
 }
 
+# wait_port P waits until something listens on 127.0.0.1:P.
+wait_port() {
+	local t
+	for t in $(seq 1 600); do
+		if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.2
+	done
+	echo "nothing listens on port $1 after 120s" >&2
+	return 1
+}
+
 # nodes prints how many nodes are started (from the pid files).
 nodes() { ls "$run"/node-*.pid 2>/dev/null | wc -l; }
 
@@ -131,7 +144,13 @@ start)
 	stop
 	rm -rf "$run"
 	mkdir -p "$run"
-	for i in $(seq 1 "$n"); do
+	start_node 1 "$n"
+	# The other nodes join through node 1's gossip port, and give up if it
+	# is not listening yet.
+	if [ "$n" -gt 1 ]; then
+		wait_port "$(port 1 2)"
+	fi
+	for i in $(seq 2 "$n"); do
 		start_node "$i" "$n"
 	done
 	for i in $(seq 1 "$n"); do

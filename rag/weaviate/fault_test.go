@@ -42,9 +42,9 @@ func TestFaultNodeKilled(t *testing.T) {
 		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
 		return lines[len(lines)-1]
 	}
+	t.Cleanup(func() { run("stop") })
 	t0 := time.Now()
 	run("start", "3")
-	t.Cleanup(func() { run("stop") })
 	t.Logf("3 nodes ready in %s", time.Since(t0).Round(time.Millisecond))
 	node := func(i int) string { return fmt.Sprintf("http://127.0.0.1:%d", 18180+10*(i-1)) }
 
