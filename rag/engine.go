@@ -392,7 +392,10 @@ func (e *Engine) prepare(ctx context.Context, ix *Index, query Request) (*prepar
 		}
 		defer e.cpu.Release(1)
 		t := time.Now()
-		p.text, p.cites = e.extract(ctx, ix, query.Question, r.QueryVector, r.Passages)
+		p.text, p.cites = e.compareExtract(ix, query.Question, r.Passages)
+		if p.text == "" {
+			p.text, p.cites = e.extract(ctx, ix, query.Question, r.QueryVector, r.Passages)
+		}
 		p.extracted = time.Since(t)
 		p.answerable = p.text != ""
 	}

@@ -38,6 +38,10 @@ type RetrievalConfig struct {
 	// K is the number of passages retrieved for a request that names none
 	// (Request.K == 0), 1 to MaxK. Default DefaultK.
 	K int `json:"k"`
+	// SingleQuery retrieves for the question as a whole only. By default a
+	// question naming outlets or dates, or comparing two things, is split
+	// into parts retrieved for separately and merged (see decompose.go).
+	SingleQuery bool `json:"single_query,omitempty"`
 }
 
 // DefaultRetrievalConfig is the retrieval newsrag uses unless told otherwise.
@@ -165,7 +169,21 @@ func (r *Retriever) retrieve(ctx context.Context, ix *Index, req Request, qvec [
 		return res, nil
 	}
 	allow := r.filter(ix, req.Filters)
-	terms := r.analyzer.Terms(nil, req.Question)
+	if parts := r.parts(ix, req.Question); len(parts) > 0 {
+		return r.retrieveParts(ctx, ix, req.Question, qvec, k, allow, parts)
+	}
+	list, qw, err := r.rank(ctx, ix, req.Question, qvec, allow, k)
+	if err != nil || len(list) == 0 {
+		return res, err
+	}
+	return r.result(ix, r.collapse(ix, list, k), qw, qvec)
+}
+
+// rank returns the candidates for question, whose embedding is qvec (nil
+// in bm25 mode), among the chunks allow passes (nil: all), best first,
+// re-ranked in hybrid mode, with the question's term weights.
+func (r *Retriever) rank(ctx context.Context, ix *Index, question string, qvec []float32, allow func(uint32) bool, k int) ([]*candidate, queryWeights, error) {
+	terms := r.analyzer.Terms(nil, question)
 	q := ix.lex.queryTerms(terms)
 	qw := ix.queryWeights(terms) // for re-ranking and coverage
 	n := max(r.cfg.Candidates, 3*k)
@@ -187,14 +205,14 @@ func (r *Retriever) retrieve(ctx context.Context, ix *Index, req Request, qvec [
 	if qvec != nil {
 		hits, err := ix.denseSearch(ctx, qvec, n, allow)
 		if err != nil {
-			return nil, fmt.Errorf("retrieve: %w", err)
+			return nil, qw, fmt.Errorf("retrieve: %w", err)
 		}
 		for _, s := range hits {
 			add(s.Doc).dense = float64(s.Score)
 		}
 	}
 	if len(cands) == 0 {
-		return res, nil
+		return nil, qw, nil
 	}
 
 	// Exact scores for every candidate, so fusion never compares a real
@@ -217,10 +235,15 @@ func (r *Retriever) retrieve(ctx context.Context, ix *Index, req Request, qvec [
 		return cmp.Compare(a.doc, b.doc)
 	})
 	if r.cfg.Mode == RetrieveHybrid {
-		r.rerank(ix, req.Question, qw, list, max(rerankDepth, 3*k))
+		r.rerank(ix, question, qw, list, max(rerankDepth, 3*k))
 	}
+	return list, qw, nil
+}
 
-	kept := r.collapse(ix, list, k)
+// result turns the kept candidates into a Retrieval; qw and qvec are the
+// question's term weights and vector.
+func (r *Retriever) result(ix *Index, kept []*candidate, qw queryWeights, qvec []float32) (*Retrieval, error) {
+	res := &Retrieval{QueryVector: qvec}
 	res.Passages = make([]Passage, len(kept))
 	for i, c := range kept {
 		p, err := ix.passage(c, i+1)
@@ -233,7 +256,6 @@ func (r *Retriever) retrieve(ctx context.Context, ix *Index, req Request, qvec [
 	}
 	res.qw = qw
 	res.Coverage = ix.coverage(qw, kept)
-	res.QueryVector = qvec
 	return res, nil
 }
 

@@ -322,14 +322,18 @@ const recencyHalfLife = 7 * 24 * time.Hour
 // question that leaves nothing to retrieve (the corpus has no articles of
 // those dates, or no dates at all: "in 1990" may be about history, not
 // when an article appeared) is dropped, and the question retrieved as it
-// is. A question without time words is retrieved as it is.
+// is. A question without time words, or in several parts (see Decompose),
+// is retrieved as it is.
 func (e *Engine) retrieve(ctx context.Context, ix *Index, req Request) (*Retrieval, error) {
 	now := time.Now
 	if e.cfg.Now != nil {
 		now = e.cfg.Now
 	}
 	when, rest := ParseWhen(req.Question, now())
-	if when.IsZero() {
+	if when.IsZero() || len(e.retriever.parts(ix, req.Question)) > 1 {
+		// A question in several parts resolves each part's dates itself
+		// (see Decompose): "the report on October 1 and the one on
+		// October 7" is two dates, not a range.
 		return e.retrieveOnce(ctx, ix, req)
 	}
 	q := req
