@@ -10,9 +10,10 @@ import (
 // Answers across sources. A question comparing or combining reports of
 // several outlets ("Does The Verge … while TechCrunch …?") is answered, by
 // the extractive answerer, with one attributed sentence per part of the
-// question: "The Verge (2023-10-02) reports: “…” [1]; TechCrunch
-// (2023-10-03) reports: “…” [2]." For an LLM, the prompt asks for the same
-// and, for a yes/no question, for "Yes" or "No" first (see answerHints).
+// question, attributed as the extractive answerer does (see Attribution):
+// "(The Verge, 2 October 2023) … [1]; (TechCrunch, 3 October 2023) … [2]."
+// For an LLM, the prompt asks for the same and, for a yes/no question, for
+// "Yes" or "No" first (see answerHints).
 
 // yesNoRE matches a question answered by yes or no: it opens with an
 // auxiliary verb, or with a phrase and then a clause opening with one
@@ -41,7 +42,7 @@ func answerHints(question string) string {
 		hints = append(hints, `This question asks for a yes or a no: begin the answer with "Yes" or "No", then explain.`)
 	}
 	if isComparison(question) {
-		hints = append(hints, `This question compares reports: give one sentence per source, naming its outlet and date, like "The Verge (2023-10-02) reports … [1]; TechCrunch (2023-10-03) reports … [2]".`)
+		hints = append(hints, `This question compares reports: give one sentence per source, attributed to its outlet and date, like "The Verge reported on 2 October 2023 that … [1]; TechCrunch reported on 3 October 2023 that … [2]".`)
 	}
 	return strings.Join(hints, "\n")
 }
@@ -69,14 +70,7 @@ func (e *Engine) compareExtract(ix *Index, question string, passages []Passage) 
 		}
 		p := passages[best.passage]
 		used[p.ArticleID] = true
-		who := p.Outlet
-		if who == "" {
-			who = strconv.Quote(p.Title)
-		}
-		if !p.Published.IsZero() {
-			who += " (" + p.Published.Format("2006-01-02") + ")"
-		}
-		out = append(out, who+" reports: “"+strings.Join(strings.Fields(best.text), " ")+"” ["+strconv.Itoa(p.N)+"]")
+		out = append(out, "("+Attribution(p.Outlet, p.Published)+") "+strings.Join(strings.Fields(best.text), " ")+" ["+strconv.Itoa(p.N)+"]")
 		art, _ := ix.Article(p.ArticleID)
 		cites = append(cites, Citation{
 			N: p.N, ArticleID: p.ArticleID, Title: p.Title, Outlet: p.Outlet, Published: p.Published,
@@ -88,7 +82,7 @@ func (e *Engine) compareExtract(ix *Index, question string, passages []Passage) 
 	}
 	slices.SortStableFunc(cites, func(a, b Citation) int { return a.N - b.N })
 	cites = slices.CompactFunc(cites, func(a, b Citation) bool { return a.N == b.N })
-	return strings.Join(out, "; ") + ".", cites
+	return strings.Join(out, "; "), cites
 }
 
 // partSentence picks, among the passages of part's outlets and dates whose

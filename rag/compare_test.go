@@ -18,8 +18,8 @@ func TestAskComparisonQuotesEachSource(t *testing.T) {
 	if !ans.Answerable {
 		t.Fatalf("not answerable: %q", ans.Answer)
 	}
-	sky := strings.Index(ans.Answer, "Sky News (2025-07-07) reports: “")
-	global := strings.Index(ans.Answer, "; Global Affairs (2025-07-08) reports: “")
+	sky := strings.Index(ans.Answer, "(Sky News, 7 July 2025) ")
+	global := strings.Index(ans.Answer, "; (Global Affairs, 8 July 2025) ")
 	if sky != 0 || global < 0 {
 		t.Fatalf("answer %q: want one attributed sentence per outlet, Sky News first", ans.Answer)
 	}
@@ -43,7 +43,7 @@ func TestAskPlainQuestionNotSplit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(ans.Answer, " reports: “") {
+	if strings.Contains(ans.Answer, "; (") {
 		t.Errorf("a one-part question answered as a comparison: %q", ans.Answer)
 	}
 }
