@@ -239,9 +239,13 @@ func (e *Engine) retrieveOnce(ctx context.Context, ix *Index, req Request) (*Ret
 	}
 	local := e.cfg.Embedder.Fingerprint().Provider == embed.ProviderBuiltin
 	var qvec []float32
+	var pvecs map[string][]float32 // a question in parts: each part's text (see Decompose)
 	var err error
 	if !local {
 		if qvec, err = e.retriever.embedQuestion(ctx, ix, req.Question); err != nil {
+			return nil, err
+		}
+		if pvecs, err = e.retriever.embedParts(ctx, ix, req.Question); err != nil {
 			return nil, err
 		}
 	}
@@ -254,7 +258,7 @@ func (e *Engine) retrieveOnce(ctx context.Context, ix *Index, req Request) (*Ret
 			return nil, err
 		}
 	}
-	return e.retriever.retrieve(ctx, ix, req, qvec)
+	return e.retriever.retrieve(ctx, ix, req, qvec, pvecs)
 }
 
 // Ask answers req: it condenses a follow-up into a standalone query,

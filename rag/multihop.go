@@ -103,10 +103,33 @@ func (r *Retriever) anyPart(ix *Index, parts []QueryPart, allow func(uint32) boo
 	}
 }
 
+// embedParts returns the embeddings of the texts of question's parts (see
+// Decompose), by text: nil when it has none, or in bm25 mode.
+func (r *Retriever) embedParts(ctx context.Context, ix *Index, question string) (map[string][]float32, error) {
+	if r.cfg.Mode == RetrieveBM25 {
+		return nil, nil
+	}
+	var vecs map[string][]float32
+	for _, p := range r.parts(ix, question) {
+		if _, ok := vecs[p.Text]; ok {
+			continue
+		}
+		v, err := r.embedQuestion(ctx, ix, p.Text)
+		if err != nil {
+			return nil, err
+		}
+		if vecs == nil {
+			vecs = map[string][]float32{}
+		}
+		vecs[p.Text] = v
+	}
+	return vecs, nil
+}
+
 // retrieveParts retrieves for each part and for the whole question, whose
-// embedding is qvec, and merges the rankings (see above). Each part's text
-// is embedded here.
-func (r *Retriever) retrieveParts(ctx context.Context, ix *Index, question string, qvec []float32, k int, allow func(uint32) bool, parts []QueryPart) (*Retrieval, error) {
+// embedding is qvec, and merges the rankings (see above). pvecs holds the
+// parts' embeddings by text; a part not in it is embedded here.
+func (r *Retriever) retrieveParts(ctx context.Context, ix *Index, question string, qvec []float32, pvecs map[string][]float32, k int, allow func(uint32) bool, parts []QueryPart) (*Retrieval, error) {
 	var lists [][]*candidate
 	if named := r.anyPart(ix, parts, allow, true); named != nil && !isYesNo(question) {
 		list, _, err := r.rank(ctx, ix, question, qvec, named, k)
@@ -121,9 +144,12 @@ func (r *Retriever) retrieveParts(ctx context.Context, ix *Index, question strin
 		lists = append(lists, list)
 	}
 	for _, p := range parts {
-		pvec, err := r.embedQuestion(ctx, ix, p.Text)
-		if err != nil {
-			return nil, err
+		pvec, ok := pvecs[p.Text]
+		if !ok {
+			var err error
+			if pvec, err = r.embedQuestion(ctx, ix, p.Text); err != nil {
+				return nil, err
+			}
 		}
 		list, _, err := r.rank(ctx, ix, p.Text, pvec, r.partFilter(ix, p, allow, true), k)
 		if err != nil {

@@ -84,3 +84,32 @@ func TestMergeRoundRobinDistinctArticles(t *testing.T) {
 		t.Errorf("merged articles %v, want %v", got, want)
 	}
 }
+
+// queryCounter counts question embeddings.
+type queryCounter struct {
+	*testfake.Embedder
+	n int
+}
+
+func (q *queryCounter) EmbedQuery(ctx context.Context, text string) ([]float32, error) {
+	q.n++
+	return q.Embedder.EmbedQuery(ctx, text)
+}
+
+func TestRetrievePartsEmbeddedAhead(t *testing.T) {
+	e := newTestEngine(t, Config{})
+	emb := &queryCounter{Embedder: testfake.NewEmbedder()}
+	r := NewRetriever(RetrievalConfig{}, emb)
+	q := "Did Sky News report drone strikes on refineries, while Global Affairs reported a coalition with Keir Starmer?"
+	pvecs, err := r.embedParts(context.Background(), e.Index(), q)
+	if err != nil || len(pvecs) != 2 || emb.n != 2 {
+		t.Fatalf("embedParts: %d vectors, %d embeddings, err %v; want one per part", len(pvecs), emb.n, err)
+	}
+	// With the parts embedded ahead (outside the CPU slot), retrieval
+	// embeds nothing more.
+	emb.n = 0
+	got, err := r.retrieve(context.Background(), e.Index(), Request{Question: q, K: 2}, testfake.NewEmbedder().Vec(q), pvecs)
+	if err != nil || len(got.Passages) != 2 || emb.n != 0 {
+		t.Fatalf("retrieve: %d passages, %d embeddings, err %v; want 2 passages and none", len(got.Passages), emb.n, err)
+	}
+}

@@ -139,7 +139,11 @@ func (r *Retriever) Retrieve(ctx context.Context, ix *Index, req Request) (*Retr
 	if err != nil {
 		return nil, err
 	}
-	return r.retrieve(ctx, ix, req, qvec)
+	pvecs, err := r.embedParts(ctx, ix, req.Question)
+	if err != nil {
+		return nil, err
+	}
+	return r.retrieve(ctx, ix, req, qvec, pvecs)
 }
 
 // embedQuestion returns the question's unit-length embedding, or nil when
@@ -161,8 +165,10 @@ func (r *Retriever) embedQuestion(ctx context.Context, ix *Index, question strin
 }
 
 // retrieve is Retrieve for a valid request whose question embedding qvec
-// (from embedQuestion) is known: the CPU-bound part.
-func (r *Retriever) retrieve(ctx context.Context, ix *Index, req Request, qvec []float32) (*Retrieval, error) {
+// (from embedQuestion) is known: the CPU-bound part. pvecs holds the
+// embeddings of the question's parts (from embedParts) by text; a part not
+// in it is embedded here.
+func (r *Retriever) retrieve(ctx context.Context, ix *Index, req Request, qvec []float32, pvecs map[string][]float32) (*Retrieval, error) {
 	k := cmp.Or(req.K, r.cfg.K)
 	res := &Retrieval{}
 	if ix.Len() == 0 {
@@ -170,7 +176,7 @@ func (r *Retriever) retrieve(ctx context.Context, ix *Index, req Request, qvec [
 	}
 	allow := r.filter(ix, req.Filters)
 	if parts := r.parts(ix, req.Question); len(parts) > 0 {
-		return r.retrieveParts(ctx, ix, req.Question, qvec, k, allow, parts)
+		return r.retrieveParts(ctx, ix, req.Question, qvec, pvecs, k, allow, parts)
 	}
 	list, qw, err := r.rank(ctx, ix, req.Question, qvec, allow, k)
 	if err != nil || len(list) == 0 {
