@@ -13,24 +13,8 @@ import (
 	"github.com/tmc/langchaingo/llms/openai"
 
 	"github.com/newsrag/newsrag/corpus"
-	"github.com/newsrag/newsrag/embed"
 	"github.com/newsrag/newsrag/internal/testfake"
 )
-
-// builtinEmbedder returns the real built-in model, fetching it if needed.
-// Without network or cache the test is skipped, unless
-// NEWSRAG_REQUIRE_MODEL=1 (as in CI).
-func builtinEmbedder(t testing.TB) embed.Embedder {
-	t.Helper()
-	e, err := embed.New(context.Background(), embed.Config{})
-	if err != nil {
-		if os.Getenv("NEWSRAG_REQUIRE_MODEL") == "1" {
-			t.Fatalf("built-in model unavailable: %v", err)
-		}
-		t.Skipf("built-in model unavailable: %v", err)
-	}
-	return e
-}
 
 var (
 	defaultOnce sync.Once
@@ -42,7 +26,7 @@ var (
 // and opens engines over that index.
 func defaultCorpusEngine(t testing.TB, llm *Generator) *Engine {
 	t.Helper()
-	emb := builtinEmbedder(t)
+	emb := testfake.Builtin(t)
 	defaultOnce.Do(func() {
 		defaultDir, defaultErr = os.MkdirTemp("", "newsrag-e2e-*")
 		if defaultErr != nil {

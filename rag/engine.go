@@ -278,9 +278,13 @@ func (e *Engine) retrieveOnce(ctx context.Context, s Store, req Request) (*Retri
 	}
 	local := e.cfg.Embedder.Fingerprint().Provider == embed.ProviderBuiltin
 	var qvec []float32
+	var pvecs map[string][]float32 // a question in parts: each part's text (see Decompose)
 	var err error
 	if !local {
 		if qvec, err = e.retriever.embedQuestion(ctx, req.Question); err != nil {
+			return nil, err
+		}
+		if pvecs, err = e.retriever.embedParts(ctx, s, req.Question); err != nil {
 			return nil, err
 		}
 	}
@@ -295,12 +299,19 @@ func (e *Engine) retrieveOnce(ctx context.Context, s Store, req Request) (*Retri
 	}
 	if e.cfg.Store == nil {
 		defer e.cpu.Release(1)
-		return e.retriever.retrieve(ctx, s, req, qvec)
+		return e.retriever.retrieve(ctx, s, req, qvec, pvecs)
 	}
-	// A remote store's search waits on the network: it runs without the
-	// slot, and the ranking after it takes one again.
+	if local {
+		// The built-in model embeds the parts as CPU work, in the slot.
+		if pvecs, err = e.retriever.embedParts(ctx, s, req.Question); err != nil {
+			e.cpu.Release(1)
+			return nil, err
+		}
+	}
+	// A remote store's searches wait on the network: they run without the
+	// slot, and the ranking after them takes one again.
 	e.cpu.Release(1)
-	q, sr, err := e.retriever.search(ctx, s, req, qvec)
+	ss, err := e.retriever.search(ctx, s, req, qvec, pvecs)
 	if err != nil {
 		return nil, err
 	}
@@ -308,7 +319,7 @@ func (e *Engine) retrieveOnce(ctx context.Context, s Store, req Request) (*Retri
 		return nil, err
 	}
 	defer e.cpu.Release(1)
-	return e.retriever.rank(req, q, sr), nil
+	return e.retriever.rank(req, ss), nil
 }
 
 // Ask answers req: it condenses a follow-up into a standalone query,
@@ -446,7 +457,10 @@ func (e *Engine) prepare(ctx context.Context, st Store, query Request) (*prepare
 		}
 		defer e.cpu.Release(1)
 		t := time.Now()
-		p.text, p.cites = e.extract(ctx, r.terms, r.article(0), query.Question, r.QueryVector, r.Passages)
+		p.text, p.cites = e.compareExtract(ctx, st, r.terms, query.Question, r.Passages)
+		if p.text == "" {
+			p.text, p.cites = e.extract(ctx, r.terms, r.article(0), query.Question, r.QueryVector, r.Passages)
+		}
 		p.extracted = time.Since(t)
 		p.answerable = p.text != ""
 	}

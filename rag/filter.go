@@ -2,17 +2,22 @@ package rag
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/newsrag/newsrag/corpus"
 )
 
-// Match reports whether a passes f: its outlet equals f.Outlet
-// (case-insensitively, ignoring surrounding space) and it was published
+// Match reports whether a passes f: its outlet equals f.Outlet and one of
+// f.Outlets, when set (case-insensitively, ignoring surrounding space), and
+// it was published
 // within [f.From, f.To]. An article without a date fails any date bound.
 func (f Filters) Match(a corpus.Article) bool {
-	if f.Outlet != "" && !strings.EqualFold(strings.TrimSpace(a.Outlet), strings.TrimSpace(f.Outlet)) {
+	if f.Outlet != "" && !sameOutlet(a.Outlet, f.Outlet) {
+		return false
+	}
+	if len(f.Outlets) > 0 && !slices.ContainsFunc(f.Outlets, func(o string) bool { return sameOutlet(a.Outlet, o) }) {
 		return false
 	}
 	if f.From.IsZero() && f.To.IsZero() {
@@ -21,6 +26,12 @@ func (f Filters) Match(a corpus.Article) bool {
 	return !a.Published.IsZero() &&
 		(f.From.IsZero() || !a.Published.Before(f.From)) &&
 		(f.To.IsZero() || !a.Published.After(f.To))
+}
+
+// sameOutlet reports whether two outlet names are the same, ignoring case
+// and surrounding space.
+func sameOutlet(a, b string) bool {
+	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
 }
 
 // ParseFrom parses the lower bound of a date filter (Filters.From), given

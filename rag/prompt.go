@@ -74,6 +74,10 @@ func BuildPrompt(question string, passages []Passage, history []Turn) []llms.Mes
 	b.WriteString("Question: ")
 	b.WriteString(question)
 	b.WriteString("\n\nAnswer from the sources above, citing them as [n].")
+	if h := answerHints(question); h != "" {
+		b.WriteString("\n")
+		b.WriteString(h)
+	}
 	msgs = append(msgs, llms.TextParts(llms.ChatMessageTypeHuman, b.String()))
 	return msgs
 }

@@ -20,6 +20,9 @@ import (
 // there is no index file to reload.
 type RemoteStore interface {
 	Store
+	// Catalog describes the stored articles: their outlets and newest
+	// date.
+	Cataloger
 	// Location names the store for messages, e.g. its URL and collection.
 	Location() string
 	// Setup returns how the stored chunks were made, or nil when the store

@@ -67,6 +67,19 @@ func (m *memStore) Articles(context.Context) ([]corpus.Article, error) {
 	slices.SortFunc(out, func(a, b corpus.Article) int { return strings.Compare(a.ID, b.ID) })
 	return out, nil
 }
+func (m *memStore) Catalog(context.Context) (Catalog, error) {
+	var c Catalog
+	for _, d := range m.docs {
+		if !slices.Contains(c.Outlets, d.Article.Outlet) {
+			c.Outlets = append(c.Outlets, d.Article.Outlet)
+		}
+		if d.Article.Published.After(c.Latest) {
+			c.Latest = d.Article.Published
+		}
+	}
+	slices.Sort(c.Outlets)
+	return c, nil
+}
 func (m *memStore) Count(context.Context) (int, int, error) {
 	n := 0
 	for _, d := range m.docs {

@@ -126,7 +126,7 @@ func recallAt1(t *testing.T, ix *Index, qs []squadQuestion, w rerankWeights) flo
 	r.weights = w
 	hits := 0
 	for _, q := range qs {
-		res, err := r.retrieve(context.Background(), ix, Request{Question: q.Question, K: 1}, q.vector)
+		res, err := r.retrieve(context.Background(), ix, Request{Question: q.Question, K: 1}, q.vector, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -38,6 +38,10 @@ type RetrievalConfig struct {
 	// K is the number of passages retrieved for a request that names none
 	// (Request.K == 0), 1 to MaxK. Default DefaultK.
 	K int `json:"k"`
+	// SingleQuery retrieves for the question as a whole only. By default a
+	// question naming outlets or dates, or comparing two things, is split
+	// into parts retrieved for separately and merged (see decompose.go).
+	SingleQuery bool `json:"single_query,omitempty"`
 }
 
 // DefaultRetrievalConfig is the retrieval newsrag uses unless told otherwise.
@@ -130,7 +134,8 @@ type candidate struct {
 
 // Retrieve returns up to k passages for req from s, best first: the
 // store's first stage, then re-ranking (hybrid mode) and near-duplicate
-// collapse.
+// collapse. A question in several parts (see Decompose) is searched for
+// once per part and as a whole, and the rankings merged (see multihop.go).
 func (r *Retriever) Retrieve(ctx context.Context, s Store, req Request) (*Retrieval, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -139,7 +144,11 @@ func (r *Retriever) Retrieve(ctx context.Context, s Store, req Request) (*Retrie
 	if err != nil {
 		return nil, err
 	}
-	return r.retrieve(ctx, s, req, qvec)
+	pvecs, err := r.embedParts(ctx, s, req.Question)
+	if err != nil {
+		return nil, err
+	}
+	return r.retrieve(ctx, s, req, qvec, pvecs)
 }
 
 // embedQuestion returns the question's unit-length embedding, or nil when
@@ -158,24 +167,60 @@ func (r *Retriever) embedQuestion(ctx context.Context, question string) ([]float
 }
 
 // retrieve is Retrieve for a valid request whose question embedding qvec
-// (from embedQuestion) is known: the CPU-bound part.
-func (r *Retriever) retrieve(ctx context.Context, s Store, req Request, qvec []float32) (*Retrieval, error) {
-	q, sr, err := r.search(ctx, s, req, qvec)
+// (from embedQuestion) is known. pvecs holds the embeddings of the
+// question's parts (from embedParts) by text; a part not in it is
+// embedded here.
+func (r *Retriever) retrieve(ctx context.Context, s Store, req Request, qvec []float32, pvecs map[string][]float32) (*Retrieval, error) {
+	ss, err := r.search(ctx, s, req, qvec, pvecs)
 	if err != nil {
 		return nil, err
 	}
-	return r.rank(req, q, sr), nil
+	return r.rank(req, ss), nil
 }
 
-// search runs the store's first stage for req.
-func (r *Retriever) search(ctx context.Context, s Store, req Request, qvec []float32) (SearchQuery, *SearchResult, error) {
+// searched is one store search made for a request: the text searched for
+// (the question or one of its parts), the query and what it found.
+type searched struct {
+	text string
+	q    SearchQuery
+	sr   *SearchResult
+}
+
+// searches are the store searches made for a request: the whole question's
+// and, for a question in parts, the parts' (see multihop.go), in the order
+// their rankings are merged.
+type searches struct {
+	whole searched
+	parts []searched
+}
+
+// search runs the store's first stage for req: one search for the whole
+// question and, for a question in parts, one per part (see multihop.go).
+func (r *Retriever) search(ctx context.Context, s Store, req Request, qvec []float32, pvecs map[string][]float32) (*searches, error) {
+	parts, err := r.parts(ctx, s, req.Question)
+	if err != nil {
+		return nil, err
+	}
+	ss := &searches{}
+	if len(parts) > 0 {
+		if ss.parts, err = r.searchParts(ctx, s, req, qvec, pvecs, parts); err != nil {
+			return nil, err
+		}
+	}
+	ss.whole, err = r.searchText(ctx, s, req.Question, qvec, req.Filters, cmp.Or(req.K, r.cfg.K))
+	return ss, err
+}
+
+// searchText runs the store's first stage for text, whose embedding is
+// vec, within f, for k passages.
+func (r *Retriever) searchText(ctx context.Context, s Store, text string, vec []float32, f Filters, k int) (searched, error) {
 	q := SearchQuery{
-		Terms:       r.analyzer.Terms(nil, req.Question),
+		Terms:       r.analyzer.Terms(nil, text),
 		Lexical:     r.cfg.Mode != RetrieveDense,
-		Vector:      qvec,
+		Vector:      vec,
 		DenseWeight: r.cfg.DenseWeight,
-		Limit:       max(r.cfg.Candidates, 3*cmp.Or(req.K, r.cfg.K)),
-		Filters:     req.Filters,
+		Limit:       max(r.cfg.Candidates, 3*k),
+		Filters:     f,
 	}
 	switch r.cfg.Mode {
 	case RetrieveBM25:
@@ -185,39 +230,75 @@ func (r *Retriever) search(ctx context.Context, s Store, req Request, qvec []flo
 	}
 	sr, err := s.Search(ctx, q)
 	if err != nil {
-		return q, nil, fmt.Errorf("retrieve: %w", err)
+		return searched{}, fmt.Errorf("retrieve: %w", err)
 	}
-	return q, sr, nil
+	return searched{text: text, q: q, sr: sr}, nil
 }
 
-// rank re-ranks (hybrid mode) and collapses the hits of q's search, and
-// numbers the passages kept.
-func (r *Retriever) rank(req Request, q SearchQuery, sr *SearchResult) *Retrieval {
+// rank re-ranks (hybrid mode) and collapses the hits of the searches made
+// for req, merging the rankings of a question in parts, and numbers the
+// passages kept.
+func (r *Retriever) rank(req Request, ss *searches) *Retrieval {
 	k := cmp.Or(req.K, r.cfg.K)
-	res := &Retrieval{}
-	if len(sr.Hits) == 0 {
-		return res
+	whole, qw := r.candidates(ss.whole, k)
+	if len(ss.parts) == 0 {
+		return r.result(ss.whole, r.collapse(whole, k), qw)
 	}
-	qw := newQueryWeights(q.Terms, sr.Terms)
-	cands := make([]candidate, len(sr.Hits))
-	list := make([]*candidate, len(sr.Hits))
-	for i := range sr.Hits {
-		cands[i] = candidate{Hit: &sr.Hits[i], rank: i, score: sr.Hits[i].Score}
+	var lists [][]*candidate
+	for _, p := range ss.parts {
+		if list, _ := r.candidates(p, k); len(list) > 0 {
+			lists = append(lists, list)
+		}
+	}
+	if len(whole) > 0 {
+		lists = append(lists, whole)
+	}
+	switch len(lists) {
+	case 0:
+		return &Retrieval{}
+	case 1: // only one search found anything
+		return r.result(ss.whole, r.collapse(lists[0], k), qw)
+	}
+	return r.result(ss.whole, r.merge(req.Question, qw, lists, k), qw)
+}
+
+// candidates returns the hits of s as candidates, best first, re-ranked
+// in hybrid mode, with the searched text's term weights.
+func (r *Retriever) candidates(s searched, k int) ([]*candidate, queryWeights) {
+	var qw queryWeights
+	if s.sr.Terms != nil {
+		qw = newQueryWeights(s.q.Terms, s.sr.Terms)
+	}
+	if len(s.sr.Hits) == 0 {
+		return nil, qw
+	}
+	cands := make([]candidate, len(s.sr.Hits))
+	list := make([]*candidate, len(s.sr.Hits))
+	for i := range s.sr.Hits {
+		cands[i] = candidate{Hit: &s.sr.Hits[i], rank: i, score: s.sr.Hits[i].Score}
 		list[i] = &cands[i]
 	}
 	if r.cfg.Mode == RetrieveHybrid {
-		r.rerank(req.Question, qw, list, max(rerankDepth, 3*k))
+		r.rerank(s.text, qw, list, max(rerankDepth, 3*k))
 	}
+	return list, qw
+}
 
-	kept := r.collapse(list, k)
+// result numbers the kept candidates as passages; whole is the whole
+// question's search and qw its term weights.
+func (r *Retriever) result(whole searched, kept []*candidate, qw queryWeights) *Retrieval {
+	res := &Retrieval{}
+	if len(kept) == 0 {
+		return res
+	}
 	res.Passages = make([]Passage, len(kept))
 	for i, c := range kept {
 		res.Passages[i] = c.passage(i + 1)
 		res.BestDense = max(res.BestDense, c.Dense)
 	}
 	res.Coverage = coverage(qw, kept)
-	res.QueryVector = q.Vector
-	res.terms = sr.Terms
+	res.QueryVector = whole.q.Vector
+	res.terms = whole.sr.Terms
 	res.qw, res.kept = qw, kept
 	return res
 }

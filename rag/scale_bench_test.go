@@ -264,7 +264,7 @@ func residentMB() float64 {
 // BenchmarkIngestBuiltin measures ingest (chunking, embedding with the
 // built-in model, indexing) of real articles, in chunks per second.
 func BenchmarkIngestBuiltin(b *testing.B) {
-	emb := builtinEmbedder(b)
+	emb := testfake.Builtin(b)
 	arts, err := corpus.Default()
 	if err != nil {
 		b.Fatal(err)
@@ -288,7 +288,7 @@ func BenchmarkIngestBuiltin(b *testing.B) {
 // built-in model, which hybrid and dense retrieval add to the figures
 // above.
 func BenchmarkQueryEmbedding(b *testing.B) {
-	emb := builtinEmbedder(b)
+	emb := testfake.Builtin(b)
 	qs := benchQueries(benchSentences(b), 100)
 	b.ResetTimer()
 	lat := make([]time.Duration, 0, b.N)

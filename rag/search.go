@@ -114,7 +114,7 @@ func fuse(list []*rawCandidate, w float64) {
 
 // filter returns a predicate for the chunks that pass f, or nil for none.
 func (ix *Index) filter(f Filters) func(uint32) bool {
-	if f.Outlet == "" && f.From.IsZero() && f.To.IsZero() {
+	if f.Outlet == "" && len(f.Outlets) == 0 && f.From.IsZero() && f.To.IsZero() {
 		return nil
 	}
 	ok := make([]bool, len(ix.articles))

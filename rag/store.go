@@ -2,6 +2,7 @@ package rag
 
 import (
 	"context"
+	"time"
 
 	"github.com/newsrag/newsrag/corpus"
 )
@@ -79,3 +80,20 @@ func IDF(n, df int) float64 { return logIDF(float64(n), float64(df)) }
 // unknownIDF is the weight of a query term no chunk holds: the rarest
 // possible term's.
 func unknownIDF(ts TermStats) float64 { return logIDF(float64(ts.Chunks()), 0) }
+
+// Catalog describes a store's corpus as a whole, for splitting questions
+// into parts (see Decompose).
+type Catalog struct {
+	// Outlets are the distinct outlet names of the articles, sorted.
+	Outlets []string
+	// Latest is the newest publication date of the articles (zero when
+	// none has a date).
+	Latest time.Time
+}
+
+// Cataloger is a Store that describes its corpus. A Retriever splits
+// questions into parts only over a Cataloger (the Index and every
+// RemoteStore are).
+type Cataloger interface {
+	Catalog(ctx context.Context) (Catalog, error)
+}

@@ -21,6 +21,10 @@ const (
 type Filters struct {
 	// Outlet matches an article's outlet, case-insensitively.
 	Outlet string `json:"outlet,omitempty"`
+	// Outlets, when not empty, matches an article of any of these outlets
+	// (as Outlet does), besides Outlet: multi-part retrieval searches each
+	// part of a question within the outlets it names (see Decompose).
+	Outlets []string `json:"outlets,omitempty"`
 	// From and To bound the published date, inclusive.
 	From time.Time `json:"from,omitzero"`
 	To   time.Time `json:"to,omitzero"`

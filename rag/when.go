@@ -322,7 +322,8 @@ const recencyHalfLife = 7 * 24 * time.Hour
 // question that leaves nothing to retrieve (the corpus has no articles of
 // those dates, or no dates at all: "in 1990" may be about history, not
 // when an article appeared) is dropped, and the question retrieved as it
-// is. A question without time words is retrieved as it is.
+// is. A question without time words, or in several parts (see Decompose),
+// is retrieved as it is.
 func (e *Engine) retrieve(ctx context.Context, s Store, req Request) (*Retrieval, error) {
 	now := time.Now
 	if e.cfg.Now != nil {
@@ -330,6 +331,16 @@ func (e *Engine) retrieve(ctx context.Context, s Store, req Request) (*Retrieval
 	}
 	when, rest := ParseWhen(req.Question, now())
 	if when.IsZero() {
+		return e.retrieveOnce(ctx, s, req)
+	}
+	parts, err := e.retriever.parts(ctx, s, req.Question)
+	if err != nil {
+		return nil, err
+	}
+	if len(parts) > 1 {
+		// A question in several parts resolves each part's dates itself
+		// (see Decompose): "the report on October 1 and the one on
+		// October 7" is two dates, not a range.
 		return e.retrieveOnce(ctx, s, req)
 	}
 	q := req

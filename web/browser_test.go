@@ -178,22 +178,41 @@ func doSteps(t *testing.T, ctx context.Context, what string, steps ...chromedp.A
 	}
 }
 
-// defaultEngine is the real rag.Engine over the default corpus, answering
-// extractively (no LLM).
+// The default corpus, indexed once per test binary with the built-in model.
+var (
+	defaultOnce sync.Once
+	defaultDir  string
+	defaultErr  error
+)
+
+// defaultEngine is the real rag.Engine over the default corpus, with the
+// built-in model and the default (hybrid) retrieval, answering extractively
+// (no LLM): the answerability decision sees what it sees in use.
 func defaultEngine(t *testing.T) *rag.Engine {
 	t.Helper()
 	ctx := context.Background()
-	eng, err := rag.Open(ctx, rag.Config{DataDir: t.TempDir(), Embedder: &testfake.Embedder{Dim: 64, MaxTok: 128, Model: "hash"},
-		Retrieval: rag.RetrievalConfig{Mode: "bm25"}})
+	emb := testfake.Builtin(t)
+	defaultOnce.Do(func() {
+		if defaultDir, defaultErr = os.MkdirTemp("", "newsrag-web-*"); defaultErr != nil {
+			return
+		}
+		var eng *rag.Engine
+		if eng, defaultErr = rag.Open(ctx, rag.Config{DataDir: defaultDir, Embedder: emb}); defaultErr != nil {
+			return
+		}
+		arts, err := corpus.Default()
+		if err != nil {
+			defaultErr = err
+			return
+		}
+		_, defaultErr = eng.Ingest(ctx, arts, rag.IngestOptions{})
+	})
+	if defaultErr != nil {
+		t.Fatalf("index the default corpus: %v", defaultErr)
+	}
+	eng, err := rag.Open(ctx, rag.Config{DataDir: defaultDir, Embedder: emb})
 	if err != nil {
 		t.Fatalf("rag.Open: %v", err)
-	}
-	arts, err := corpus.Default()
-	if err != nil {
-		t.Fatalf("corpus.Default: %v", err)
-	}
-	if _, err := eng.Ingest(ctx, arts, rag.IngestOptions{}); err != nil {
-		t.Fatalf("Ingest: %v", err)
 	}
 	return eng
 }

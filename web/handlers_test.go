@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +20,11 @@ import (
 func TestMain(m *testing.M) {
 	// Every test must leave no goroutine behind: handlers, heartbeats,
 	// pipelines and servers all end with their request or server.
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, goleak.Cleanup(func(int) {
+		if defaultDir != "" {
+			os.RemoveAll(defaultDir)
+		}
+	}))
 }
 
 func TestAsk(t *testing.T) {

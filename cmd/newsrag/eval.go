@@ -27,6 +27,7 @@ type evalFlags struct {
 	cacheDir    string
 	features    string
 	every       int
+	singleQuery bool
 }
 
 func newEvalCmd() *cobra.Command {
@@ -40,6 +41,10 @@ the configured embedder (cached by corpus content and settings, so a second
 run only queries), runs every question through each retriever and reports
 answer-recall@1/3/5/10 (a retrieved passage contains a gold answer,
 case-insensitive), article-hit@k, MRR, chunk sizes and query latency.
+Questions with an "evidence" list (source, fact) are also scored as
+MultiHop-RAG does, per question "type": Hits@4, Hits@10, MRR@10, MAP@10 (a
+passage holding a gold fact is relevant) and all-gold@5/10 (every gold
+article in the top k), shown beside the published figures.
 
 --answers also answers every question (with the configured LLM, else the
 extractive answerer) and scores the answers: gold answer contained, citation
@@ -138,6 +143,7 @@ rag/gatetrain.`,
 	fl.IntVar(&f.limit, "limit", 0, "use only the first N questions (0: all)")
 	fl.IntVar(&f.every, "every", 0, "keep every N-th question only (a quicker run that still covers every article)")
 	fl.StringVar(&f.features, "features", "", "with --answers, write each question's answerability features to this JSONL file")
+	fl.BoolVar(&f.singleQuery, "single-query", false, "retrieve for each question as a whole, without splitting it into parts by outlet, date or comparison")
 	fl.StringVar(&f.cacheDir, "cache-dir", "", "where built indexes are cached (default: <user cache dir>/newsrag/eval)")
 	return cmd
 }
@@ -164,7 +170,7 @@ func (f *evalFlags) retrieval(s *settings) ([]rag.RetrievalConfig, error) {
 			ws = weights[:1]
 		}
 		for _, w := range ws {
-			rc := rag.RetrievalConfig{Mode: m, DenseWeight: w}
+			rc := rag.RetrievalConfig{Mode: m, DenseWeight: w, SingleQuery: f.singleQuery}
 			if err := rc.Validate(); err != nil {
 				return nil, fmt.Errorf("%w: %v", rag.ErrBadRequest, err)
 			}

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gofrs/flock"
+
 	"github.com/newsrag/newsrag/corpus"
 	"github.com/newsrag/newsrag/embed"
 	"github.com/newsrag/newsrag/rag"
@@ -28,6 +30,11 @@ type Question struct {
 	Answers []string `json:"answers"`
 	// Sources are the gold articles' file names, relative to corpus/.
 	Sources []string `json:"sources"`
+	// Type groups questions in the evidence table (e.g. "comparison_query").
+	Type string `json:"type,omitempty"`
+	// Evidence are the gold facts, verbatim in their articles; questions
+	// with evidence are scored as MultiHop-RAG does (see evidence.go).
+	Evidence []Evidence `json:"evidence,omitempty"`
 }
 
 // Answerable reports whether the question has a gold answer.
@@ -241,6 +248,10 @@ func evalCacheKey(arts []corpus.Article, chunking rag.ChunkConfig, fp embed.Fing
 // evalMetaFile records how a cached index was built.
 const evalMetaFile = "build.json"
 
+// buildLockPoll is how often an evaluation waiting for another's build of
+// the same index checks whether it is done.
+const buildLockPoll = 500 * time.Millisecond
+
 // evalIndex opens an engine over the cached index for arts, building and
 // caching the index first when there is none.
 func evalIndex(ctx context.Context, cfg Config, arts []corpus.Article, progress func(string, int, int)) (*rag.Engine, IndexInfo, error) {
@@ -283,14 +294,44 @@ func evalIndex(ctx context.Context, cfg Config, arts []corpus.Article, progress 
 		}
 		return e, info, nil
 	}
-	var meta rag.BuildStats
 	metaPath := filepath.Join(dir, evalMetaFile)
-	if b, err := os.ReadFile(metaPath); err == nil && json.Unmarshal(b, &meta) == nil {
-		if e, err := open(false); err == nil && e.Ready() && e.Index().Chunking() == chunking {
-			info.Cached = true
-			info.fill(e.Index(), meta)
-			return e, info, nil
+	cached := func() (*rag.Engine, bool) {
+		var meta rag.BuildStats
+		if b, err := os.ReadFile(metaPath); err == nil && json.Unmarshal(b, &meta) == nil {
+			if e, err := open(false); err == nil && e.Ready() && e.Index().Chunking() == chunking {
+				info.Cached = true
+				info.fill(e.Index(), meta)
+				return e, true
+			}
 		}
+		return nil, false
+	}
+	if e, ok := cached(); ok {
+		return e, info, nil
+	}
+	// One build per index: another evaluation building the same index (in
+	// this process or another) holds the lock; wait for it and reuse its
+	// index rather than build it a second time.
+	if err := os.MkdirAll(cfg.CacheDir, 0o755); err != nil {
+		return nil, info, fmt.Errorf("evaluate: %w", err)
+	}
+	lock := flock.New(filepath.Join(cfg.CacheDir, key+".lock"))
+	if ok, err := lock.TryLock(); err == nil && !ok {
+		progress("waiting for another build of this index", 0, 1)
+		ok, err = lock.TryLockContext(ctx, buildLockPoll)
+		if err == nil && !ok {
+			err = ctx.Err()
+		}
+		if err != nil {
+			return nil, info, fmt.Errorf("evaluate: wait for the build of %s: %w", dir, err)
+		}
+		progress("waiting for another build of this index", 1, 1)
+	} else if err != nil {
+		return nil, info, fmt.Errorf("evaluate: lock %s: %w", lock.Path(), err)
+	}
+	defer lock.Unlock()
+	if e, ok := cached(); ok {
+		return e, info, nil
 	}
 	e, err := open(true)
 	if err != nil {
@@ -343,12 +384,16 @@ func evalRetriever(ctx context.Context, cfg Config, store rag.Store, paths map[s
 	stage := "retrieving " + retrieverLabel(r.Config())
 	results := make([]evalResult, len(qs))
 	lat := make([]time.Duration, len(qs))
+	depth := cfg.K
+	if hasEvidence(qs) {
+		depth = max(depth, evidenceK) // the paper's metrics look at the top 10
+	}
 	for i, q := range qs {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("evaluate: %w", err)
 		}
 		t0 := time.Now()
-		got, err := r.Retrieve(ctx, store, rag.Request{Question: q.Question, K: cfg.K})
+		got, err := r.Retrieve(ctx, store, rag.Request{Question: q.Question, K: depth})
 		lat[i] = time.Since(t0)
 		if err != nil {
 			return nil, fmt.Errorf("evaluate: question %s: %w", q.ID, err)
@@ -357,6 +402,7 @@ func evalRetriever(ctx context.Context, cfg Config, store rag.Store, paths map[s
 		progress(stage, i+1, len(qs))
 	}
 	run := scoreRetrieval(qs, results, cfg.K)
+	run.Evidence = scoreEvidence(qs, results)
 	run.Retriever = r.Config()
 	run.Latency = latencyOf(lat)
 	return run, nil

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -394,5 +395,31 @@ func TestEvalReportSweep(t *testing.T) {
 	html := page.String()
 	if !strings.Contains(html, `aria-label="refusal against false refusal, `) || strings.Count(html, "<circle") < 21 {
 		t.Error("no refusal curve with a point per threshold")
+	}
+}
+
+func TestEvaluateConcurrentRunsBuildOnce(t *testing.T) {
+	ctx := context.Background()
+	dir, cache := tinyBench(t), t.TempDir()
+	emb := testfake.NewEmbedder()
+	cfg := Config{Dir: dir, CacheDir: cache, Embedder: emb, K: 3, Retrievers: []rag.RetrievalConfig{{Mode: rag.RetrieveBM25}}}
+	reps := make([]*Report, 3)
+	errs := make([]error, len(reps))
+	var wg sync.WaitGroup
+	for i := range reps {
+		wg.Go(func() { reps[i], errs[i] = Evaluate(ctx, cfg) })
+	}
+	wg.Wait()
+	built := 0
+	for i, rep := range reps {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		if !rep.Index.Cached {
+			built++
+		}
+	}
+	if built != 1 || emb.Calls.Load() != int64(reps[0].Index.Chunks) {
+		t.Errorf("%d of %d concurrent runs built the index, %d texts embedded for %d chunks; want one build", built, len(reps), emb.Calls.Load(), reps[0].Index.Chunks)
 	}
 }

@@ -55,6 +55,9 @@ type Run struct {
 	MeanWordsAt5 float64        `json:"mean_words_at_5"`
 	Latency      Latency        `json:"latency"`
 	Answers      *AnswerMetrics `json:"answers,omitempty"`
+	// Evidence holds the MultiHop-RAG metrics, overall then per question
+	// type, when the questions carry evidence.
+	Evidence []EvidenceMetrics `json:"evidence,omitempty"`
 }
 
 // At returns the metrics at k, if measured.

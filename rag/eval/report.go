@@ -14,10 +14,14 @@ import (
 func (r Run) Label() string { return retrieverLabel(r.Retriever) }
 
 func retrieverLabel(rc rag.RetrievalConfig) string {
+	label := rc.Mode
 	if rc.Mode == rag.RetrieveHybrid {
-		return fmt.Sprintf("hybrid (dense %.2g)", rc.DenseWeight)
+		label = fmt.Sprintf("hybrid (dense %.2g)", rc.DenseWeight)
 	}
-	return rc.Mode
+	if rc.SingleQuery {
+		label += ", single query"
+	}
+	return label
 }
 
 // WriteTable writes the report as aligned text tables.
@@ -63,6 +67,9 @@ func (rep *Report) WriteTable(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if err := rep.writeEvidenceTable(w); err != nil {
+		return err
+	}
 	answered := false
 	for _, r := range rep.Runs {
 		answered = answered || r.Answers != nil
@@ -80,6 +87,41 @@ func (rep *Report) WriteTable(w io.Writer) error {
 		}
 	}
 	return tw.Flush()
+}
+
+// hasEvidence reports whether any run carries evidence metrics.
+func (rep *Report) hasEvidence() bool {
+	for _, r := range rep.Runs {
+		if len(r.Evidence) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// writeEvidenceTable writes the MultiHop-RAG metrics per run and question
+// type, with the published figures and their attribution, when measured.
+func (rep *Report) writeEvidenceTable(w io.Writer) error {
+	if !rep.hasEvidence() {
+		return nil
+	}
+	fmt.Fprintln(w, "\nEvidence retrieval (MultiHop-RAG metrics; all-gold@k: every gold article in the top k):")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "retriever\ttype\tquestions\tHits@4\tHits@10\tMRR@10\tMAP@10\tall-gold@5\tall-gold@10\t")
+	for _, r := range rep.Runs {
+		for _, m := range r.Evidence {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t\n", r.Label(), m.Type, m.Questions,
+				m.Hits4, m.Hits10, m.MRR10, m.MAP10, m.AllGold5, m.AllGold10)
+		}
+	}
+	for _, p := range PublishedMultiHop {
+		fmt.Fprintf(tw, "%s (published)\tall\t2556\t%.4f\t%.4f\t%.4f\t%.4f\t\t\t\n", p.System, p.Hits4, p.Hits10, p.MRR10, p.MAP10)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "Published figures and data: %s\n", PublishedAttribution)
+	return err
 }
 
 // WriteHTML writes a self-contained HTML report: the figures and, per run,
@@ -106,11 +148,14 @@ func (rep *Report) WriteHTML(w io.Writer) error {
 	}
 	return reportTemplate.Execute(w, struct {
 		*Report
-		Charts     []template.HTML
-		Comparison template.HTML
-		Sweeps     []template.HTML
-		Ks         []int
-	}{rep, charts, comparison, sweeps, reportKs})
+		Charts      []template.HTML
+		Comparison  template.HTML
+		Sweeps      []template.HTML
+		Ks          []int
+		HasEvidence bool
+		Published   []Published
+		Attribution string
+	}{rep, charts, comparison, sweeps, reportKs, rep.hasEvidence(), PublishedMultiHop, PublishedAttribution})
 }
 
 // Chart geometry, in SVG user units.
@@ -209,6 +254,7 @@ func sweepChart(label string, pts []SweepPoint) template.HTML {
 
 var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"f3":  func(v float64) string { return fmt.Sprintf("%.3f", v) },
+	"f4":  func(v float64) string { return fmt.Sprintf("%.4f", v) },
 	"f1":  func(v float64) string { return fmt.Sprintf("%.1f", v) },
 	"f2":  func(v float64) string { return fmt.Sprintf("%.2f", v) },
 	"sec": func(ms float64) string { return fmt.Sprintf("%.1f", ms/1000) },
@@ -256,6 +302,17 @@ figcaption { font-weight: 600; margin-bottom: .3rem; }
 <div class="charts">
 {{range $i, $r := .Runs}}{{with index $.Sweeps $i}}<figure><figcaption>refusal against false refusal as the answerability threshold varies, {{$r.Label}}</figcaption>{{.}}</figure>{{end}}
 {{end}}</div>{{end}}
+{{if .HasEvidence}}
+<h2>Evidence retrieval (MultiHop-RAG metrics)</h2>
+<p>A passage is relevant when it contains a gold evidence fact (whitespace removed); Hits@k, MRR@10 and MAP@10 as the
+paper defines them, over the questions with evidence. All-gold@k: share of questions whose gold articles all have a
+passage in the top k. Refusal (answers) is the share of unanswerable questions, MultiHop-RAG's null queries, declined.</p>
+<div class="scroll"><table>
+<tr><th>retriever</th><th>question type</th><th>questions</th><th>Hits@4</th><th>Hits@10</th><th>MRR@10</th><th>MAP@10</th><th>all-gold@5</th><th>all-gold@10</th></tr>
+{{range .Runs}}{{$r := .}}{{range .Evidence}}<tr><td>{{$r.Label}}</td><td>{{.Type}}</td><td>{{.Questions}}</td><td>{{f3 .Hits4}}</td><td>{{f3 .Hits10}}</td><td>{{f3 .MRR10}}</td><td>{{f3 .MAP10}}</td><td>{{f3 .AllGold5}}</td><td>{{f3 .AllGold10}}</td></tr>
+{{end}}{{end}}{{range .Published}}<tr class="muted"><td>{{.System}} (published)</td><td>all</td><td>2,556</td><td>{{f4 .Hits4}}</td><td>{{f4 .Hits10}}</td><td>{{f4 .MRR10}}</td><td>{{f4 .MAP10}}</td><td></td><td></td></tr>
+{{end}}</table></div>
+<p class="muted">Published figures and data: {{.Attribution}}</p>{{end}}
 </body>
 </html>
 `))

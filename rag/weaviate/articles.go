@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	wv "github.com/weaviate/weaviate-go-client/v5/weaviate"
 	"github.com/weaviate/weaviate-go-client/v5/weaviate/filters"
@@ -213,3 +214,63 @@ func unhex(h string) string {
 	b, _ := hex.DecodeString(h)
 	return string(b)
 }
+
+// catalogTTL is how long a Catalog is reused: a question asks for it
+// several times, and another process's ingest shows within this time.
+const catalogTTL = 10 * time.Second
+
+// catalogCache keeps the last Catalog read.
+type catalogCache struct {
+	mu sync.Mutex
+	at time.Time
+	c  rag.Catalog
+}
+
+// Catalog returns the stored chunks' outlets and newest publication date,
+// from one aggregate query (reused for catalogTTL). The outlets are the
+// filterable outlet keys (lower case), which rag compares
+// case-insensitively.
+func (s *Store) Catalog(ctx context.Context) (rag.Catalog, error) {
+	s.catalog.mu.Lock()
+	defer s.catalog.mu.Unlock()
+	if !s.catalog.at.IsZero() && time.Since(s.catalog.at) < catalogTTL {
+		return s.catalog.c, nil
+	}
+	q := fmt.Sprintf(`{Aggregate{o: %s(groupBy:["outlet_key"], limit: %d){groupedBy{value}} p: %s{published{maximum}}}}`,
+		s.chunks, maxOutlets, s.chunks)
+	var out struct {
+		O []struct {
+			GroupedBy struct {
+				Value string `json:"value"`
+			} `json:"groupedBy"`
+		} `json:"o"`
+		P []struct {
+			Published struct {
+				Maximum string `json:"maximum"`
+			} `json:"published"`
+		} `json:"p"`
+	}
+	err := s.query(ctx, "Aggregate", &out, func(c *wv.Client) (*models.GraphQLResponse, error) {
+		return c.GraphQL().Raw().WithQuery(q).Do(ctx)
+	})
+	if err != nil {
+		return rag.Catalog{}, fmt.Errorf("weaviate: catalog: %w", err)
+	}
+	var c rag.Catalog
+	for _, g := range out.O {
+		if g.GroupedBy.Value != "" {
+			c.Outlets = append(c.Outlets, g.GroupedBy.Value)
+		}
+	}
+	slices.Sort(c.Outlets)
+	if len(out.P) > 0 && out.P[0].Published.Maximum != "" {
+		if c.Latest, err = time.Parse(time.RFC3339Nano, out.P[0].Published.Maximum); err != nil {
+			return rag.Catalog{}, fmt.Errorf("weaviate: catalog: newest date: %w", err)
+		}
+	}
+	s.catalog.at, s.catalog.c = time.Now(), c
+	return c, nil
+}
+
+// maxOutlets is the most outlets a Catalog lists.
+const maxOutlets = 10000

@@ -135,6 +135,13 @@ func where(f rag.Filters) *filters.WhereBuilder {
 	if f.Outlet != "" {
 		ws = append(ws, filters.Where().WithPath([]string{"outlet_key"}).WithOperator(filters.Equal).WithValueText(outletKey(f.Outlet)))
 	}
+	if len(f.Outlets) > 0 {
+		keys := make([]string, len(f.Outlets))
+		for i, o := range f.Outlets {
+			keys[i] = outletKey(o)
+		}
+		ws = append(ws, filters.Where().WithPath([]string{"outlet_key"}).WithOperator(filters.ContainsAny).WithValueText(keys...))
+	}
 	if !f.From.IsZero() {
 		ws = append(ws, filters.Where().WithPath([]string{"published"}).WithOperator(filters.GreaterThanEqual).WithValueDate(f.From.UTC()))
 	}

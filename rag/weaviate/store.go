@@ -82,6 +82,7 @@ type Store struct {
 	clients  []*wv.Client
 	next     atomic.Int32 // the client that answered last
 	cache    articleCache
+	catalog  catalogCache
 }
 
 var _ rag.RemoteStore = (*Store)(nil)
