@@ -26,6 +26,9 @@ func TestRetrieveFilters(t *testing.T) {
 		{"to", Filters{To: day("2021-12-31")}, map[string]bool{"kabul": true}},
 		{"range", Filters{From: day("2025-07-08"), To: day("2025-07-08")}, map[string]bool{"coalition": true}},
 		{"nothing", Filters{Outlet: "The Onion"}, map[string]bool{}},
+		{"outlets", Filters{Outlets: []string{"sky news", " Global Affairs"}}, map[string]bool{"drones": true, "kabul": true, "coalition": true}},
+		{"outlets and outlet", Filters{Outlet: "Sky News", Outlets: []string{"Global Affairs", "sky news"}, From: day("2025-01-01")}, map[string]bool{"drones": true}},
+		{"outlets none", Filters{Outlets: []string{"The Onion"}}, map[string]bool{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

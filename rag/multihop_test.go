@@ -2,9 +2,11 @@ package rag
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/newsrag/newsrag/internal/testfake"
 )
@@ -111,5 +113,49 @@ func TestRetrievePartsEmbeddedAhead(t *testing.T) {
 	got, err := r.retrieve(context.Background(), e.Index(), Request{Question: q, K: 2}, testfake.NewEmbedder().Vec(q), pvecs)
 	if err != nil || len(got.Passages) != 2 || emb.n != 0 {
 		t.Fatalf("retrieve: %d passages, %d embeddings, err %v; want 2 passages and none", len(got.Passages), emb.n, err)
+	}
+}
+
+func TestPartFilters(t *testing.T) {
+	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
+	verge := QueryPart{Outlets: []string{"The Verge"}, From: day("2023-10-01"), To: day("2023-10-01")}
+	tc := QueryPart{Outlets: []string{"TechCrunch"}, From: day("2023-10-07"), To: day("2023-10-07")}
+	undated := QueryPart{Outlets: []string{"TechCrunch"}}
+	tests := []struct {
+		name  string
+		part  QueryPart
+		req   Filters
+		dates bool
+		want  Filters
+		ok    bool
+	}{
+		{"outlet and date", verge, Filters{}, true, Filters{Outlets: []string{"The Verge"}, From: day("2023-10-01"), To: day("2023-10-01")}, true},
+		{"no dates", verge, Filters{}, false, Filters{Outlets: []string{"The Verge"}}, true},
+		{"within the request", verge, Filters{Outlet: "the verge", From: day("2023-09-01")}, true, Filters{Outlet: "the verge", Outlets: []string{"The Verge"}, From: day("2023-10-01"), To: day("2023-10-01")}, true},
+		{"request's outlets kept", tc, Filters{Outlets: []string{"techcrunch", "Wired"}}, false, Filters{Outlets: []string{"TechCrunch"}}, true},
+		{"other outlets only", verge, Filters{Outlets: []string{"Wired"}}, false, Filters{}, false},
+		{"no outlet", QueryPart{From: day("2023-10-01")}, Filters{Outlet: "Wired"}, true, Filters{Outlet: "Wired", From: day("2023-10-01")}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := tt.part.filters(tt.req, tt.dates)
+			if ok != tt.ok || (ok && !reflect.DeepEqual(got, tt.want)) {
+				t.Errorf("filters = %+v, %v; want %+v, %v", got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+
+	// The named-outlets search spans the parts' outlets and dates; a part
+	// without dates leaves that side open.
+	f, named, ok := anyPart([]QueryPart{verge, tc}, Filters{}, true)
+	want := Filters{Outlets: []string{"The Verge", "TechCrunch"}, From: day("2023-10-01"), To: day("2023-10-07")}
+	if !named || !ok || !reflect.DeepEqual(f, want) {
+		t.Errorf("anyPart = %+v, %v, %v; want %+v", f, named, ok, want)
+	}
+	if f, _, _ := anyPart([]QueryPart{verge, undated}, Filters{}, true); !f.From.IsZero() || !f.To.IsZero() || len(f.Outlets) != 2 {
+		t.Errorf("anyPart with an undated part = %+v, want two outlets and no dates", f)
+	}
+	if _, named, _ := anyPart([]QueryPart{verge, {Text: "no outlet"}}, Filters{}, true); named {
+		t.Error("anyPart named outlets for a part naming none")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -203,6 +204,8 @@ func TestFilters(t *testing.T) {
 		{"to", rag.Filters{To: day("2021-12-31")}, map[string]bool{"kabul": true}},
 		{"range", rag.Filters{From: day("2025-07-08"), To: day("2025-07-08")}, map[string]bool{"coalition": true}},
 		{"nothing", rag.Filters{Outlet: "The Onion"}, map[string]bool{}},
+		{"outlets", rag.Filters{Outlets: []string{"sky news", " Global Affairs"}}, map[string]bool{"drones": true, "kabul": true, "coalition": true}},
+		{"outlets and outlet", rag.Filters{Outlet: "Sky News", Outlets: []string{"Global Affairs", "sky news"}, From: day("2025-01-01")}, map[string]bool{"drones": true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -286,5 +289,41 @@ func TestTwoEnginesShareTheStore(t *testing.T) {
 	ps, err := b.Search(ctx, rag.Request{Question: "coalition of the willing", K: 1})
 	if err != nil || len(ps) == 0 || ps[0].ArticleID != "coalition" {
 		t.Fatalf("the second engine does not find the article the first added: %v, %v", ps, err)
+	}
+}
+
+// A question naming two outlets is searched once per outlet on Weaviate
+// too, from the store's own catalog of outlets and dates.
+func TestCatalogAndQuestionInParts(t *testing.T) {
+	ctx := context.Background()
+	s := testStore(t)
+	arts := testfake.Articles()
+	e := open(t, s, arts)
+	cat, err := s.Catalog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := embedded(t, arts).Index().Catalog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := make([]string, len(ix.Outlets))
+	for i, o := range ix.Outlets {
+		want[i] = outletKey(o)
+	}
+	if !slices.Equal(cat.Outlets, want) || !cat.Latest.Equal(ix.Latest) {
+		t.Errorf("catalog %v %v, want the embedded index's %v %v", cat.Outlets, cat.Latest, want, ix.Latest)
+	}
+	q := "Did Sky News report drone strikes on refineries, while Global Affairs reported a coalition with Keir Starmer?"
+	ps, err := e.Search(ctx, rag.Request{Question: q, K: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, p := range ps {
+		got[p.ArticleID] = true
+	}
+	if !got["drones"] || !got["coalition"] {
+		t.Errorf("top 2 articles %v, want drones and coalition", got)
 	}
 }
