@@ -14,10 +14,13 @@ import (
 )
 
 // Index is a hybrid index of articles. Its chunk documents (ID, text,
-// article, vector) are held in a chromem-go collection, the store that
-// passages, citations and the index file read them from. Each document's
-// vector is a view into one contiguous slice, which the dense search scans
-// (filtering before scoring), and a BM25 lexicon indexes the chunks' terms.
+// article, vector) are held in a chromem-go collection, which the index
+// file's vectors are written from. Each document's vector is a view into
+// one contiguous slice, which the dense search scans (filtering before
+// scoring), and a BM25 lexicon indexes the chunks' terms. Search reads its
+// hits from the index's own arrays rather than the collection: chromem's
+// GetByID copies the whole vector, too costly for every candidate of every
+// query.
 // An Index is immutable once built and safe for concurrent use;
 // re-ingesting builds a new Index (see Build).
 type Index struct {
