@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,33 +37,6 @@ func requireBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
-}
-
-// serve runs s on a free loopback port until the test ends and returns its URL.
-func serve(t *testing.T, s *Server) string {
-	t.Helper()
-	base, _ := serveStoppable(t, s)
-	return base
-}
-
-// serveStoppable is serve with a func that stops the server early.
-func serveStoppable(t *testing.T, s *Server) (base string, stop func()) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx, ln) }()
-	stop = sync.OnceFunc(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	})
-	t.Cleanup(stop)
-	return "http://" + ln.Addr().String(), stop
 }
 
 // browser starts a fresh headless Chromium with the given viewport and

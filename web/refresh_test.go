@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"errors"
-	"net"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -24,21 +23,12 @@ func TestRefreshLoop(t *testing.T) {
 		}
 	}
 	s := newTestServer(t, newFake(), Config{Refresh: refresh, RefreshEvery: 10 * time.Millisecond})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- s.Serve(ctx, ln) }()
+	_, stop := serveStoppable(t, s)
 	deadline := time.Now().Add(5 * time.Second)
 	for calls.Load() < 3 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
-	cancel()
-	if err := <-served; err != nil {
-		t.Fatal(err)
-	}
+	stop()
 	n := calls.Load()
 	time.Sleep(30 * time.Millisecond)
 	if calls.Load() != n {
