@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/labstack/echo/v4"
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -115,6 +116,17 @@ func (s *Server) mcpHandler() http.Handler {
 		&mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true, Logger: s.log})
 }
 
+// handleMCP serves POST /mcp: the MCP handler, with the client's rate limit
+// in the request context so that a tool's question is charged by its length
+// as on the other endpoints.
+func (s *Server) handleMCP() echo.HandlerFunc {
+	h := s.mcpHandler()
+	return func(c echo.Context) error {
+		h.ServeHTTP(c.Response(), s.withCharge(c))
+		return nil
+	}
+}
+
 // readOnly annotates tools that change nothing and reach nothing outside
 // newsrag (an LLM, when configured, is part of newsrag).
 var readOnly = &mcp.ToolAnnotations{ReadOnlyHint: true, OpenWorldHint: new(bool)}
@@ -167,6 +179,9 @@ func (t mcpTools) search(ctx context.Context, _ *mcp.CallToolRequest, in searchA
 	if err := req.Validate(); err != nil {
 		return nil, searchResult{}, toolError(err)
 	}
+	if err := chargeContext(ctx, req.Question); err != nil {
+		return nil, searchResult{}, toolError(err)
+	}
 	ps, err := t.p.Search(ctx, req)
 	if err != nil {
 		return nil, searchResult{}, toolError(err)
@@ -192,6 +207,9 @@ type askResult struct {
 func (t mcpTools) ask(ctx context.Context, _ *mcp.CallToolRequest, in askArgs) (*mcp.CallToolResult, askResult, error) {
 	req := rag.Request{Question: in.Question, History: in.History}
 	if err := req.Validate(); err != nil {
+		return nil, askResult{}, toolError(err)
+	}
+	if err := chargeContext(ctx, req.Question); err != nil {
 		return nil, askResult{}, toolError(err)
 	}
 	ans, err := t.p.Ask(ctx, req, rag.Stream{})

@@ -106,7 +106,21 @@ func TestRateLimit(t *testing.T) {
 		chat := func(remote, q string) int {
 			return do(t, s.Handler(), request{method: "POST", path: "/v1/chat/completions", body: `{"model":"newsrag","messages":[{"role":"user","content":"` + q + `"}]}`, remote: remote}).Code
 		}
-		for i, send := range []func(string, string) int{search, ask, chat} {
+		// An MCP tool call answers 200 whatever the tool says; a rate-limited
+		// call is a tool error saying so, counted here as 429.
+		mcpTool := func(remote, q string) int {
+			body := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"search_news","arguments":{"question":"` + q + `"}}}`
+			rec := do(t, s.Handler(), request{method: "POST", path: "/mcp", body: body, remote: remote,
+				header: map[string]string{"Accept": "application/json, text/event-stream", "Mcp-Protocol-Version": "2025-06-18"}})
+			if rec.Code == 200 && strings.Contains(rec.Body.String(), "too many requests") {
+				return 429
+			}
+			if rec.Code == 200 && !strings.Contains(rec.Body.String(), `"passages"`) {
+				t.Errorf("MCP search_news: %s", rec.Body)
+			}
+			return rec.Code
+		}
+		for i, send := range []func(string, string) int{search, ask, chat, mcpTool} {
 			remote := fmt.Sprintf("192.0.2.%d:1", 20+i)
 			if first, second := send(remote, long), send(remote, long); first != 200 || second != 429 {
 				t.Errorf("endpoint %d: two 1,000-character questions at a burst of 10: %d, %d; want 200, 429", i, first, second)

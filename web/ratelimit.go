@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"net/http"
@@ -89,6 +90,28 @@ func (s *Server) charge(c echo.Context, question string) error {
 	extra := (utf8.RuneCountInString(question) - 1) / questionRunesPerRequest
 	if extra > 0 && !s.limiter.allow(c.RealIP(), extra, time.Now()) {
 		return s.tooManyRequests(c)
+	}
+	return nil
+}
+
+// chargeKey is the context key under which an MCP request over HTTP carries
+// its client's charge function.
+type chargeKey struct{}
+
+// withCharge returns the request of c with a context that lets MCP tool
+// handlers, which see no echo.Context, charge a question's cost to c's
+// client.
+func (s *Server) withCharge(c echo.Context) *http.Request {
+	charge := func(question string) error { return s.charge(c, question) }
+	return c.Request().WithContext(context.WithValue(c.Request().Context(), chargeKey{}, charge))
+}
+
+// chargeContext charges question's cost to the client whose request ctx
+// belongs to. Without a client (MCP over stdin and stdout) it charges
+// nothing.
+func chargeContext(ctx context.Context, question string) error {
+	if charge, ok := ctx.Value(chargeKey{}).(func(string) error); ok {
+		return charge(question)
 	}
 	return nil
 }

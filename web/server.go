@@ -102,7 +102,7 @@ func (s *Server) addRoutes() error {
 		e.POST(routeChatCompletions, s.handleChatCompletions),
 		e.GET(routeModels, s.handleModels),
 		e.GET(routeModel, s.handleModel),
-		e.POST(routeMCP, echo.WrapHandler(s.mcpHandler())),
+		e.POST(routeMCP, s.handleMCP()),
 	} {
 		s.routes[r.Path] = struct{}{}
 	}
