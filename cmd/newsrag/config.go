@@ -134,11 +134,18 @@ func defaultSettings() settings {
 	}
 }
 
-// loadSettings reads .env (if present; real environment variables win) and
-// the environment over the defaults.
+// dotenvFile is the settings file loadSettings reads, relative to the
+// working directory; empty reads none (the tests' setting, so that a
+// developer's .env cannot change what they test).
+var dotenvFile = ".env"
+
+// loadSettings reads dotenvFile (if present; real environment variables
+// win) and the environment over the defaults.
 func loadSettings() (*settings, error) {
-	if err := godotenv.Load(); err != nil && !os.IsNotExist(err) {
-		return nil, fmt.Errorf("read .env: %w", err)
+	if dotenvFile != "" {
+		if err := godotenv.Load(dotenvFile); err != nil && !os.IsNotExist(err) {
+			return nil, fmt.Errorf("read %s: %w", dotenvFile, err)
+		}
 	}
 	s := defaultSettings()
 	if err := env.Parse(&s); err != nil {

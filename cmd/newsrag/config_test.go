@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -64,5 +66,26 @@ func TestSettingsZeroIsASetting(t *testing.T) {
 	}
 	if r := s.retrieval(); r.DenseWeight != 0 || !strings.EqualFold(r.Mode, "hybrid") {
 		t.Errorf("retrieval %+v, want hybrid with dense weight 0", r)
+	}
+}
+
+// TestDotenvFile checks that a .env file's settings are read and that a
+// real environment variable wins over the file.
+func TestDotenvFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), ".env")
+	if err := os.WriteFile(path, []byte("NEWSRAG_TOP_K=3\nNEWSRAG_RETRIEVER=bm25\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	defer func(old string) { dotenvFile = old }(dotenvFile)
+	dotenvFile = path
+	t.Setenv("NEWSRAG_RETRIEVER", "dense")
+	t.Setenv("NEWSRAG_TOP_K", "") // so that the value the file sets is unset when the test ends
+	os.Unsetenv("NEWSRAG_TOP_K")
+	s, err := loadSettings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.TopK != 3 || s.Retriever != "dense" {
+		t.Errorf("top k %d, retriever %q; want 3 from the file and dense from the environment", s.TopK, s.Retriever)
 	}
 }

@@ -28,6 +28,7 @@ var keptEnv = map[string]bool{
 // the defaults wherever they run.
 func TestMain(m *testing.M) {
 	clearSettings()
+	dotenvFile = ""
 	os.Exit(m.Run())
 }
 
