@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -49,27 +50,61 @@ func (o DedupOptions) withDefaults() DedupOptions {
 // become its Alternates, along with any alternates they had. The result is sorted by
 // ID; articles is not modified.
 func Dedup(articles []Article, opts DedupOptions) []Article {
-	opts = opts.withDefaults()
+	return NewDeduper(opts).Dedup(articles)
+}
+
+// A Deduper runs Dedup again and again over much the same articles, as a
+// refresh of feeds does: it keeps each text's MinHash signature from one
+// call to the next, so that only new and changed texts are hashed. It is
+// safe for concurrent use.
+type Deduper struct {
+	opts DedupOptions
+
+	mu   sync.Mutex
+	sigs map[string]*minhash // by text: the signatures of the last call
+	// hashed counts the signatures computed (for tests).
+	hashed int
+}
+
+// NewDeduper returns a Deduper with opts.
+func NewDeduper(opts DedupOptions) *Deduper {
+	return &Deduper{opts: opts.withDefaults()}
+}
+
+// Dedup de-duplicates articles as the function Dedup does.
+func (d *Deduper) Dedup(articles []Article) []Article {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	arts := mergeSameID(articles)
 
 	sigs := make([]*minhash, len(arts))
+	kept := make(map[string]*minhash, len(arts))
 	buckets := map[uint64][]int{}
 	for i, a := range arts {
-		sigs[i] = newMinHash(a.Text, opts.MinWords)
-		if sigs[i] == nil {
+		sig, ok := kept[a.Text]
+		if !ok {
+			sig, ok = d.sigs[a.Text]
+		}
+		if !ok {
+			sig = newMinHash(a.Text, d.opts.MinWords)
+			d.hashed++
+		}
+		kept[a.Text] = sig
+		if sigs[i] = sig; sig == nil {
 			continue
 		}
-		for b, key := range sigs[i].bands() {
+		for b, key := range sig.bands() {
 			k := key ^ uint64(b)*0x9E3779B97F4A7C15
 			buckets[k] = append(buckets[k], i)
 		}
 	}
+	d.sigs = kept
 	uf := newUnionFind(len(arts))
 	for _, members := range buckets {
 		for x := 0; x < len(members); x++ {
 			for y := x + 1; y < len(members); y++ {
 				i, j := members[x], members[y]
-				if uf.find(i) != uf.find(j) && sigs[i].similarity(sigs[j]) >= opts.Threshold {
+				if uf.find(i) != uf.find(j) && sigs[i].similarity(sigs[j]) >= d.opts.Threshold {
 					uf.union(i, j)
 				}
 			}

@@ -3,6 +3,8 @@ package corpus
 import (
 	"fmt"
 	"math/rand/v2"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -145,16 +147,44 @@ func TestDedup(t *testing.T) {
 	}
 }
 
-// BenchmarkDedup1000 deduplicates 1,000 articles of 300 random words
-// from a 5,000-word vocabulary, a tenth of them with a syndicated copy.
-func BenchmarkDedup1000(b *testing.B) {
+// TestDeduperReusesSignatures checks that a Deduper gives what Dedup gives
+// and, called again, hashes only the texts it has not seen.
+func TestDeduperReusesSignatures(t *testing.T) {
+	arts := syntheticArticles(50)
+	d := NewDeduper(DedupOptions{})
+	if got, want := d.Dedup(arts), Dedup(arts, DedupOptions{}); !reflect.DeepEqual(got, want) {
+		t.Fatalf("first call: %d articles, want the %d Dedup keeps", len(got), len(want))
+	}
+	if d.hashed != len(arts) {
+		t.Fatalf("first call hashed %d texts, want %d", d.hashed, len(arts))
+	}
+
+	// The next refresh: one story updated, one new, one gone.
+	next := slices.Clone(arts[1:])
+	next[0].Text += " An update."
+	next = append(next, Article{ID: "new", Text: strings.Repeat("fresh words here ", 20)})
+	before := d.hashed
+	if got, want := d.Dedup(next), Dedup(next, DedupOptions{}); !reflect.DeepEqual(got, want) {
+		t.Fatalf("second call: %d articles, want the %d Dedup keeps", len(got), len(want))
+	}
+	if n := d.hashed - before; n != 2 {
+		t.Errorf("second call hashed %d texts, want 2 (the updated and the new one)", n)
+	}
+	if len(d.sigs) != len(next) {
+		t.Errorf("%d signatures kept, want those of the %d texts of the last call", len(d.sigs), len(next))
+	}
+}
+
+// syntheticArticles returns n articles of 300 random words from a
+// 5,000-word vocabulary, and a syndicated copy of every tenth.
+func syntheticArticles(n int) []Article {
 	rng := rand.New(rand.NewPCG(1, 2))
 	vocab := make([]string, 5000)
 	for i := range vocab {
 		vocab[i] = fmt.Sprintf("w%d", i)
 	}
 	var arts []Article
-	for i := range 1000 {
+	for i := range n {
 		words := make([]string, 300)
 		for k := range words {
 			words[k] = vocab[rng.IntN(len(vocab))]
@@ -165,9 +195,28 @@ func BenchmarkDedup1000(b *testing.B) {
 			arts = append(arts, Article{ID: fmt.Sprintf("b%04d", i), Text: "By Wire staff. " + text + " Follow us."})
 		}
 	}
-	b.ResetTimer()
+	return arts
+}
+
+// BenchmarkDedup1000 deduplicates 1,000 articles of 300 random words
+// from a 5,000-word vocabulary, a tenth of them with a syndicated copy.
+func BenchmarkDedup1000(b *testing.B) {
+	arts := syntheticArticles(1000)
 	for b.Loop() {
 		if got := len(Dedup(arts, DedupOptions{})); got != 1000 {
+			b.Fatalf("kept %d articles, want 1000", got)
+		}
+	}
+}
+
+// BenchmarkDedupAgain1000 deduplicates the same 1,000 articles again with
+// one Deduper, as a refresh that finds nothing new does.
+func BenchmarkDedupAgain1000(b *testing.B) {
+	arts := syntheticArticles(1000)
+	d := NewDeduper(DedupOptions{})
+	d.Dedup(arts)
+	for b.Loop() {
+		if got := len(d.Dedup(arts)); got != 1000 {
 			b.Fatalf("kept %d articles, want 1000", got)
 		}
 	}

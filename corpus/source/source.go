@@ -88,7 +88,8 @@ type Result struct {
 type Loader struct {
 	opts    Options
 	fetcher *fetcher
-	mu      sync.Mutex // one load at a time: they share the state file
+	dedup   *corpus.Deduper // keeps texts' signatures from one load to the next
+	mu      sync.Mutex      // one load at a time: they share the state file
 }
 
 // New returns a Loader.
@@ -103,7 +104,7 @@ func New(opts Options) *Loader {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	opts.Fetch = opts.Fetch.withDefaults()
-	return &Loader{opts: opts, fetcher: newFetcher(opts.Fetch)}
+	return &Loader{opts: opts, fetcher: newFetcher(opts.Fetch), dedup: corpus.NewDeduper(opts.Dedup)}
 }
 
 // Load reads every source and returns their articles, de-duplicated:
@@ -167,7 +168,7 @@ func (l *Loader) Load(ctx context.Context, sources []string, previous []corpus.A
 
 	res := run.res
 	n := len(run.articles)
-	res.Articles = corpus.Dedup(run.articles, l.opts.Dedup)
+	res.Articles = l.dedup.Dedup(run.articles)
 	res.Stats.Duplicates = n - len(res.Articles) - run.sameID()
 	if !run.cutoff.IsZero() {
 		kept := res.Articles[:0]
