@@ -203,3 +203,19 @@ func BenchmarkEngineSearchDefaultCorpus(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkEngineAskDefaultCorpus is the in-process cost of what
+// POST /api/ask does for one question on the default corpus without an LLM
+// (embedding the question, retrieval, the answerability gate, extraction,
+// citations), to compare with the server's latency measured by
+// scripts/load.sh.
+func BenchmarkEngineAskDefaultCorpus(b *testing.B) {
+	e := defaultCorpusEngine(b, nil)
+	req := Request{Question: dronesQuestion}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.Ask(context.Background(), req, Stream{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
