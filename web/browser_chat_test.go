@@ -93,14 +93,11 @@ func waitJS(t *testing.T, ctx context.Context, what, expr string) {
 // button, on the card-wide ::after).
 func focused(t *testing.T, ctx context.Context) (desc string, visible bool) {
 	t.Helper()
-	var r struct {
+	type focus struct {
 		Desc    string `json:"desc"`
 		Visible bool   `json:"visible"`
 	}
-	r = run(t, ctx, "focused element", chromedp.Evaluate[struct {
-		Desc    string `json:"desc"`
-		Visible bool   `json:"visible"`
-	}](`(() => {
+	r := run(t, ctx, "focused element", chromedp.Evaluate[focus](`(() => {
 		const a = document.activeElement;
 		if (!a || a === document.body) return { desc: 'body', visible: false };
 		const ring = (s) => s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2;

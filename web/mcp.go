@@ -48,7 +48,8 @@ newsrag://articles/{id}) to read one article in full. Cite articles by title and
 // HTTP at /mcp.
 func NewMCPServer(p Pipeline) *mcp.Server {
 	srv := mcp.NewServer(&mcp.Implementation{Name: "newsrag", Title: "newsrag: cited answers from news articles", Version: version()},
-		&mcp.ServerOptions{Instructions: mcpInstructions, HasResources: true})
+		&mcp.ServerOptions{Instructions: mcpInstructions,
+			Capabilities: &mcp.ServerCapabilities{Resources: &mcp.ResourceCapabilities{}}})
 	t := mcpTools{p: p}
 	mcp.AddTool(srv, &mcp.Tool{
 		Name:  "search_news",
