@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/newsrag/newsrag/corpus"
+	"github.com/newsrag/newsrag/embed"
 )
 
 // Answerability: whether the retrieved passages can answer the question is
@@ -88,11 +89,11 @@ func (m GateModel) Probability(f Features) float64 {
 }
 
 // features computes the answerability signals of r for question.
-func (e *Engine) features(ctx context.Context, s Store, question string, r *Retrieval) Features {
+func (e *Engine) features(ctx context.Context, s Store, question string, r *Retrieval) (Features, error) {
 	var f Features
 	qw := r.qw
 	if len(r.kept) == 0 || qw.total == 0 {
-		return f
+		return f, nil
 	}
 	top := r.kept[:min(len(r.kept), 5)]
 	maxIDF := unknownIDF(r.terms)
@@ -177,9 +178,9 @@ func (e *Engine) features(ctx context.Context, s Store, question string, r *Retr
 	}
 
 	// Dense similarity and its margin.
-	var dense []float64
-	for _, p := range r.Passages {
-		dense = append(dense, p.Dense)
+	qvec, dense, err := e.denseView(ctx, s, question, r)
+	if err != nil {
+		return f, err
 	}
 	slices.SortFunc(dense, func(a, b float64) int { return cmpFloat(b, a) })
 	if len(dense) > 0 {
@@ -222,21 +223,76 @@ func (e *Engine) features(ctx context.Context, s Store, question string, r *Retr
 	}
 	f[15] = f[1] * f[6]
 	f[16] = f[3] * f[1]
-	if r.QueryVector != nil && len(texts) > 0 {
-		if vs, err := e.sentences.embed(ctx, e.cfg.Embedder, texts); err == nil {
-			for i, v := range vs {
-				if len(v) != len(r.QueryVector) {
-					continue
-				}
-				d := float64(dot(r.QueryVector, v))
-				f[17] = max(f[17], d)
-				if i == bestSent {
-					f[18] = d
-				}
+	if len(texts) > 0 {
+		vs, err := e.sentences.embed(ctx, e.cfg.Embedder, texts)
+		if err != nil {
+			return f, fmt.Errorf("answerability: embed sentences: %w", err)
+		}
+		for i, v := range vs {
+			if len(v) != len(qvec) {
+				continue
+			}
+			d := float64(dot(qvec, v))
+			f[17] = max(f[17], d)
+			if i == bestSent {
+				f[18] = d
 			}
 		}
 	}
-	return f
+	return f, nil
+}
+
+// denseView returns the question's unit-length embedding and each
+// passage's cosine similarity with it. Hybrid and dense retrieval computed
+// both; after bm25 retrieval they are computed here, so that the gate sees
+// the same signals whatever the retrieval mode (it was trained on them).
+func (e *Engine) denseView(ctx context.Context, s Store, question string, r *Retrieval) ([]float32, []float64, error) {
+	cos := make([]float64, len(r.Passages))
+	if r.QueryVector != nil {
+		for i, p := range r.Passages {
+			cos[i] = p.Dense
+		}
+		return r.QueryVector, cos, nil
+	}
+	v, err := e.cfg.Embedder.EmbedQuery(ctx, question)
+	if err != nil {
+		return nil, nil, fmt.Errorf("answerability: embed question: %w", err)
+	}
+	qvec := slices.Clone(v)
+	embed.Normalize(qvec)
+	vecs := make([][]float32, len(r.kept))
+	var texts []string
+	var at []int
+	ix, _ := s.(*Index)
+	var chunker *Chunker // for a store that keeps no vectors at hand
+	for i, c := range r.kept {
+		if ix != nil {
+			if vecs[i] = ix.chunkVector(c.Chunk); vecs[i] != nil {
+				continue
+			}
+		}
+		if chunker == nil {
+			counter, _ := e.cfg.Embedder.(embed.TokenCounter)
+			chunker = NewChunker(e.cfg.Chunking, counter)
+		}
+		texts = append(texts, chunker.EmbedText(*c.Article, c.Chunk))
+		at = append(at, i)
+	}
+	if len(texts) > 0 {
+		vs, err := e.sentences.embed(ctx, e.cfg.Embedder, texts)
+		if err != nil {
+			return nil, nil, fmt.Errorf("answerability: embed passages: %w", err)
+		}
+		for k, i := range at {
+			vecs[i] = vs[k]
+		}
+	}
+	for i, v := range vecs {
+		if i < len(cos) && len(v) == len(qvec) {
+			cos[i] = float64(dot(qvec, v))
+		}
+	}
+	return qvec, cos, nil
 }
 
 func cmpFloat(a, b float64) int {
@@ -406,7 +462,10 @@ func (e *Engine) Assess(ctx context.Context, req Request) (Features, float64, er
 	if err != nil {
 		return Features{}, 0, err
 	}
-	f := e.features(ctx, st, req.Question, r)
+	f, err := e.features(ctx, st, req.Question, r)
+	if err != nil {
+		return Features{}, 0, err
+	}
 	return f, e.cfg.Relevance.Model.Probability(f), nil
 }
 

@@ -23,9 +23,9 @@ func turnRight(turn dialogueTurn, ans *Answer) bool {
 	return ans.Answerable && slices.ContainsFunc(ans.Citations, func(c Citation) bool { return c.ArticleID == turn.Gold })
 }
 
-// TestDialogues asks the conversations of testdata/dialogues.json turn by
-// turn, each with the conversation so far, and reports per-turn accuracy.
-func TestDialogues(t *testing.T) {
+// readDialogues reads testdata/dialogues.json.
+func readDialogues(t *testing.T) [][]dialogueTurn {
+	t.Helper()
 	b, err := os.ReadFile("testdata/dialogues.json")
 	if err != nil {
 		t.Fatal(err)
@@ -34,13 +34,20 @@ func TestDialogues(t *testing.T) {
 	if err := json.Unmarshal(b, &data); err != nil {
 		t.Fatal(err)
 	}
-	if len(data.Dialogues) < 20 {
-		t.Fatalf("%d dialogues, want at least 20", len(data.Dialogues))
+	return data.Dialogues
+}
+
+// TestDialogues asks the conversations of testdata/dialogues.json turn by
+// turn, each with the conversation so far, and reports per-turn accuracy.
+func TestDialogues(t *testing.T) {
+	dialogues := readDialogues(t)
+	if len(dialogues) < 20 {
+		t.Fatalf("%d dialogues, want at least 20", len(dialogues))
 	}
 	e := defaultCorpusEngine(t, nil)
 	right, turns := 0, 0
 	byPos := map[int][2]int{}
-	for _, d := range data.Dialogues {
+	for _, d := range dialogues {
 		var history []Turn
 		for i, turn := range d {
 			ans, err := e.Ask(context.Background(), Request{Question: turn.Q, History: history}, Stream{})

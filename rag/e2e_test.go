@@ -26,6 +26,12 @@ var (
 // and opens engines over that index.
 func defaultCorpusEngine(t testing.TB, llm *Generator) *Engine {
 	t.Helper()
+	return defaultCorpusRetrieval(t, llm, RetrievalConfig{})
+}
+
+// defaultCorpusRetrieval is defaultCorpusEngine with retrieval configured.
+func defaultCorpusRetrieval(t testing.TB, llm *Generator, retrieval RetrievalConfig) *Engine {
+	t.Helper()
 	emb := testfake.Builtin(t)
 	defaultOnce.Do(func() {
 		defaultDir, defaultErr = os.MkdirTemp("", "newsrag-e2e-*")
@@ -47,7 +53,7 @@ func defaultCorpusEngine(t testing.TB, llm *Generator) *Engine {
 	if defaultErr != nil {
 		t.Fatal(defaultErr)
 	}
-	e, err := Open(context.Background(), Config{DataDir: defaultDir, Embedder: emb, LLM: llm})
+	e, err := Open(context.Background(), Config{DataDir: defaultDir, Embedder: emb, LLM: llm, Retrieval: retrieval})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -448,7 +448,11 @@ func (e *Engine) prepare(ctx context.Context, st Store, query Request) (*prepare
 	p := &prepared{r: r, retrieved: time.Since(start)}
 	rel := e.cfg.Relevance
 	if len(r.Passages) > 0 {
-		p.probability = rel.Model.Probability(e.features(ctx, st, query.Question, r))
+		f, err := e.features(ctx, st, query.Question, r)
+		if err != nil {
+			return nil, err
+		}
+		p.probability = rel.Model.Probability(f)
 	}
 	p.answerable = len(r.Passages) > 0 && p.probability >= rel.Threshold
 	if p.answerable && e.cfg.LLM == nil {

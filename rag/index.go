@@ -77,6 +77,22 @@ func (ix *Index) vector(i uint32) []float32 {
 	return ix.vectors[int(i)*ix.dim : int(i+1)*ix.dim]
 }
 
+// chunkVector returns the embedding of chunk c, or nil when the index does
+// not hold it. An article's chunks are contiguous, in article order.
+func (ix *Index) chunkVector(c Chunk) []float32 {
+	ai, ok := ix.byID[c.ArticleID]
+	if !ok {
+		return nil
+	}
+	first, _ := slices.BinarySearch(ix.chunkArt, uint32(ai))
+	for i := first; i < len(ix.chunks) && ix.chunkArt[i] == uint32(ai); i++ {
+		if ix.chunks[i].ID == c.ID {
+			return ix.vector(uint32(i))
+		}
+	}
+	return nil
+}
+
 // BuildStats summarises what Build did.
 type BuildStats struct {
 	Articles  int           `json:"articles"`

@@ -1,0 +1,43 @@
+package rag
+
+import (
+	"context"
+	"testing"
+)
+
+// TestGateInEveryRetrievalMode asks the first turns of
+// testdata/dialogues.json (questions the default corpus answers, and one
+// it does not) with each retrieval mode: the gate, trained on hybrid
+// retrieval, must answer them from the gold article (and decline the
+// unanswerable one) in bm25 and dense modes too. It computes the dense
+// signals itself when retrieval did not.
+func TestGateInEveryRetrievalMode(t *testing.T) {
+	dialogues := readDialogues(t)
+	for _, mode := range []string{RetrieveBM25, RetrieveDense, RetrieveHybrid} {
+		t.Run(mode, func(t *testing.T) {
+			e := defaultCorpusRetrieval(t, nil, RetrievalConfig{Mode: mode, DenseWeight: DefaultRetrievalConfig.DenseWeight})
+			right := 0
+			for _, d := range dialogues {
+				turn := d[0]
+				ans, err := e.Ask(context.Background(), Request{Question: turn.Q}, Stream{})
+				if err != nil {
+					t.Fatalf("%q: %v", turn.Q, err)
+				}
+				if turnRight(turn, ans) {
+					right++
+				} else {
+					t.Logf("wrong: %q: answerable %v (answerability %.2f), want %q", turn.Q, ans.Answerable, ans.Answerability, turn.Gold)
+				}
+			}
+			acc := float64(right) / float64(len(dialogues))
+			t.Logf("%s: %d of %d first turns right (%.2f)", mode, right, len(dialogues), acc)
+			if acc < modeAccuracy {
+				t.Errorf("%s retrieval: %.2f of the first turns right, below %.2f", mode, acc, modeAccuracy)
+			}
+		})
+	}
+}
+
+// modeAccuracy is the share of first turns TestGateInEveryRetrievalMode
+// requires right in each retrieval mode.
+const modeAccuracy = 0.85
