@@ -50,9 +50,13 @@ var FeatureNames = [numFeatures]string{
 	"rare_window",     // rare_coverage × window_coverage
 	"sentence_dense",  // best cosine similarity of one sentence of the best passages
 	"window_dense",    // cosine similarity of the best window's first sentence
+	"focus_window",    // share of the focus (names and the rarest other term) found together in one window
+	"focus_type",      // the answer type asked for occurs in a window holding the most of the focus
+	"missing_mass",    // term weight missing from the best window, in units of the corpus' largest IDF
+	"focus_dense",     // focus_window × dense
 }
 
-const numFeatures = 19
+const numFeatures = 23
 
 // GateModel is a logistic regression over Features: the probability that
 // the corpus answers the question is σ(Bias + Σ Weights·features).
@@ -100,11 +104,16 @@ func (e *Engine) features(ctx context.Context, s Store, question string, r *Retr
 	f[0] = r.Coverage
 	f[2] = max(0, qw.total-qw.weight(allTerms(len(qw.ids)))) / qw.total
 
+	// The question's focus: its names and its rarest other term.
+	ents := e.entityTerms(outletsOf(s, r), question)
+	focus, focusW := focusOf(qw, r.terms, e.analyzer.Terms(nil, question), ents, maxIDF)
+
 	// Sentence windows of the best passages.
 	kind := answerKind(question)
 	qwords := questionWords(question)
 	var bestWin, bestBi uint64
 	bestShare, typeFound := 0.0, false
+	bestFocus, focusType := 0.0, false
 	var texts []string // every sentence, for the dense signals
 	bestSent := -1     // the best window's first sentence, in texts
 	for pi := range top {
@@ -130,6 +139,16 @@ func (e *Engine) features(ctx context.Context, s Store, question string, r *Retr
 					typeFound = kind != kindNone && holdsKind(kind, text[ss[i].Start:ss[j].End], qwords)
 				} else if share > bestShare-1e-9 && !typeFound && kind != kindNone && holdsKind(kind, text[ss[i].Start:ss[j].End], qwords) {
 					bestWin, bestBi, bestSent, typeFound = m, bi, base+i, true
+				}
+				if focusW == 0 {
+					continue
+				}
+				fs := qw.weight(m&focus) / focusW
+				if fs > bestFocus+1e-9 {
+					bestFocus = fs
+					focusType = kind != kindNone && holdsKind(kind, text[ss[i].Start:ss[j].End], qwords)
+				} else if fs > bestFocus-1e-9 && fs > 0 && !focusType && kind != kindNone && holdsKind(kind, text[ss[i].Start:ss[j].End], qwords) {
+					focusType = true
 				}
 			}
 		}
@@ -160,7 +179,6 @@ func (e *Engine) features(ctx context.Context, s Store, question string, r *Retr
 	}
 
 	// Named entities of the question, together in one passage.
-	ents := e.entityTerms(outletsOf(s, r), question)
 	f[4] = 1
 	if len(ents) > 0 {
 		f[5] = 1
@@ -223,6 +241,14 @@ func (e *Engine) features(ctx context.Context, s Store, question string, r *Retr
 	}
 	f[15] = f[1] * f[6]
 	f[16] = f[3] * f[1]
+	f[19] = bestFocus
+	if focusType {
+		f[20] = 1
+	}
+	if maxIDF > 0 {
+		f[21] = max(0, qw.total-qw.weight(bestWin)) / maxIDF
+	}
+	f[22] = bestFocus * f[6]
 	if len(texts) > 0 {
 		vs, err := e.sentences.embed(ctx, e.cfg.Embedder, texts)
 		if err != nil {
@@ -293,6 +319,34 @@ func (e *Engine) denseView(ctx context.Context, s Store, question string, r *Ret
 		}
 	}
 	return qvec, cos, nil
+}
+
+// focusOf returns the mask (in qw) of a question's focus — its names
+// ents and its rarest other term among terms — and the focus's weight. A
+// term the corpus never uses weighs as the rarest possible one (maxIDF)
+// and is always missing; such a term is the rarest other term, if any.
+func focusOf(qw queryWeights, ts TermStats, terms, ents []string, maxIDF float64) (uint64, float64) {
+	var mask uint64
+	var w float64
+	for _, t := range ents {
+		if i, ok := qw.pos[t]; ok {
+			mask |= 1 << i
+		} else if _, _, known := ts.Term(t); !known {
+			w += maxIDF
+		}
+	}
+	for _, t := range terms {
+		if _, _, known := ts.Term(t); !known && !slices.Contains(ents, t) {
+			return mask, w + maxIDF + qw.weight(mask)
+		}
+	}
+	for _, i := range rarest(qw, len(qw.ids)) {
+		if mask&(1<<i) == 0 {
+			mask |= 1 << i
+			break
+		}
+	}
+	return mask, w + qw.weight(mask)
 }
 
 func cmpFloat(a, b float64) int {

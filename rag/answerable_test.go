@@ -2,6 +2,7 @@ package rag
 
 import (
 	"context"
+	"slices"
 	"testing"
 )
 
@@ -41,3 +42,29 @@ func TestGateInEveryRetrievalMode(t *testing.T) {
 // modeAccuracy is the share of first turns TestGateInEveryRetrievalMode
 // requires right in each retrieval mode.
 const modeAccuracy = 0.85
+
+// TestFocusWindow checks the focus feature: the question's names and its
+// rarest other term together in one sentence window (Kyiv and population,
+// not either alone).
+func TestFocusWindow(t *testing.T) {
+	e := newTestEngine(t, Config{})
+	focus := slices.Index(FeatureNames[:], "focus_window")
+	tests := []struct {
+		q    string
+		full bool // all of the focus in one window
+	}{
+		{"Who did Zelenskyy call about the coalition of the willing?", true},
+		{"Which ammunition depots does Keir Starmer want to protect?", false},
+		{"Did Moscow call the attacks terrorism?", true},
+		{"What is the population of Moscow?", false},
+	}
+	for _, tt := range tests {
+		f, _, err := e.Assess(context.Background(), Request{Question: tt.q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f[focus] > 1-1e-9; got != tt.full {
+			t.Errorf("%q: focus_window %.3f, want the whole focus in one window: %v", tt.q, f[focus], tt.full)
+		}
+	}
+}

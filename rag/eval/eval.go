@@ -425,7 +425,8 @@ func evalAnswers(ctx context.Context, cfg Config, indexPath string, rc rag.Retri
 	if err != nil {
 		return nil, fmt.Errorf("evaluate answers: %w", err)
 	}
-	stage := "answering " + retrieverLabel(rag.NewRetriever(rc, nil).Config())
+	rcfg := rag.NewRetriever(rc, nil).Config()
+	stage := "answering " + retrieverLabel(rcfg)
 	answers := make([]*rag.Answer, len(qs))
 	var enc *json.Encoder
 	if cfg.Features != nil {
@@ -438,7 +439,8 @@ func evalAnswers(ctx context.Context, cfg Config, indexPath string, rc rag.Retri
 			if err != nil {
 				return nil, fmt.Errorf("evaluate answers: question %s: %w", q.ID, err)
 			}
-			if err := enc.Encode(FeatureRow{dataset, q.ID, q.Sources, q.Answerable(), f, p}); err != nil {
+			row := FeatureRow{Dataset: dataset, Retriever: rcfg.Mode, ID: q.ID, Sources: q.Sources, Answerable: q.Answerable(), Features: f, Probability: p}
+			if err := enc.Encode(row); err != nil {
 				return nil, fmt.Errorf("evaluate answers: write features: %w", err)
 			}
 		}
@@ -458,6 +460,7 @@ func evalAnswers(ctx context.Context, cfg Config, indexPath string, rc rag.Retri
 // FeatureRow is one line of Config.Features.
 type FeatureRow struct {
 	Dataset     string       `json:"dataset"`
+	Retriever   string       `json:"retriever"` // the retrieval mode
 	ID          string       `json:"id"`
 	Sources     []string     `json:"sources"`
 	Answerable  bool         `json:"answerable"`
