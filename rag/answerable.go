@@ -58,12 +58,16 @@ var FeatureNames = [numFeatures]string{
 
 const numFeatures = 23
 
-// GateModel is a logistic regression over Features: the probability that
-// the corpus answers the question is σ(Bias + Σ Weights·features).
+// GateModel is a logistic regression over Features and a few products of
+// two features: the probability that the corpus answers the question is
+// σ(Bias + Σ Weights·features + Σ PairWeights·products).
 type GateModel struct {
-	Weights   [numFeatures]float64 `json:"weights"`
-	Bias      float64              `json:"bias"`
-	Threshold float64              `json:"threshold"` // answer when the probability is at least this
+	Weights [numFeatures]float64 `json:"weights"`
+	// Pairs name the products, by feature index, that PairWeights weigh.
+	Pairs       [][2]int  `json:"pairs,omitempty"`
+	PairWeights []float64 `json:"pair_weights,omitempty"`
+	Bias        float64   `json:"bias"`
+	Threshold   float64   `json:"threshold"` // answer when the probability is at least this
 	// Trained describes the training data and the held-out figures.
 	Trained string `json:"trained"`
 }
@@ -79,7 +83,24 @@ func mustGate(b []byte) GateModel {
 	if err := json.Unmarshal(b, &m); err != nil {
 		panic(fmt.Sprintf("rag: bad gate model: %v", err))
 	}
+	if err := m.Validate(); err != nil {
+		panic(fmt.Sprintf("rag: bad gate model: %v", err))
+	}
 	return m
+}
+
+// Validate reports a model whose pairs do not match their weights or name
+// no feature.
+func (m GateModel) Validate() error {
+	if len(m.Pairs) != len(m.PairWeights) {
+		return fmt.Errorf("%d feature pairs, %d pair weights", len(m.Pairs), len(m.PairWeights))
+	}
+	for _, p := range m.Pairs {
+		if p[0] < 0 || p[0] >= numFeatures || p[1] < 0 || p[1] >= numFeatures {
+			return fmt.Errorf("feature pair %v: want indexes below %d", p, numFeatures)
+		}
+	}
+	return nil
 }
 
 // Probability is the model's estimate that the corpus answers a question
@@ -88,6 +109,9 @@ func (m GateModel) Probability(f Features) float64 {
 	z := m.Bias
 	for i, w := range m.Weights {
 		z += w * f[i]
+	}
+	for k, p := range m.Pairs {
+		z += m.PairWeights[k] * f[p[0]] * f[p[1]]
 	}
 	return 1 / (1 + math.Exp(-z))
 }

@@ -54,23 +54,34 @@ func main() {
 	out := flag.String("o", "rag/gatetrain/gate.json", "where to write the model")
 	articles := flag.String("articles", "", "a questions.jsonl whose sources name the article of questions that have none")
 	budgets := flag.String("budget", "", "per-dataset false refusal allowed on the training questions, e.g. squad-refusal=0.02,multihop-dev=0.04 (default 0.03)")
+	weights := flag.String("weight", "", "per-dataset training weight, e.g. neartopic=0.3 (default 1: every dataset weighs the same)")
+	modes := flag.String("retriever", "", "train on the rows of these retrieval modes only, comma-separated (default: all)")
+	pairSpec := flag.String("pairs", "", "products of two features the model also weighs: a*b,c*d by feature name, or all")
 	l2 := flag.Float64("l2", 1e-3, "L2 regularisation")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: gatetrain [flags] FEATURES.jsonl...")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
-	if err := run(*out, *articles, *budgets, *l2, flag.Args()); err != nil {
+	if err := run(*out, *articles, *budgets, *weights, *modes, *pairSpec, *l2, flag.Args()); err != nil {
 		fmt.Fprintln(os.Stderr, "gatetrain:", err)
 		os.Exit(1)
 	}
 }
 
-func run(out, articles, budgetSpec string, l2 float64, files []string) error {
+func run(out, articles, budgetSpec, weightSpec, modes, pairSpec string, l2 float64, files []string) error {
 	if len(files) == 0 {
 		return errors.New("no feature files given")
 	}
-	budget, err := parseBudgets(budgetSpec)
+	budget, err := parseShares(budgetSpec, "budget")
+	if err != nil {
+		return err
+	}
+	weight, err := parseShares(weightSpec, "weight")
+	if err != nil {
+		return err
+	}
+	pairs, err := parsePairs(pairSpec)
 	if err != nil {
 		return err
 	}
@@ -94,6 +105,13 @@ func run(out, articles, budgetSpec string, l2 float64, files []string) error {
 		}
 		rows = append(rows, rs...)
 	}
+	if modes != "" {
+		keep := strings.Split(modes, ",")
+		rows = slices.DeleteFunc(rows, func(r row) bool { return !slices.Contains(keep, r.Retriever) })
+	}
+	if len(rows) == 0 {
+		return errors.New("no rows to train on")
+	}
 	for i := range rows {
 		key := rows[i].ID
 		if len(rows[i].Sources) > 0 {
@@ -106,7 +124,7 @@ func run(out, articles, budgetSpec string, l2 float64, files []string) error {
 		rows[i].train = h.Sum32()%2 == 0
 	}
 	train := slices.DeleteFunc(slices.Clone(rows), func(r row) bool { return !r.train })
-	m := fit(train, l2)
+	m := fit(train, pairs, weight, l2)
 	m.Threshold = pickThreshold(m, train, budget)
 	var b strings.Builder
 	fmt.Fprintf(&b, "logistic regression on %d training questions (%s); held out:", len(train), strings.Join(datasets(rows), ", "))
@@ -129,7 +147,8 @@ func run(out, articles, budgetSpec string, l2 float64, files []string) error {
 	return os.WriteFile(out, append(j, '\n'), 0o644)
 }
 
-func parseBudgets(s string) (map[string]float64, error) {
+// parseShares reads "dataset=share,..." with shares in [0,1].
+func parseShares(s, what string) (map[string]float64, error) {
 	m := map[string]float64{}
 	for _, kv := range strings.Split(s, ",") {
 		if kv = strings.TrimSpace(kv); kv == "" {
@@ -138,7 +157,7 @@ func parseBudgets(s string) (map[string]float64, error) {
 		k, v, ok := strings.Cut(kv, "=")
 		f, err := strconv.ParseFloat(v, 64)
 		if !ok || err != nil || f < 0 || f > 1 {
-			return nil, fmt.Errorf("budget %q: want dataset=share", kv)
+			return nil, fmt.Errorf("%s %q: want dataset=share", what, kv)
 		}
 		m[k] = f
 	}
@@ -175,22 +194,28 @@ func datasets(rows []row) []string {
 }
 
 // fit runs batch gradient descent on the L2-regularised log loss of
-// standardised features, each dataset and class weighing the same, and
+// standardised features and the products of pairs, each dataset and class
+// weighing the same (times the dataset's weight, 1 unless given), and
 // returns the weights for the raw features.
-func fit(rows []row, l2 float64) rag.GateModel {
-	n := len(rag.FeatureNames)
+func fit(rows []row, pairs [][2]int, weight map[string]float64, l2 float64) rag.GateModel {
+	nf := len(rag.FeatureNames)
+	n := nf + len(pairs)
+	x := make([][]float64, len(rows))
+	for i, r := range rows {
+		x[i] = expand(r.Features, pairs)
+	}
 	mean, sd := make([]float64, n), make([]float64, n)
-	for _, r := range rows {
+	for _, xi := range x {
 		for j := range n {
-			mean[j] += r.Features[j]
+			mean[j] += xi[j]
 		}
 	}
 	for j := range n {
 		mean[j] /= float64(len(rows))
 	}
-	for _, r := range rows {
+	for _, xi := range x {
 		for j := range n {
-			d := r.Features[j] - mean[j]
+			d := xi[j] - mean[j]
 			sd[j] += d * d
 		}
 	}
@@ -198,6 +223,11 @@ func fit(rows []row, l2 float64) rag.GateModel {
 		sd[j] = math.Sqrt(sd[j] / float64(len(rows)))
 		if sd[j] < 1e-9 {
 			sd[j] = 1
+		}
+	}
+	for _, xi := range x {
+		for j := range n {
+			xi[j] = (xi[j] - mean[j]) / sd[j]
 		}
 	}
 	// Weight: every (dataset, class) group sums to the same.
@@ -209,16 +239,12 @@ func fit(rows []row, l2 float64) rag.GateModel {
 	wt := make([]float64, len(rows))
 	for i, r := range rows {
 		wt[i] = 1 / float64(count[key(r)]*len(count))
+		if dw, ok := weight[r.Dataset]; ok {
+			wt[i] *= dw
+		}
 	}
 	w := make([]float64, n)
 	b := 0.0
-	x := make([][]float64, len(rows))
-	for i, r := range rows {
-		x[i] = make([]float64, n)
-		for j := range n {
-			x[i][j] = (r.Features[j] - mean[j]) / sd[j]
-		}
-	}
 	grad := make([]float64, n)
 	for range 4000 {
 		clear(grad)
@@ -244,13 +270,52 @@ func fit(rows []row, l2 float64) rag.GateModel {
 		}
 		b -= 0.5 * gb
 	}
-	var m rag.GateModel
-	m.Bias = b
+	m := rag.GateModel{Bias: b, Pairs: pairs}
 	for j := range n {
-		m.Weights[j] = w[j] / sd[j]
+		raw := w[j] / sd[j]
 		m.Bias -= w[j] * mean[j] / sd[j]
+		if j < nf {
+			m.Weights[j] = raw
+		} else {
+			m.PairWeights = append(m.PairWeights, raw)
+		}
 	}
 	return m
+}
+
+// expand returns the features followed by the products of pairs.
+func expand(f rag.Features, pairs [][2]int) []float64 {
+	x := append([]float64(nil), f[:]...)
+	for _, p := range pairs {
+		x = append(x, f[p[0]]*f[p[1]])
+	}
+	return x
+}
+
+// parsePairs reads "a*b,c*d" (feature names) or "all" (every pair of
+// distinct features).
+func parsePairs(s string) ([][2]int, error) {
+	var out [][2]int
+	if s == "all" {
+		for a := range rag.FeatureNames {
+			for b := a + 1; b < len(rag.FeatureNames); b++ {
+				out = append(out, [2]int{a, b})
+			}
+		}
+		return out, nil
+	}
+	for _, ab := range strings.Split(s, ",") {
+		if ab = strings.TrimSpace(ab); ab == "" {
+			continue
+		}
+		a, b, ok := strings.Cut(ab, "*")
+		i, j := slices.Index(rag.FeatureNames[:], a), slices.Index(rag.FeatureNames[:], b)
+		if !ok || i < 0 || j < 0 {
+			return nil, fmt.Errorf("pair %q: want two feature names joined by *", ab)
+		}
+		out = append(out, [2]int{i, j})
+	}
+	return out, nil
 }
 
 // pickThreshold returns the highest threshold at which every dataset's

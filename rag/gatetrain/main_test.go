@@ -20,7 +20,7 @@ func TestFitSeparatesAndKeepsTheBudget(t *testing.T) {
 		x := float64(i) / 50
 		rows = append(rows, rowOf("a", true, 0.5+x/2), rowOf("a", false, x/2))
 	}
-	m := fit(rows, 1e-3)
+	m := fit(rows, nil, nil, 1e-3)
 	if m.Weights[0] <= 0 {
 		t.Fatalf("weight of the separating feature %v, want positive", m.Weights[0])
 	}
@@ -39,14 +39,46 @@ func TestRates(t *testing.T) {
 	}
 }
 
-func TestParseBudgets(t *testing.T) {
-	b, err := parseBudgets("squad-refusal=0.03, multihop-dev=0.04")
+func TestParseShares(t *testing.T) {
+	b, err := parseShares("squad-refusal=0.03, multihop-dev=0.04", "budget")
 	if err != nil || b["squad-refusal"] != 0.03 || b["multihop-dev"] != 0.04 {
 		t.Errorf("%v %v", b, err)
 	}
 	for _, bad := range []string{"x", "x=2", "x=abc"} {
-		if _, err := parseBudgets(bad); err == nil {
+		if _, err := parseShares(bad, "budget"); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+func TestPairs(t *testing.T) {
+	ps, err := parsePairs("coverage*dense, focus_window*dense")
+	if err != nil || len(ps) != 2 || ps[0] != [2]int{0, 6} {
+		t.Fatalf("%v %v", ps, err)
+	}
+	if all, _ := parsePairs("all"); len(all) != len(rag.FeatureNames)*(len(rag.FeatureNames)-1)/2 {
+		t.Errorf("all: %d pairs", len(all))
+	}
+	for _, bad := range []string{"coverage", "coverage*nothing", "x*dense"} {
+		if _, err := parsePairs(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	// Answerable only when both features are high: a product separates it,
+	// no single feature does.
+	var rows []row
+	for _, c := range [][3]float64{{1, 1, 1}, {1, 0, 0}, {0, 1, 0}, {0, 0, 0}} {
+		for range 20 {
+			r := rowOf("a", c[2] == 1, c[0])
+			r.Features[6] = c[1]
+			rows = append(rows, r)
+		}
+	}
+	m := fit(rows, [][2]int{{0, 6}}, nil, 1e-4)
+	if err := m.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if ref, fr := rates(m, rows, 0.5); ref != 1 || fr != 0 {
+		t.Errorf("with the product: refusal %.2f, false refusal %.2f; want 1 and 0", ref, fr)
 	}
 }
