@@ -21,9 +21,13 @@ import (
 // best passages (Kyiv and population, not either alone), whether the kind
 // of thing the question asks for (a number for "how many", a name for
 // "who") occurs near them, and the lexical and dense scores — and a
-// logistic regression over them, trained by rag/gatetrain on named
-// benchmark questions, turns them into a probability. A question is
-// answered when the probability reaches the threshold.
+// logistic regression over them and products of pairs of them, trained by
+// rag/gatetrain on named benchmark questions and near-topic questions over
+// the default corpus, turns them into a probability. A question is
+// answered when the probability reaches the threshold. The dense signals
+// are computed whatever the retrieval mode (after bm25 retrieval, from the
+// question's embedding and the passages' vectors), so one model serves
+// every mode.
 
 // Features are the answerability signals of one question and its retrieved
 // passages, in the order of FeatureNames.
@@ -54,9 +58,11 @@ var FeatureNames = [numFeatures]string{
 	"focus_type",      // the answer type asked for occurs in a window holding the most of the focus
 	"missing_mass",    // term weight missing from the best window, in units of the corpus' largest IDF
 	"focus_dense",     // focus_window × dense
+	"focus_all",       // the whole focus is in one window (derived from focus_window)
+	"log_chunks",      // log of the number of chunks in the corpus, so that the model can tell a small corpus from a large one
 }
 
-const numFeatures = 23
+const numFeatures = 25
 
 // GateModel is a logistic regression over Features and a few products of
 // two features: the probability that the corpus answers the question is
@@ -273,6 +279,8 @@ func (e *Engine) features(ctx context.Context, s Store, question string, r *Retr
 		f[21] = max(0, qw.total-qw.weight(bestWin)) / maxIDF
 	}
 	f[22] = bestFocus * f[6]
+	f[24] = math.Log(float64(max(1, r.terms.Chunks())))
+	f.Derive()
 	if len(texts) > 0 {
 		vs, err := e.sentences.embed(ctx, e.cfg.Embedder, texts)
 		if err != nil {
@@ -290,6 +298,15 @@ func (e *Engine) features(ctx context.Context, s Store, question string, r *Retr
 		}
 	}
 	return f, nil
+}
+
+// Derive sets the features computed from the others, so that a model can
+// be trained on features recorded before they existed.
+func (f *Features) Derive() {
+	f[23] = 0
+	if f[19] > 1-1e-9 {
+		f[23] = 1
+	}
 }
 
 // denseView returns the question's unit-length embedding and each

@@ -86,9 +86,9 @@ const dialogueAccuracy = 0.8
 // TestNearTopicUnanswerable asks the questions of
 // testdata/unanswerable.json, which share words with the default corpus
 // but are not answered by it, and requires at least nearTopicRefusal of
-// them declined. Those answered are listed: the answerability model,
-// trained on benchmark corpora, still lets some through on this five-article
-// corpus.
+// them declined. Those answered are listed. The answerability model is
+// trained on other near-topic questions (rag/gatetrain/neartopic), never
+// on these.
 func TestNearTopicUnanswerable(t *testing.T) {
 	b, err := os.ReadFile("testdata/unanswerable.json")
 	if err != nil {
@@ -120,4 +120,4 @@ func TestNearTopicUnanswerable(t *testing.T) {
 
 // nearTopicRefusal is the share of near-topic questions that must be
 // declined.
-const nearTopicRefusal = 0.5
+const nearTopicRefusal = 0.7

@@ -52,15 +52,22 @@ func TestParseShares(t *testing.T) {
 }
 
 func TestPairs(t *testing.T) {
-	ps, err := parsePairs("coverage*dense, focus_window*dense")
+	ps, err := parsePairs("coverage*dense, focus_window*dense", "")
 	if err != nil || len(ps) != 2 || ps[0] != [2]int{0, 6} {
 		t.Fatalf("%v %v", ps, err)
 	}
-	if all, _ := parsePairs("all"); len(all) != len(rag.FeatureNames)*(len(rag.FeatureNames)-1)/2 {
+	n := len(rag.FeatureNames)
+	if all, _ := parsePairs("all", ""); len(all) != n*(n-1)/2 {
 		t.Errorf("all: %d pairs", len(all))
 	}
+	if all, _ := parsePairs("all", "log_chunks"); len(all) != (n-1)*(n-2)/2 {
+		t.Errorf("all but one: %d pairs", len(all))
+	}
+	if _, err := parsePairs("all", "nothing"); err == nil {
+		t.Error("unpaired unknown feature accepted")
+	}
 	for _, bad := range []string{"coverage", "coverage*nothing", "x*dense"} {
-		if _, err := parsePairs(bad); err == nil {
+		if _, err := parsePairs(bad, ""); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}
