@@ -59,10 +59,15 @@ var FeatureNames = [numFeatures]string{
 	"missing_mass",    // term weight missing from the best window, in units of the corpus' largest IDF
 	"focus_dense",     // focus_window × dense
 	"focus_all",       // the whole focus is in one window (derived from focus_window)
-	"log_chunks",      // log of the number of chunks in the corpus, so that the model can tell a small corpus from a large one
+	"log_chunks",      // log of the number of chunks in the corpus: a small corpus is calibrated apart from a large one
 }
 
 const numFeatures = 25
+
+// gateMinChunks is the size of the smallest corpus the shipped model was
+// trained on (the default corpus): log_chunks counts a smaller corpus as
+// this size rather than extrapolate.
+const gateMinChunks = 92
 
 // GateModel is a logistic regression over Features and a few products of
 // two features: the probability that the corpus answers the question is
@@ -279,7 +284,7 @@ func (e *Engine) features(ctx context.Context, s Store, question string, r *Retr
 		f[21] = max(0, qw.total-qw.weight(bestWin)) / maxIDF
 	}
 	f[22] = bestFocus * f[6]
-	f[24] = math.Log(float64(max(1, r.terms.Chunks())))
+	f[24] = math.Log(float64(max(gateMinChunks, r.terms.Chunks())))
 	f.Derive()
 	if len(texts) > 0 {
 		vs, err := e.sentences.embed(ctx, e.cfg.Embedder, texts)

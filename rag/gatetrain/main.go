@@ -18,8 +18,10 @@
 // held-out questions at that threshold.
 //
 // Options: -pairs adds products of two features to the model ("all", or
-// a*b by feature name; -unpaired leaves features out of "all"), -weight scales a dataset's share of the training
-// weight, -retriever keeps the rows of some retrieval modes only.
+// a*b by feature name; -unpaired leaves features out of "all"), -weight
+// scales a dataset's share of the training weight (0: the dataset only
+// bounds the threshold), -retriever keeps the rows of some retrieval modes
+// only.
 //
 // The shipped model was trained with (the questions of the articles whose
 // name hashes even; the others held out):
@@ -27,10 +29,11 @@
 //	newsrag eval --answers --features /tmp/sr.jsonl ../shared/bench/squad-refusal
 //	newsrag eval --answers --every 2 --features /tmp/mh.jsonl ../shared/bench/multihop-dev
 //	newsrag eval --compare --answers --features /tmp/near.jsonl rag/gatetrain/neartopic
+//	newsrag eval --answers --features /tmp/sd.jsonl ../shared/bench/squad-dev
 //	go run ./rag/gatetrain -articles ../shared/bench/squad-dev/questions.jsonl \
-//	    -budget squad-refusal=0.03,multihop-dev=0.045,neartopic=0.1 -weight neartopic=0.2 \
-//	    -l2 0.01 -pairs all -unpaired log_chunks \
-//	    /tmp/sr.jsonl /tmp/mh.jsonl /tmp/near.jsonl
+//	    -budget squad-refusal=0.03,multihop-dev=0.045,neartopic=0.1,squad-dev=0.015 \
+//	    -weight neartopic=0.2 -l2 0.01 -pairs all -unpaired log_chunks \
+//	    /tmp/sr.jsonl /tmp/mh.jsonl /tmp/near.jsonl /tmp/sd.jsonl
 //
 // rag/gatetrain/neartopic is a small training set over the default corpus
 // (its corpus is a link to corpus/articles): 27 questions the articles

@@ -60,7 +60,7 @@ func TestPairs(t *testing.T) {
 	if all, _ := parsePairs("all", ""); len(all) != n*(n-1)/2 {
 		t.Errorf("all: %d pairs", len(all))
 	}
-	if all, _ := parsePairs("all", "log_chunks"); len(all) != (n-1)*(n-2)/2 {
+	if all, _ := parsePairs("all", "focus_all"); len(all) != (n-1)*(n-2)/2 {
 		t.Errorf("all but one: %d pairs", len(all))
 	}
 	if _, err := parsePairs("all", "nothing"); err == nil {
