@@ -164,9 +164,11 @@ type scoreParts struct {
 }
 
 // explainRE matches one result set's line of a hybrid hit's explainScore:
-// "Hybrid (Result Set keyword) Document <id>: original score 2.5, …". The
-// vector set's original score is 1 - cosine distance.
-var explainRE = regexp.MustCompile(`Result Set (keyword|vector)\) Document [^:]+: original score ([-+0-9.eE]+)`)
+// "Hybrid (Result Set keyword,bm25) Document <id>: original score 2.5, …"
+// and "(Result Set vector,hybridVector) …" as 1.35 writes it; older servers
+// wrote the set's name alone. The vector set's original score is 1 - cosine
+// distance.
+var explainRE = regexp.MustCompile(`Result Set (keyword|vector)(?:,[^)]*)?\) Document [^:]+: original score ([-+0-9.eE]+)`)
 
 func parseExplain(s string) scoreParts {
 	var p scoreParts

@@ -100,6 +100,17 @@ func TestIngestSearchAsk(t *testing.T) {
 		if len(got) == 0 || got[0].ArticleID != want[0].ArticleID || got[0].Text != want[0].Text {
 			t.Errorf("%q: best passage %+v, the embedded index gives %+v", q, first(got), first(want))
 		}
+		// The hybrid hit's own scores reach rag (the answerability gate
+		// reads them): the cosine as the embedded index has it, and a
+		// keyword score where the embedded index has one.
+		if len(got) > 0 && len(want) > 0 {
+			if d := got[0].Dense - want[0].Dense; d > 1e-3 || d < -1e-3 {
+				t.Errorf("%q: best passage's cosine %.4f, the embedded index gives %.4f", q, got[0].Dense, want[0].Dense)
+			}
+			if want[0].Lexical > 0 && got[0].Lexical <= 0 {
+				t.Errorf("%q: best passage has no keyword score (embedded: %.3f)", q, want[0].Lexical)
+			}
+		}
 		for _, p := range got {
 			a, _ := emb.Article(p.ArticleID)
 			if a.Text[p.Start:p.End] != p.Text || p.Title != a.Title || !p.Published.Equal(a.Published) {

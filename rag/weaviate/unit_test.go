@@ -20,6 +20,9 @@ func TestParseExplain(t *testing.T) {
 	}{
 		{"\nHybrid (Result Set keyword) Document 1f: original score 2.5, normalized score: 0.4", scoreParts{bm25: 2.5}},
 		{"\nHybrid (Result Set vector) Document 1f: original score 0.81, normalized score: 0.55 - \nHybrid (Result Set keyword) Document 1f: original score 3e-1, normalized score: 0", scoreParts{bm25: 0.3, cosine: 0.81}},
+		// As Weaviate 1.35 writes it.
+		{"\nHybrid (Result Set keyword,bm25) Document 347f: original score 1.5593766, normalized score: 0.45 - \nHybrid (Result Set vector,hybridVector) Document 347f: original score 0.4629104, normalized score: 0.4475811", scoreParts{bm25: 1.5593766, cosine: 0.4629104}},
+		{"\nHybrid (Result Set vector,hybridVector) Document bb79: original score 0.50590676, normalized score: 0.55", scoreParts{cosine: 0.50590676}},
 		{"", scoreParts{}},
 	}
 	for _, tt := range tests {
