@@ -73,12 +73,6 @@ func (ix *Index) Search(ctx context.Context, q SearchQuery) (*SearchResult, erro
 		list = append(list, c)
 	}
 	fuse(list, q.DenseWeight)
-	slices.SortFunc(list, func(a, b *rawCandidate) int {
-		if c := cmp.Compare(b.score, a.score); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.doc, b.doc)
-	})
 	res.Hits = make([]Hit, len(list))
 	for i, c := range list {
 		ch := ix.chunks[c.doc]
@@ -88,28 +82,59 @@ func (ix *Index) Search(ctx context.Context, q SearchQuery) (*SearchResult, erro
 			Score: c.score, Lexical: c.lexNorm, Dense: c.dense,
 		}
 	}
+	slices.SortFunc(res.Hits, CompareHits)
 	return res, nil
 }
 
-// fuse sets each candidate's fused score: min-max normalised BM25 and
-// cosine similarity, weighted by w (the dense share).
-func fuse(list []*rawCandidate, w float64) {
-	bmMax, dMin, dMax := 0.0, math.Inf(1), math.Inf(-1)
-	for _, c := range list {
-		bmMax = max(bmMax, c.bm25)
-		dMin, dMax = min(dMin, c.dense), max(dMax, c.dense)
+// CompareHits orders hits best first: by fused score, ties by article ID
+// and position in the article, so every store ranks alike.
+func CompareHits(a, b Hit) int {
+	if c := cmp.Compare(b.Score, a.Score); c != 0 {
+		return c
 	}
-	for _, c := range list {
+	if c := cmp.Compare(a.Chunk.ArticleID, b.Chunk.ArticleID); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Chunk.Start, b.Chunk.Start)
+}
+
+// fuse sets each candidate's fused score (see Fuse).
+func fuse(list []*rawCandidate, w float64) {
+	bm25, dense := make([]float64, len(list)), make([]float64, len(list))
+	for i, c := range list {
+		bm25[i], dense[i] = c.bm25, c.dense
+	}
+	score, lex := Fuse(bm25, dense, w)
+	for i, c := range list {
+		c.score, c.lexNorm = score[i], lex[i]
+	}
+}
+
+// Fuse returns the fused first-stage scores of candidates with raw BM25
+// scores bm25 and cosine similarities dense (each exact for every
+// candidate): BM25 divided by the highest, cosine min-max normalised over
+// the candidates, weighted by w (the dense share). lexical is the
+// normalised BM25 (Hit.Lexical). Every store fuses this way, so
+// re-ranking sees the same scores whichever store found the candidates.
+func Fuse(bm25, dense []float64, w float64) (score, lexical []float64) {
+	bmMax, dMin, dMax := 0.0, math.Inf(1), math.Inf(-1)
+	for i := range bm25 {
+		bmMax = max(bmMax, bm25[i])
+		dMin, dMax = min(dMin, dense[i]), max(dMax, dense[i])
+	}
+	score, lexical = make([]float64, len(bm25)), make([]float64, len(bm25))
+	for i := range bm25 {
 		var l, d float64
 		if bmMax > 0 {
-			l = c.bm25 / bmMax
+			l = bm25[i] / bmMax
 		}
 		if dMax > dMin {
-			d = (c.dense - dMin) / (dMax - dMin)
+			d = (dense[i] - dMin) / (dMax - dMin)
 		}
-		c.lexNorm = l
-		c.score = (1-w)*l + w*d
+		lexical[i] = l
+		score[i] = (1-w)*l + w*d
 	}
+	return score, lexical
 }
 
 // filter returns a predicate for the chunks that pass f, or nil for none.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,7 +19,7 @@ import (
 	"github.com/newsrag/newsrag/rag"
 )
 
-// chunkHit is a chunk object as a hybrid query returns it.
+// chunkHit is a chunk object as a search returns it.
 type chunkHit struct {
 	ChunkID     string  `json:"chunk_id"`
 	ArticleID   string  `json:"article_id"`
@@ -32,99 +31,207 @@ type chunkHit struct {
 	Terms       string  `json:"terms"`
 	Published   *string `json:"published"`
 	Additional  struct {
-		Score        json.Number `json:"score"`
-		ExplainScore string      `json:"explainScore"`
+		Score    json.Number `json:"score"`    // BM25, from a keyword query
+		Distance json.Number `json:"distance"` // 1 - cosine, from a vector query
 	} `json:"_additional"`
 }
 
-var hitFields = []graphql.Field{
-	{Name: "chunk_id"}, {Name: "article_id"}, {Name: "article_hash"}, {Name: "start"}, {Name: "end"},
-	{Name: "words"}, {Name: "text"}, {Name: "terms"},
-	{Name: "_additional", Fields: []graphql.Field{{Name: "score"}, {Name: "explainScore"}}},
+var (
+	hitFields = []graphql.Field{
+		{Name: "chunk_id"}, {Name: "article_id"}, {Name: "article_hash"}, {Name: "start"}, {Name: "end"},
+		{Name: "words"}, {Name: "text"}, {Name: "terms"},
+	}
+	// scoreField and distanceField are the score a keyword or vector
+	// query adds to a hit.
+	scoreField    = graphql.Field{Name: "_additional", Fields: []graphql.Field{{Name: "score"}}}
+	distanceField = graphql.Field{Name: "_additional", Fields: []graphql.Field{{Name: "distance"}}}
+)
+
+// candidate is a chunk one of a search's queries found, with its exact
+// scores once both are known.
+type candidate struct {
+	hit   chunkHit
+	bm25  float64
+	dense float64
+	// found says which query returned it: 1 keyword, 2 vector.
+	found int
 }
 
-// Search runs one hybrid query (relative-score fusion of BM25 over the
-// analysed terms and the vector search, alpha = q.DenseWeight) with q's
-// filters, and, alongside it, counts the question terms' document
-// frequencies for rag's re-ranking and coverage.
+// Search runs the first stage of retrieval as the embedded index does,
+// with Weaviate finding the candidates: a BM25 query over the analysed
+// terms and a vector query, each for q.Limit chunks with q's filters, and,
+// alongside them, one aggregate query for the question terms' document
+// frequencies. A candidate that only one query found is then scored by the
+// other, restricted to such candidates (a second round trip, both queries
+// together), so every candidate has its exact BM25 score and cosine, and
+// rag.Fuse fuses them as for the embedded index. (Weaviate's own hybrid
+// fusion normalises BM25 between the lowest and highest keyword score and
+// gives a chunk one search missed nothing from it: different rankings.)
 func (s *Store) Search(ctx context.Context, q rag.SearchQuery) (*rag.SearchResult, error) {
+	lexical := q.Lexical && len(q.Terms) > 0
+	filter := where(q.Filters)
 	var (
-		hits  []chunkHit
-		stats *termStats
+		kw, vec []chunkHit
+		stats   *termStats
 	)
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error {
-		var err error
-		hits, err = s.hybrid(gctx, q)
-		return err
-	})
-	g.Go(func() error {
-		var err error
+	if lexical {
+		g.Go(func() (err error) {
+			kw, err = s.keyword(gctx, q.Terms, q.Limit, filter, append(slices.Clone(hitFields), scoreField))
+			return err
+		})
+	}
+	if q.Vector != nil {
+		g.Go(func() (err error) {
+			vec, err = s.nearest(gctx, q.Vector, q.Limit, filter, append(slices.Clone(hitFields), distanceField))
+			return err
+		})
+	}
+	g.Go(func() (err error) {
 		stats, err = s.termStats(gctx, q.Terms)
 		return err
 	})
 	if err := g.Wait(); err != nil {
 		return nil, fmt.Errorf("weaviate: search: %w", err)
 	}
+
+	byID := map[string]*candidate{}
+	var cands []*candidate
+	add := func(h chunkHit, found int) *candidate {
+		c, ok := byID[h.ChunkID]
+		if !ok {
+			c = &candidate{hit: h}
+			byID[h.ChunkID] = c
+			cands = append(cands, c)
+		}
+		c.found |= found
+		return c
+	}
+	for _, h := range kw {
+		add(h, 1).bm25 = float(h.Additional.Score)
+	}
+	for _, h := range vec {
+		add(h, 2).dense = 1 - float(h.Additional.Distance)
+	}
+	if err := s.otherScores(ctx, q, lexical, cands, byID); err != nil {
+		return nil, fmt.Errorf("weaviate: search: %w", err)
+	}
+
+	hits := make([]chunkHit, len(cands))
+	for i, c := range cands {
+		hits[i] = c.hit
+	}
 	arts, err := s.hitArticles(ctx, hits)
 	if err != nil {
 		return nil, fmt.Errorf("weaviate: search: %w", err)
 	}
-	res := &rag.SearchResult{Terms: stats, Hits: make([]rag.Hit, 0, len(hits))}
-	bmMax := 0.0
-	parts := make([]scoreParts, len(hits))
-	for i, h := range hits {
-		parts[i] = parseExplain(h.Additional.ExplainScore)
-		bmMax = max(bmMax, parts[i].bm25)
-	}
-	for i, h := range hits {
+	var bm25, dense []float64
+	res := &rag.SearchResult{Terms: stats, Hits: make([]rag.Hit, 0, len(cands))}
+	for _, c := range cands {
+		h := c.hit
 		a := arts[h.ArticleID]
 		if a == nil || h.End > len(a.Text) || h.Start > h.End {
 			continue // written by an ingest still under way
 		}
-		score, _ := h.Additional.Score.Float64()
-		hit := rag.Hit{
+		res.Hits = append(res.Hits, rag.Hit{
 			Chunk:   rag.Chunk{ID: h.ChunkID, ArticleID: h.ArticleID, Start: h.Start, End: h.End, Words: h.Words},
 			Article: a,
 			Text:    h.Text,
 			Bag:     stats.bag(h.Terms),
-			Score:   score,
-			Dense:   parts[i].cosine,
-		}
-		if bmMax > 0 {
-			hit.Lexical = parts[i].bm25 / bmMax
-		}
-		res.Hits = append(res.Hits, hit)
+			Dense:   c.dense,
+		})
+		bm25, dense = append(bm25, c.bm25), append(dense, c.dense)
 	}
+	score, lex := rag.Fuse(bm25, dense, q.DenseWeight)
+	for i := range res.Hits {
+		res.Hits[i].Score, res.Hits[i].Lexical = score[i], lex[i]
+	}
+	slices.SortFunc(res.Hits, rag.CompareHits)
 	return res, nil
 }
 
-// hybrid runs the hybrid query.
-func (s *Store) hybrid(ctx context.Context, q rag.SearchQuery) ([]chunkHit, error) {
+// otherScores gives the candidates that one query found the other's
+// score: a keyword and a vector query restricted to them, run together. A
+// candidate the restricted keyword query does not return holds none of
+// the terms (BM25 0, as in the embedded index).
+func (s *Store) otherScores(ctx context.Context, q rag.SearchQuery, lexical bool, cands []*candidate, byID map[string]*candidate) error {
+	var needBM25, needDense []string
+	for _, c := range cands {
+		if lexical && c.found&1 == 0 {
+			needBM25 = append(needBM25, chunkUUID(c.hit.ChunkID))
+		}
+		if q.Vector != nil && c.found&2 == 0 {
+			needDense = append(needDense, chunkUUID(c.hit.ChunkID))
+		}
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	fields := []graphql.Field{{Name: "chunk_id"}}
+	if len(needBM25) > 0 {
+		g.Go(func() error {
+			hits, err := s.keyword(gctx, q.Terms, len(needBM25), onlyIDs(needBM25), append(fields, scoreField))
+			for _, h := range hits {
+				if c := byID[h.ChunkID]; c != nil {
+					c.bm25 = float(h.Additional.Score)
+				}
+			}
+			return err
+		})
+	}
+	if len(needDense) > 0 {
+		g.Go(func() error {
+			hits, err := s.nearest(gctx, q.Vector, len(needDense), onlyIDs(needDense), append(fields, distanceField))
+			for _, h := range hits {
+				if c := byID[h.ChunkID]; c != nil {
+					c.dense = 1 - float(h.Additional.Distance)
+				}
+			}
+			return err
+		})
+	}
+	return g.Wait()
+}
+
+// keyword runs a BM25 query over the analysed terms.
+func (s *Store) keyword(ctx context.Context, terms []string, limit int, filter *filters.WhereBuilder, fields []graphql.Field) ([]chunkHit, error) {
+	return s.get(ctx, limit, filter, fields, func(c *wv.Client, get *graphql.GetBuilder) {
+		get.WithBM25(c.GraphQL().Bm25ArgBuilder().WithQuery(strings.Join(terms, " ")).WithProperties("terms"))
+	})
+}
+
+// nearest runs a vector query.
+func (s *Store) nearest(ctx context.Context, vector []float32, limit int, filter *filters.WhereBuilder, fields []graphql.Field) ([]chunkHit, error) {
+	return s.get(ctx, limit, filter, fields, func(c *wv.Client, get *graphql.GetBuilder) {
+		get.WithNearVector(c.GraphQL().NearVectorArgBuilder().WithVector(vector))
+	})
+}
+
+// get runs a Get query on the chunk collection, with the search that
+// search adds.
+func (s *Store) get(ctx context.Context, limit int, filter *filters.WhereBuilder, fields []graphql.Field, search func(*wv.Client, *graphql.GetBuilder)) ([]chunkHit, error) {
 	var out map[string][]chunkHit
 	err := s.query(ctx, "Get", &out, func(c *wv.Client) (*models.GraphQLResponse, error) {
-		h := c.GraphQL().HybridArgumentBuilder().
-			WithAlpha(float32(q.DenseWeight)).
-			WithFusionType(graphql.RelativeScore).
-			WithProperties([]string{"terms"})
-		if q.Lexical {
-			h.WithQuery(strings.Join(q.Terms, " "))
-		}
-		if q.Vector != nil {
-			h.WithVector(q.Vector)
-		}
-		get := c.GraphQL().Get().WithClassName(s.chunks).WithHybrid(h).WithLimit(q.Limit).
-			WithFields(hitFields...)
-		if w := where(q.Filters); w != nil {
-			get.WithWhere(w)
+		get := c.GraphQL().Get().WithClassName(s.chunks).WithLimit(limit).WithFields(fields...)
+		search(c, get)
+		if filter != nil {
+			get.WithWhere(filter)
 		}
 		if s.cfg.Replicas > 1 {
 			get.WithConsistencyLevel(s.cfg.Consistency)
 		}
 		return get.Do(ctx)
 	})
-	hits := out[s.chunks]
-	return hits, err
+	return out[s.chunks], err
+}
+
+// onlyIDs is a filter that passes the objects with the given IDs.
+func onlyIDs(ids []string) *filters.WhereBuilder {
+	return filters.Where().WithPath([]string{"id"}).WithOperator(filters.ContainsAny).WithValueText(ids...)
+}
+
+// float reads a score, 0 when missing or malformed.
+func float(n json.Number) float64 {
+	f, _ := n.Float64()
+	return f
 }
 
 // where turns rag's filters into a Weaviate filter (nil for none). An
@@ -155,35 +262,6 @@ func where(f rag.Filters) *filters.WhereBuilder {
 		return ws[0]
 	}
 	return filters.Where().WithOperator(filters.And).WithOperands(ws)
-}
-
-// scoreParts are a hybrid hit's scores before fusion.
-type scoreParts struct {
-	bm25   float64 // 0 when the keyword search did not find it
-	cosine float64 // 0 when the vector search did not find it
-}
-
-// explainRE matches one result set's line of a hybrid hit's explainScore:
-// "Hybrid (Result Set keyword,bm25) Document <id>: original score 2.5, …"
-// and "(Result Set vector,hybridVector) …" as 1.35 writes it; older servers
-// wrote the set's name alone. The vector set's original score is 1 - cosine
-// distance.
-var explainRE = regexp.MustCompile(`Result Set (keyword|vector)(?:,[^)]*)?\) Document [^:]+: original score ([-+0-9.eE]+)`)
-
-func parseExplain(s string) scoreParts {
-	var p scoreParts
-	for _, m := range explainRE.FindAllStringSubmatch(s, -1) {
-		v, err := strconv.ParseFloat(m[2], 64)
-		if err != nil {
-			continue
-		}
-		if m[1] == "keyword" {
-			p.bm25 = v
-		} else {
-			p.cosine = v
-		}
-	}
-	return p
 }
 
 // termStats are the corpus statistics of one question's terms, with term

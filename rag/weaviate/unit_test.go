@@ -13,25 +13,6 @@ import (
 	"github.com/newsrag/newsrag/rag"
 )
 
-func TestParseExplain(t *testing.T) {
-	tests := []struct {
-		in   string
-		want scoreParts
-	}{
-		{"\nHybrid (Result Set keyword) Document 1f: original score 2.5, normalized score: 0.4", scoreParts{bm25: 2.5}},
-		{"\nHybrid (Result Set vector) Document 1f: original score 0.81, normalized score: 0.55 - \nHybrid (Result Set keyword) Document 1f: original score 3e-1, normalized score: 0", scoreParts{bm25: 0.3, cosine: 0.81}},
-		// As Weaviate 1.35 writes it.
-		{"\nHybrid (Result Set keyword,bm25) Document 347f: original score 1.5593766, normalized score: 0.45 - \nHybrid (Result Set vector,hybridVector) Document 347f: original score 0.4629104, normalized score: 0.4475811", scoreParts{bm25: 1.5593766, cosine: 0.4629104}},
-		{"\nHybrid (Result Set vector,hybridVector) Document bb79: original score 0.50590676, normalized score: 0.55", scoreParts{cosine: 0.50590676}},
-		{"", scoreParts{}},
-	}
-	for _, tt := range tests {
-		if got := parseExplain(tt.in); got != tt.want {
-			t.Errorf("parseExplain(%q) = %+v, want %+v", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestWhere(t *testing.T) {
 	day := time.Date(2025, 7, 8, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
