@@ -12,11 +12,13 @@
 // fingerprint and chunking are recorded in the chunk collection's
 // description and checked by the engine.
 //
-// Search is one Weaviate hybrid query (BM25 over newsrag's own analysed
-// terms, fused with the vector search by relative-score fusion, alpha the
-// dense weight) with the outlet and date filters as Weaviate filters, plus
-// one aggregate query, run alongside, for the question terms' document
-// frequencies. Re-ranking and everything after it is rag's shared code.
+// Search finds candidates with a BM25 query over newsrag's own analysed
+// terms and a vector query (the outlet and date filters as Weaviate
+// filters), counts the question terms' document frequencies with an
+// aggregate query run alongside, fetches the score each candidate lacks
+// from the other query, and fuses the exact scores with rag.Fuse, as the
+// embedded index does: both stores rank alike. Re-ranking and everything
+// after it is rag's shared code.
 //
 // With several node URLs, a request that fails to reach a node (refused
 // connection, 5xx, a replica quorum not reached) is retried on the next.

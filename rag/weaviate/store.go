@@ -322,8 +322,8 @@ func (s *Store) chunkClass(desc string) *models.Class {
 		Class:       s.chunks,
 		Description: desc,
 		Vectorizer:  "none",
-		// HNSW is approximate; a wide search list keeps the vector half of
-		// the hybrid query close to the embedded index's exact scan (its
+		// HNSW is approximate; a wide search list keeps the vector query
+		// close to the embedded index's exact scan (its
 		// default, 100 at limit 100, measurably lost recall on squad-dev).
 		VectorIndexConfig: map[string]any{
 			"distance":       "cosine",
