@@ -345,9 +345,7 @@ func (l *layer) forward(ws *workspace, in, out []float32, rows int, mean []float
 func meanRows(dst, m []float32, n, rows int) {
 	clear(dst[:n])
 	for r := range rows {
-		for c, v := range m[r*n : (r+1)*n] {
-			dst[c] += v
-		}
+		addTo(dst[:n], m[r*n:(r+1)*n])
 	}
 	inv := 1 / float32(rows)
 	for c := range dst[:n] {
@@ -482,35 +480,45 @@ func layerNorm(dst, src []float32, n, rows int, scale, bias []float32) {
 	}
 	scale, bias = scale[:n], bias[:n]
 	for r := range rows {
-		x := src[r*n : (r+1)*n]
-		y := dst[r*n : (r+1)*n]
-		// Mean and variance in float64, four independent sums each so the
-		// additions overlap (n is a multiple of 4); the normalisation in
-		// float32.
-		var s0, s1, s2, s3 float64
-		for i := 0; i+3 < len(x); i += 4 {
-			s0 += float64(x[i])
-			s1 += float64(x[i+1])
-			s2 += float64(x[i+2])
-			s3 += float64(x[i+3])
-		}
-		mean := (s0 + s1 + s2 + s3) / float64(n)
-		s0, s1, s2, s3 = 0, 0, 0, 0
-		for i := 0; i+3 < len(x); i += 4 {
-			d0, d1 := float64(x[i])-mean, float64(x[i+1])-mean
-			d2, d3 := float64(x[i+2])-mean, float64(x[i+3])-mean
-			s0 += d0 * d0
-			s1 += d1 * d1
-			s2 += d2 * d2
-			s3 += d3 * d3
-		}
-		sq := s0 + s1 + s2 + s3
-		inv := float32(1 / math.Sqrt(sq/float64(n)+lnEpsilon))
-		m := float32(mean)
-		for c, v := range x {
-			y[c] = (v-m)*inv*scale[c] + bias[c]
-		}
+		layerNormRow(dst[r*n:(r+1)*n], src[r*n:(r+1)*n], scale, bias)
 	}
+}
+
+// layerNormRowGeneric writes the layer norm of x (a multiple of 4 values)
+// to y: (x-mean)/sqrt(var+ε)·scale + bias.
+func layerNormRowGeneric(y, x, scale, bias []float32) {
+	n := len(x)
+	y, scale, bias = y[:n], scale[:n], bias[:n]
+	// Mean and variance in float64, four independent sums each so the
+	// additions overlap (n is a multiple of 4); the normalisation in
+	// float32.
+	var s0, s1, s2, s3 float64
+	for i := 0; i+3 < len(x); i += 4 {
+		s0 += float64(x[i])
+		s1 += float64(x[i+1])
+		s2 += float64(x[i+2])
+		s3 += float64(x[i+3])
+	}
+	mean := (s0 + s1 + s2 + s3) / float64(n)
+	s0, s1, s2, s3 = 0, 0, 0, 0
+	for i := 0; i+3 < len(x); i += 4 {
+		d0, d1 := float64(x[i])-mean, float64(x[i+1])-mean
+		d2, d3 := float64(x[i+2])-mean, float64(x[i+3])-mean
+		s0 += d0 * d0
+		s1 += d1 * d1
+		s2 += d2 * d2
+		s3 += d3 * d3
+	}
+	m, inv := lnFactors(mean, s0+s1+s2+s3, n)
+	for c, v := range x {
+		y[c] = (v-m)*inv*scale[c] + bias[c]
+	}
+}
+
+// lnFactors returns the float32 mean and 1/sqrt(var+ε) of a row of n
+// values with the given mean and sum of squared deviations.
+func lnFactors(mean, sq float64, n int) (m, inv float32) {
+	return float32(mean), float32(1 / math.Sqrt(sq/float64(n)+lnEpsilon))
 }
 
 // fillRows sets every row of m (width len(v)) to v.
@@ -525,17 +533,23 @@ func fillRows(m, v []float32, rows int) {
 func addRows(m, v []float32, rows int) {
 	n := len(v)
 	for r := range rows {
-		row := m[r*n : (r+1)*n]
-		for c, b := range v {
-			row[c] += b
-		}
+		addTo(m[r*n:(r+1)*n], v)
 	}
 }
 
-// relu clamps negative values to zero. It clears the value's bits when its
+// addToGeneric adds src to dst element-wise; src is at least as long as
+// dst.
+func addToGeneric(dst, src []float32) {
+	src = src[:len(dst)]
+	for i, v := range src {
+		dst[i] += v
+	}
+}
+
+// reluGeneric clamps negative values to zero. It clears the value's bits when its
 // sign bit is set, without a branch (a branch on the sign mispredicts
 // about half the time, and max handles NaN and signed zeros at a cost).
-func relu(m []float32) {
+func reluGeneric(m []float32) {
 	for i, v := range m {
 		b := math.Float32bits(v)
 		m[i] = math.Float32frombits(b &^ uint32(int32(b)>>31))

@@ -134,6 +134,8 @@ func packRows(pa, a []float32, lda, k int, plan blockPlan) {
 		}
 		// Full blocks: read the rows side by side and write blk in order.
 		switch mr {
+		case 14:
+			pack14(blk, a[b0*lda:], lda, k)
 		case 8:
 			pack8(blk, a[b0*lda:], lda, k)
 		case 6:
@@ -159,6 +161,22 @@ func pack8(blk, a []float32, lda, k int) {
 		d := blk[8*p : 8*p+8 : 8*p+8]
 		d[0], d[1], d[2], d[3] = r0[p], r1[p], r2[p], r3[p]
 		d[4], d[5], d[6], d[7] = r4[p], r5[p], r6[p], r7[p]
+	}
+}
+
+// pack14 interleaves 14 rows of a (stride lda, k values each) into blk.
+func pack14(blk, a []float32, lda, k int) {
+	r0, r1, r2, r3 := a[:k], a[lda:lda+k], a[2*lda:2*lda+k], a[3*lda:3*lda+k]
+	r4, r5, r6, r7 := a[4*lda:4*lda+k], a[5*lda:5*lda+k], a[6*lda:6*lda+k], a[7*lda:7*lda+k]
+	r8, r9, r10 := a[8*lda:8*lda+k], a[9*lda:9*lda+k], a[10*lda:10*lda+k]
+	r11, r12, r13 := a[11*lda:11*lda+k], a[12*lda:12*lda+k], a[13*lda:13*lda+k]
+	blk = blk[:14*k]
+	for p := range k {
+		d := blk[14*p : 14*p+14 : 14*p+14]
+		d[0], d[1], d[2], d[3] = r0[p], r1[p], r2[p], r3[p]
+		d[4], d[5], d[6], d[7] = r4[p], r5[p], r6[p], r7[p]
+		d[8], d[9], d[10] = r8[p], r9[p], r10[p]
+		d[11], d[12], d[13] = r11[p], r12[p], r13[p]
 	}
 }
 
@@ -249,10 +267,7 @@ func gemmPanels(kern microKernel, c []float32, ldc int, pa []float32, plan block
 				kern.tile(edge, panelWidth, blk, panel, kc, h)
 				for r := r0; r < rows; r++ {
 					dst := c[r*ldc+c0 : r*ldc+c0+panelWidth]
-					src := edge[(r-r0)*panelWidth : (r-r0+1)*panelWidth]
-					for j, v := range src {
-						dst[j] += v
-					}
+					addTo(dst, edge[(r-r0)*panelWidth:(r-r0+1)*panelWidth])
 				}
 			}
 		}
@@ -264,12 +279,16 @@ func gemmPanels(kern microKernel, c []float32, ldc int, pa []float32, plan block
 var edgeTiles = sync.Pool{New: func() any { return new([maxMR * panelWidth]float32) }}
 
 // parallel splits [0, n) into at most threads contiguous ranges and runs f
-// on each, on its own goroutine but for the last range, which runs on the
-// caller's. It returns when all are done.
+// on each, one of them on the caller's goroutine, the others on the
+// helpers of the team (see team.go), or on goroutines of their own when
+// another caller is using the team. It returns when all are done.
 func parallel(n, threads int, f func(lo, hi int)) {
 	threads = max(min(threads, n), 1)
 	if threads == 1 {
 		f(0, n)
+		return
+	}
+	if workers.tryRun(n, threads, f) {
 		return
 	}
 	var wg sync.WaitGroup
