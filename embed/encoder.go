@@ -3,6 +3,8 @@ package embed
 import (
 	"fmt"
 	"math"
+	"sync"
+	"sync/atomic"
 )
 
 // Dimensions of USE-lite.
@@ -31,6 +33,16 @@ type encoder struct {
 	layers  [2]layer
 	outW    packed    // useDim × useDim
 	outBias []float32 // useDim
+
+	// Layer 0's residual projection x0·dense + biases is linear in x0 =
+	// 2·E[id] + timing[t], so it is the sum of a per-token row 2·E[id]·dense
+	// (tokRes, computed on a token's first use) and a per-position row
+	// timing[t]·dense + dense bias + output bias (posRes, computed at load).
+	// That saves a 256 × 512 product per token.
+	posRes   []float32       // useMaxTokens × useDim
+	tokRes   []float32       // vocab × useDim; row id valid once tokReady[id] is set
+	tokReady []atomic.Uint32 // 1 once tokRes row id is computed
+	tokMu    sync.Mutex      // serialises computing tokRes rows
 }
 
 // layer is one transformer layer. Layer 0 widens from 256 to 512 and
@@ -178,7 +190,35 @@ func newEncoder(ws map[string]tensor) (*encoder, error) {
 	if err != nil {
 		return nil, err
 	}
+	l0 := &e.layers[0]
+	e.posRes = make([]float32, useMaxTokens*useDim)
+	fillRows(e.posRes, l0.dBias, useMaxTokens)
+	addRows(e.posRes, l0.outBias, useMaxTokens)
+	gemm(e.posRes, useDim, e.timing, useEmbedDim, useMaxTokens, *l0.dense, nil, 1)
+	e.tokRes = make([]float32, e.vocab*useDim)
+	e.tokReady = make([]atomic.Uint32, e.vocab)
 	return e, nil
+}
+
+// tokenResidual returns 2·E[id]·dense (layer 0's residual projection of
+// the token's embedding), computing it on first use.
+func (e *encoder) tokenResidual(id int) []float32 {
+	row := e.tokRes[id*useDim : (id+1)*useDim]
+	if e.tokReady[id].Load() != 0 {
+		return row
+	}
+	e.tokMu.Lock()
+	defer e.tokMu.Unlock()
+	if e.tokReady[id].Load() == 0 {
+		var x [useEmbedDim]float32
+		for c, v := range e.embed[id*useEmbedDim : (id+1)*useEmbedDim] {
+			x[c] = 2 * v
+		}
+		clear(row)
+		gemm(row, useDim, x[:], useEmbedDim, 1, *e.layers[0].dense, nil, 1)
+		e.tokReady[id].Store(1)
+	}
+	return row
 }
 
 // timingSignal computes the sinusoidal position signal: sin(t·inv[c]) in
@@ -275,7 +315,16 @@ func (e *encoder) forward(ws *workspace, ids []int, dst []float32) {
 		}
 	}
 
+	// Layer 0's projected residual from the tables (see encoder.posRes).
 	x := ws.x[:rows*useDim]
+	for i, id := range ids {
+		if id < 0 || id >= e.vocab {
+			id = unknownID
+		}
+		row := x[i*useDim : (i+1)*useDim]
+		copy(row, e.posRes[i*useDim:(i+1)*useDim])
+		addTo(row, e.tokenResidual(id))
+	}
 	pooled := ws.pooled
 	e.layers[0].forward(ws, x0, x, rows, nil)
 	e.layers[1].forward(ws, x, x, rows, pooled)
@@ -292,7 +341,9 @@ func (e *encoder) forward(ws *workspace, ids []int, dst []float32) {
 
 // forward runs the layer on the residual stream in (rows × l.in) and writes
 // the result to out (rows × useDim); in and out may be the same buffer when
-// l.in == useDim.
+// l.in == useDim. For layer 0 (which projects its residual), out must
+// already hold the projected residual plus the dense and output biases
+// (see encoder.posRes).
 //
 // If mean is not nil, forward writes only the mean of the result rows to
 // it (useDim values), and out is left holding intermediate values. The last
@@ -310,12 +361,8 @@ func (l *layer) forward(ws *workspace, in, out []float32, rows int, mean []float
 	att := ws.att[:rows*l.att]
 	l.attention(ws, qkv, att, rows)
 
-	// out = in·dense + att·Wo + biases (layer 0), or out += att·Wo + bias.
-	if l.dense != nil {
-		fillRows(out, l.dBias, rows)
-		addRows(out, l.outBias, rows)
-		gemm(out, useDim, in, l.in, rows, *l.dense, ws.pa, ws.threads)
-	} else {
+	// out += att·Wo (+ bias, which layer 0's residual already holds).
+	if l.dense == nil {
 		addRows(out, l.outBias, rows)
 	}
 	gemm(out, useDim, att, l.att, rows, l.out, ws.pa, ws.threads)
