@@ -469,17 +469,27 @@ func (l *layer) head(hs *headSpace, hd int, qkv, att []float32, rows, dh int) {
 // softmax replaces row[:t]·scale by its softmax and zeroes row[t:].
 func softmax(row []float32, t int, scale float32) {
 	live := row[:t]
-	m := live[0]
-	for _, v := range live[1:] {
+	m := maxOf(live)
+	inv := 1 / kernel.exp(live, scale, -m*scale)
+	scaleBy(live, inv)
+	clear(row[t:])
+}
+
+// maxOfGeneric returns the largest of m and the values of x.
+func maxOfGeneric(x []float32, m float32) float32 {
+	for _, v := range x {
 		if v > m {
 			m = v
 		}
 	}
-	inv := 1 / kernel.exp(live, scale, -m*scale)
-	for j := range live {
-		live[j] *= inv
+	return m
+}
+
+// scaleGeneric multiplies x by s.
+func scaleGeneric(x []float32, s float32) {
+	for i := range x {
+		x[i] *= s
 	}
-	clear(row[t:])
 }
 
 // expAffine sets x[i] = e^(x[i]·scale + bias), for arguments ≤ 0, and

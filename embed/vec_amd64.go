@@ -44,6 +44,41 @@ func layerNormRow(y, x, scale, bias []float32) {
 	lnApplyAVX2(&y[0], &x[0], &scale[0], &bias[0], n, m, inv)
 }
 
+// maxOf returns the largest of x (not empty).
+func maxOf(x []float32) float32 {
+	n := 0
+	m := x[0]
+	if hasAVX2 {
+		n = len(x) &^ 7
+		if n > 0 {
+			m = maxAVX2(&x[0], n)
+		}
+	}
+	return max(m, maxOfGeneric(x[n:], m))
+}
+
+// scaleBy multiplies x by s.
+func scaleBy(x []float32, s float32) {
+	n := 0
+	if hasAVX2 {
+		n = len(x) &^ 7
+		if n > 0 {
+			scaleAVX2(&x[0], n, s)
+		}
+	}
+	scaleGeneric(x[n:], s)
+}
+
+// maxAVX2 returns the largest of x[:n], n a positive multiple of 8.
+//
+//go:noescape
+func maxAVX2(x *float32, n int) float32
+
+// scaleAVX2 sets x[i] *= s for i < n, a multiple of 8.
+//
+//go:noescape
+func scaleAVX2(x *float32, n int, s float32)
+
 // reluAVX2 sets x[i] = max(x[i], 0) for i < n, a multiple of 32.
 //
 //go:noescape

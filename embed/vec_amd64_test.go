@@ -28,6 +28,26 @@ func TestVecAVX2(t *testing.T) {
 				}
 			}
 		})
+		t.Run(fmt.Sprintf("max/%d", n), func(t *testing.T) {
+			for trial := range 20 {
+				x := randSlice(r, n)
+				x[r.IntN(n)] = 1.5 + float32(trial) // the largest, anywhere
+				if got, want := maxOf(x), maxOfGeneric(x[1:], x[0]); got != want {
+					t.Fatalf("maxOf = %g, want %g", got, want)
+				}
+			}
+		})
+		t.Run(fmt.Sprintf("scale/%d", n), func(t *testing.T) {
+			x := randSlice(r, n)
+			want := append([]float32(nil), x...)
+			scaleGeneric(want, 0.37)
+			scaleBy(x, 0.37)
+			for i := range x {
+				if x[i] != want[i] {
+					t.Fatalf("scaleBy: x[%d] = %g, want %g", i, x[i], want[i])
+				}
+			}
+		})
 		t.Run(fmt.Sprintf("addTo/%d", n), func(t *testing.T) {
 			dst, src := randSlice(r, n), randSlice(r, n+3)
 			want := append([]float32(nil), dst...)

@@ -10,3 +10,9 @@ func addTo(dst, src []float32) { addToGeneric(dst, src[:len(dst)]) }
 
 // layerNormRow writes the layer norm of x to y (see layerNormRowGeneric).
 func layerNormRow(y, x, scale, bias []float32) { layerNormRowGeneric(y, x, scale, bias) }
+
+// maxOf returns the largest of x (not empty).
+func maxOf(x []float32) float32 { return maxOfGeneric(x[1:], x[0]) }
+
+// scaleBy multiplies x by s.
+func scaleBy(x []float32, s float32) { scaleGeneric(x, s) }
