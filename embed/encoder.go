@@ -332,7 +332,7 @@ func (e *encoder) forward(ws *workspace, ids []int, dst []float32) {
 	// Tanh projection of the mean, L2 normalisation.
 	out := ws.out
 	copy(out, e.outBias)
-	gemm(out, useDim, pooled, useDim, 1, e.outW, ws.pa, 1)
+	gemm(out, useDim, pooled, useDim, 1, e.outW, ws.pa, ws.threads)
 	for c := range useDim {
 		dst[c] = float32(math.Tanh(float64(out[c])))
 	}
@@ -385,7 +385,7 @@ func (l *layer) forward(ws *workspace, in, out []float32, rows int, mean []float
 	for c, b := range l.ffn2b {
 		mean[c] += b
 	}
-	gemm(mean, useDim, fMean, useFFNDim, 1, l.ffn2, ws.pa, 1)
+	gemm(mean, useDim, fMean, useFFNDim, 1, l.ffn2, ws.pa, ws.threads)
 }
 
 // meanRows writes the mean of the rows of m (width n) to dst.

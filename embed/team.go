@@ -64,16 +64,18 @@ type helper struct {
 // workers is the process-wide team used by parallel.
 var workers team
 
-// tryRun runs f over [0, n) in threads parts on the team and the caller,
-// and reports whether it could: false when the team is busy with another
-// caller's job.
+// tryRun runs f over [0, n) on threads goroutines, the caller and
+// threads-1 helpers, and reports whether it could: false when the team is
+// busy with another caller's job. The range is cut into up to 2·threads
+// parts claimed one at a time, so a helper that wakes late (or loses its
+// thread to another process) leaves its parts to the others.
 func (t *team) tryRun(n, threads int, f func(lo, hi int)) bool {
 	if !t.busy.TryLock() {
 		return false
 	}
 	defer t.busy.Unlock()
 	hs := t.ensure(threads - 1)
-	j := &teamJob{f: f, n: n, parts: int64(threads)}
+	j := &teamJob{f: f, n: n, parts: int64(min(n, 2*threads))}
 	t.cur.Store(j)
 	for _, h := range hs[:threads-1] {
 		if h.asleep.Load() {
