@@ -3,6 +3,8 @@ package embed
 import (
 	"fmt"
 	"math"
+	"sync"
+	"sync/atomic"
 )
 
 // Dimensions of USE-lite.
@@ -31,6 +33,16 @@ type encoder struct {
 	layers  [2]layer
 	outW    packed    // useDim × useDim
 	outBias []float32 // useDim
+
+	// Layer 0's residual projection x0·dense + biases is linear in x0 =
+	// 2·E[id] + timing[t], so it is the sum of a per-token row 2·E[id]·dense
+	// (tokRes, computed on a token's first use) and a per-position row
+	// timing[t]·dense + dense bias + output bias (posRes, computed at load).
+	// That saves a 256 × 512 product per token.
+	posRes   []float32       // useMaxTokens × useDim
+	tokRes   []float32       // vocab × useDim; row id valid once tokReady[id] is set
+	tokReady []atomic.Uint32 // 1 once tokRes row id is computed
+	tokMu    sync.Mutex      // serialises computing tokRes rows
 }
 
 // layer is one transformer layer. Layer 0 widens from 256 to 512 and
@@ -178,7 +190,35 @@ func newEncoder(ws map[string]tensor) (*encoder, error) {
 	if err != nil {
 		return nil, err
 	}
+	l0 := &e.layers[0]
+	e.posRes = make([]float32, useMaxTokens*useDim)
+	fillRows(e.posRes, l0.dBias, useMaxTokens)
+	addRows(e.posRes, l0.outBias, useMaxTokens)
+	gemm(e.posRes, useDim, e.timing, useEmbedDim, useMaxTokens, *l0.dense, nil, 1)
+	e.tokRes = make([]float32, e.vocab*useDim)
+	e.tokReady = make([]atomic.Uint32, e.vocab)
 	return e, nil
+}
+
+// tokenResidual returns 2·E[id]·dense (layer 0's residual projection of
+// the token's embedding), computing it on first use.
+func (e *encoder) tokenResidual(id int) []float32 {
+	row := e.tokRes[id*useDim : (id+1)*useDim]
+	if e.tokReady[id].Load() != 0 {
+		return row
+	}
+	e.tokMu.Lock()
+	defer e.tokMu.Unlock()
+	if e.tokReady[id].Load() == 0 {
+		var x [useEmbedDim]float32
+		for c, v := range e.embed[id*useEmbedDim : (id+1)*useEmbedDim] {
+			x[c] = 2 * v
+		}
+		clear(row)
+		gemm(row, useDim, x[:], useEmbedDim, 1, *e.layers[0].dense, nil, 1)
+		e.tokReady[id].Store(1)
+	}
+	return row
 }
 
 // timingSignal computes the sinusoidal position signal: sin(t·inv[c]) in
@@ -275,7 +315,16 @@ func (e *encoder) forward(ws *workspace, ids []int, dst []float32) {
 		}
 	}
 
+	// Layer 0's projected residual from the tables (see encoder.posRes).
 	x := ws.x[:rows*useDim]
+	for i, id := range ids {
+		if id < 0 || id >= e.vocab {
+			id = unknownID
+		}
+		row := x[i*useDim : (i+1)*useDim]
+		copy(row, e.posRes[i*useDim:(i+1)*useDim])
+		addTo(row, e.tokenResidual(id))
+	}
 	pooled := ws.pooled
 	e.layers[0].forward(ws, x0, x, rows, nil)
 	e.layers[1].forward(ws, x, x, rows, pooled)
@@ -283,7 +332,7 @@ func (e *encoder) forward(ws *workspace, ids []int, dst []float32) {
 	// Tanh projection of the mean, L2 normalisation.
 	out := ws.out
 	copy(out, e.outBias)
-	gemm(out, useDim, pooled, useDim, 1, e.outW, ws.pa, 1)
+	gemm(out, useDim, pooled, useDim, 1, e.outW, ws.pa, ws.threads)
 	for c := range useDim {
 		dst[c] = float32(math.Tanh(float64(out[c])))
 	}
@@ -292,7 +341,9 @@ func (e *encoder) forward(ws *workspace, ids []int, dst []float32) {
 
 // forward runs the layer on the residual stream in (rows × l.in) and writes
 // the result to out (rows × useDim); in and out may be the same buffer when
-// l.in == useDim.
+// l.in == useDim. For layer 0 (which projects its residual), out must
+// already hold the projected residual plus the dense and output biases
+// (see encoder.posRes).
 //
 // If mean is not nil, forward writes only the mean of the result rows to
 // it (useDim values), and out is left holding intermediate values. The last
@@ -310,12 +361,8 @@ func (l *layer) forward(ws *workspace, in, out []float32, rows int, mean []float
 	att := ws.att[:rows*l.att]
 	l.attention(ws, qkv, att, rows)
 
-	// out = in·dense + att·Wo + biases (layer 0), or out += att·Wo + bias.
-	if l.dense != nil {
-		fillRows(out, l.dBias, rows)
-		addRows(out, l.outBias, rows)
-		gemm(out, useDim, in, l.in, rows, *l.dense, ws.pa, ws.threads)
-	} else {
+	// out += att·Wo (+ bias, which layer 0's residual already holds).
+	if l.dense == nil {
 		addRows(out, l.outBias, rows)
 	}
 	gemm(out, useDim, att, l.att, rows, l.out, ws.pa, ws.threads)
@@ -338,16 +385,14 @@ func (l *layer) forward(ws *workspace, in, out []float32, rows int, mean []float
 	for c, b := range l.ffn2b {
 		mean[c] += b
 	}
-	gemm(mean, useDim, fMean, useFFNDim, 1, l.ffn2, ws.pa, 1)
+	gemm(mean, useDim, fMean, useFFNDim, 1, l.ffn2, ws.pa, ws.threads)
 }
 
 // meanRows writes the mean of the rows of m (width n) to dst.
 func meanRows(dst, m []float32, n, rows int) {
 	clear(dst[:n])
 	for r := range rows {
-		for c, v := range m[r*n : (r+1)*n] {
-			dst[c] += v
-		}
+		addTo(dst[:n], m[r*n:(r+1)*n])
 	}
 	inv := 1 / float32(rows)
 	for c := range dst[:n] {
@@ -424,17 +469,27 @@ func (l *layer) head(hs *headSpace, hd int, qkv, att []float32, rows, dh int) {
 // softmax replaces row[:t]·scale by its softmax and zeroes row[t:].
 func softmax(row []float32, t int, scale float32) {
 	live := row[:t]
-	m := live[0]
-	for _, v := range live[1:] {
+	m := maxOf(live)
+	inv := 1 / kernel.exp(live, scale, -m*scale)
+	scaleBy(live, inv)
+	clear(row[t:])
+}
+
+// maxOfGeneric returns the largest of m and the values of x.
+func maxOfGeneric(x []float32, m float32) float32 {
+	for _, v := range x {
 		if v > m {
 			m = v
 		}
 	}
-	inv := 1 / kernel.exp(live, scale, -m*scale)
-	for j := range live {
-		live[j] *= inv
+	return m
+}
+
+// scaleGeneric multiplies x by s.
+func scaleGeneric(x []float32, s float32) {
+	for i := range x {
+		x[i] *= s
 	}
-	clear(row[t:])
 }
 
 // expAffine sets x[i] = e^(x[i]·scale + bias), for arguments ≤ 0, and
@@ -482,35 +537,45 @@ func layerNorm(dst, src []float32, n, rows int, scale, bias []float32) {
 	}
 	scale, bias = scale[:n], bias[:n]
 	for r := range rows {
-		x := src[r*n : (r+1)*n]
-		y := dst[r*n : (r+1)*n]
-		// Mean and variance in float64, four independent sums each so the
-		// additions overlap (n is a multiple of 4); the normalisation in
-		// float32.
-		var s0, s1, s2, s3 float64
-		for i := 0; i+3 < len(x); i += 4 {
-			s0 += float64(x[i])
-			s1 += float64(x[i+1])
-			s2 += float64(x[i+2])
-			s3 += float64(x[i+3])
-		}
-		mean := (s0 + s1 + s2 + s3) / float64(n)
-		s0, s1, s2, s3 = 0, 0, 0, 0
-		for i := 0; i+3 < len(x); i += 4 {
-			d0, d1 := float64(x[i])-mean, float64(x[i+1])-mean
-			d2, d3 := float64(x[i+2])-mean, float64(x[i+3])-mean
-			s0 += d0 * d0
-			s1 += d1 * d1
-			s2 += d2 * d2
-			s3 += d3 * d3
-		}
-		sq := s0 + s1 + s2 + s3
-		inv := float32(1 / math.Sqrt(sq/float64(n)+lnEpsilon))
-		m := float32(mean)
-		for c, v := range x {
-			y[c] = (v-m)*inv*scale[c] + bias[c]
-		}
+		layerNormRow(dst[r*n:(r+1)*n], src[r*n:(r+1)*n], scale, bias)
 	}
+}
+
+// layerNormRowGeneric writes the layer norm of x (a multiple of 4 values)
+// to y: (x-mean)/sqrt(var+ε)·scale + bias.
+func layerNormRowGeneric(y, x, scale, bias []float32) {
+	n := len(x)
+	y, scale, bias = y[:n], scale[:n], bias[:n]
+	// Mean and variance in float64, four independent sums each so the
+	// additions overlap (n is a multiple of 4); the normalisation in
+	// float32.
+	var s0, s1, s2, s3 float64
+	for i := 0; i+3 < len(x); i += 4 {
+		s0 += float64(x[i])
+		s1 += float64(x[i+1])
+		s2 += float64(x[i+2])
+		s3 += float64(x[i+3])
+	}
+	mean := (s0 + s1 + s2 + s3) / float64(n)
+	s0, s1, s2, s3 = 0, 0, 0, 0
+	for i := 0; i+3 < len(x); i += 4 {
+		d0, d1 := float64(x[i])-mean, float64(x[i+1])-mean
+		d2, d3 := float64(x[i+2])-mean, float64(x[i+3])-mean
+		s0 += d0 * d0
+		s1 += d1 * d1
+		s2 += d2 * d2
+		s3 += d3 * d3
+	}
+	m, inv := lnFactors(mean, s0+s1+s2+s3, n)
+	for c, v := range x {
+		y[c] = (v-m)*inv*scale[c] + bias[c]
+	}
+}
+
+// lnFactors returns the float32 mean and 1/sqrt(var+ε) of a row of n
+// values with the given mean and sum of squared deviations.
+func lnFactors(mean, sq float64, n int) (m, inv float32) {
+	return float32(mean), float32(1 / math.Sqrt(sq/float64(n)+lnEpsilon))
 }
 
 // fillRows sets every row of m (width len(v)) to v.
@@ -525,17 +590,23 @@ func fillRows(m, v []float32, rows int) {
 func addRows(m, v []float32, rows int) {
 	n := len(v)
 	for r := range rows {
-		row := m[r*n : (r+1)*n]
-		for c, b := range v {
-			row[c] += b
-		}
+		addTo(m[r*n:(r+1)*n], v)
 	}
 }
 
-// relu clamps negative values to zero. It clears the value's bits when its
+// addToGeneric adds src to dst element-wise; src is at least as long as
+// dst.
+func addToGeneric(dst, src []float32) {
+	src = src[:len(dst)]
+	for i, v := range src {
+		dst[i] += v
+	}
+}
+
+// reluGeneric clamps negative values to zero. It clears the value's bits when its
 // sign bit is set, without a branch (a branch on the sign mispredicts
 // about half the time, and max handles NaN and signed zeros at a cost).
-func relu(m []float32) {
+func reluGeneric(m []float32) {
 	for i, v := range m {
 		b := math.Float32bits(v)
 		m[i] = math.Float32frombits(b &^ uint32(int32(b)>>31))

@@ -22,15 +22,17 @@ import "sync"
 //   - One product can run on several goroutines, each taking a contiguous
 //     range of panels (output columns); see gemm.
 //
-// amd64 machines use assembly kernels (matmul_amd64.s): 8 × 32 AVX-512
-// when the CPU and OS support it, else 6 × 16 AVX2 with FMA (twice per
-// panel). Everything else uses kernelGeneric, which is also tested on its
+// amd64 machines use assembly kernels (matmul_amd64.s): 14 × 32 AVX-512
+// (28 accumulators; with 8 × 32 blocks mixed in so 128 rows need no
+// padding) when the CPU and OS support it, else 6 × 16 AVX2 with FMA (twice
+// per panel). Products of a single row skip packing and use a matrix-vector
+// kernel. Everything else uses kernelGeneric, which is also tested on its
 // own (and selected on amd64 by the purego build tag).
 
 const (
 	panelWidth = 32  // columns per packed panel
 	kChunk     = 512 // k values per cache block
-	maxMR      = 8   // most rows any micro-kernel handles
+	maxMR      = 14  // most rows any micro-kernel handles
 	// parallelMin is the least work (multiply-adds) a product must have to
 	// be split across goroutines: below it, waking another goroutine costs
 	// more than it saves.
@@ -40,18 +42,26 @@ const (
 // microKernel is a register-blocked matrix kernel.
 type microKernel struct {
 	name string
-	mr   int // rows of a per call
-	// tile adds the product of a packed mr × k row block (see packRows) and
+	// mr and mr2 are the row-block heights tile handles: mr, the tallest,
+	// and mr2 (0 if none), a shorter one the block plan mixes in so that
+	// fewer padding rows are computed (see planBlocks).
+	mr, mr2 int
+	// tile adds the product of a packed h × k row block (see packRows) and
 	// a k × panelWidth panel chunk (row stride panelWidth) to an
-	// mr × panelWidth block of c (row stride ldc). k is positive.
-	tile func(c []float32, ldc int, pa, panel []float32, k int)
+	// h × panelWidth block of c (row stride ldc). k is positive; h is mr or
+	// mr2.
+	tile func(c []float32, ldc int, pa, panel []float32, k, h int)
+	// gemv adds a[:k] times a k × panelWidth panel (row stride panelWidth)
+	// to c[:panelWidth]: the product of a single row, where a row block
+	// would mostly multiply padding. k is positive.
+	gemv func(c, a, panel []float32, k int)
 	// exp sets x[i] = e^(x[i]·scale + bias), for arguments ≤ 0, and returns
 	// the sum of the results (see expAffine); softmax uses it.
 	exp func(x []float32, scale, bias float32) float32
 }
 
 // kernelGeneric is the portable micro-kernel.
-var kernelGeneric = microKernel{name: "generic", mr: 4, tile: tileGeneric, exp: expAffine}
+var kernelGeneric = microKernel{name: "generic", mr: 4, tile: tileGeneric, gemv: gemvGeneric, exp: expAffine}
 
 // packed is a k × n matrix stored as n/32 panels of k × 32 values.
 type packed struct {
@@ -59,14 +69,59 @@ type packed struct {
 	data []float32
 }
 
-// packedRows returns the length of the buffer packRows needs for rows × k
-// values with mr-row blocks.
-func packedRows(rows, k, mr int) int { return roundUp(rows, mr) * k }
+// blockPlan splits the rows of a product into row blocks: first big blocks
+// of the kernel's mr rows, then blocks of mr2 rows; the last block may be
+// partial (padded with zero rows when packed).
+type blockPlan struct {
+	rows, mr, mr2, big, blocks int
+}
 
-// packRows copies the rows × k block of a (row stride lda) into pa in
-// blocks of mr rows interleaved along k, zero-padding the last block.
-func packRows(pa, a []float32, lda, rows, k, mr int) {
-	for b0 := 0; b0 < rows; b0 += mr {
+// planBlocks returns the row blocks for rows rows: the mix of mr- and
+// mr2-row blocks that computes the fewest padding rows, and of those the
+// one with fewest blocks. 128 rows with 14- and 8-row blocks are 8 × 14 +
+// 2 × 8, with no padding, where 14-row blocks alone would compute 140.
+func planBlocks(rows int, kern microKernel) blockPlan {
+	mr, mr2 := kern.mr, kern.mr2
+	big := (rows + mr - 1) / mr
+	p := blockPlan{rows: rows, mr: mr, mr2: mr2, big: big, blocks: big}
+	if mr2 == 0 {
+		return p
+	}
+	bestPad := big*mr - rows
+	for nb := big - 1; nb >= 0 && bestPad > 0; nb-- {
+		ns := (rows - nb*mr + mr2 - 1) / mr2
+		pad := nb*mr + ns*mr2 - rows
+		if pad < bestPad || pad == bestPad && nb+ns < p.blocks {
+			bestPad, p.big, p.blocks = pad, nb, nb+ns
+		}
+	}
+	return p
+}
+
+// block returns the first row and the height of row block i.
+func (p blockPlan) block(i int) (r0, h int) {
+	if i < p.big {
+		return i * p.mr, p.mr
+	}
+	return p.big*p.mr + (i-p.big)*p.mr2, p.mr2
+}
+
+// padded returns the number of rows the plan's blocks hold, padding
+// included.
+func (p blockPlan) padded() int { return p.big*p.mr + (p.blocks-p.big)*p.mr2 }
+
+// packedRows returns the length of the buffer packRows needs for rows × k
+// values with kern's row blocks.
+func packedRows(rows, k int, kern microKernel) int { return planBlocks(rows, kern).padded() * k }
+
+// packRows copies the rows × k block of a (row stride lda) into pa in the
+// plan's row blocks, each interleaved along k (block b of height h starting
+// at row r0 holds a[r0+r][p] at r0·k + p·h + r), zero-padding the last
+// block.
+func packRows(pa, a []float32, lda, k int, plan blockPlan) {
+	rows := plan.rows
+	for i := range plan.blocks {
+		b0, mr := plan.block(i)
 		blk := pa[b0*k : (b0+mr)*k]
 		if rows-b0 < mr {
 			clear(blk)
@@ -79,6 +134,8 @@ func packRows(pa, a []float32, lda, rows, k, mr int) {
 		}
 		// Full blocks: read the rows side by side and write blk in order.
 		switch mr {
+		case 14:
+			pack14(blk, a[b0*lda:], lda, k)
 		case 8:
 			pack8(blk, a[b0*lda:], lda, k)
 		case 6:
@@ -107,6 +164,22 @@ func pack8(blk, a []float32, lda, k int) {
 	}
 }
 
+// pack14 interleaves 14 rows of a (stride lda, k values each) into blk.
+func pack14(blk, a []float32, lda, k int) {
+	r0, r1, r2, r3 := a[:k], a[lda:lda+k], a[2*lda:2*lda+k], a[3*lda:3*lda+k]
+	r4, r5, r6, r7 := a[4*lda:4*lda+k], a[5*lda:5*lda+k], a[6*lda:6*lda+k], a[7*lda:7*lda+k]
+	r8, r9, r10 := a[8*lda:8*lda+k], a[9*lda:9*lda+k], a[10*lda:10*lda+k]
+	r11, r12, r13 := a[11*lda:11*lda+k], a[12*lda:12*lda+k], a[13*lda:13*lda+k]
+	blk = blk[:14*k]
+	for p := range k {
+		d := blk[14*p : 14*p+14 : 14*p+14]
+		d[0], d[1], d[2], d[3] = r0[p], r1[p], r2[p], r3[p]
+		d[4], d[5], d[6], d[7] = r4[p], r5[p], r6[p], r7[p]
+		d[8], d[9], d[10] = r8[p], r9[p], r10[p]
+		d[11], d[12], d[13] = r11[p], r12[p], r13[p]
+	}
+}
+
 // pack6 interleaves 6 rows of a (stride lda, k values each) into blk.
 func pack6(blk, a []float32, lda, k int) {
 	r0, r1, r2 := a[:k], a[lda:lda+k], a[2*lda:2*lda+k]
@@ -130,7 +203,7 @@ func pack4(blk, a []float32, lda, k int) {
 
 // gemm accumulates a · b into c: c[i][j] += Σ_k a[i][k]·b[k][j] for
 // i < rows and j < b.n. a has row stride lda and c row stride ldc. pa is
-// scratch for the packed rows of a (at least packedRows(rows, b.k, mr)
+// scratch for the packed rows of a (at least packedRows(rows, b.k, kernel)
 // values; nil allocates). With threads > 1 and enough work, the panels are
 // split across that many goroutines.
 func gemm(c []float32, ldc int, a []float32, lda int, rows int, b packed, pa []float32, threads int) {
@@ -141,27 +214,38 @@ func gemm(c []float32, ldc int, a []float32, lda int, rows int, b packed, pa []f
 	_ = a[(rows-1)*lda+b.k-1]
 	_ = c[(rows-1)*ldc+b.n-1]
 	kern := kernel
-	need := packedRows(rows, b.k, kern.mr)
-	if len(pa) < need {
-		pa = make([]float32, need)
-	}
-	packRows(pa, a, lda, rows, b.k, kern.mr)
 	panels := b.n / panelWidth
 	if rows*b.k*b.n < parallelMin {
 		threads = 1
 	}
+	if rows == 1 {
+		// One row: no packing, each panel streamed once.
+		a = a[:b.k]
+		parallel(panels, threads, func(lo, hi int) {
+			for p := lo; p < hi; p++ {
+				c0 := p * panelWidth
+				kern.gemv(c[c0:c0+panelWidth], a, b.data[c0*b.k:(c0+panelWidth)*b.k], b.k)
+			}
+		})
+		return
+	}
+	plan := planBlocks(rows, kern)
+	need := plan.padded() * b.k
+	if len(pa) < need {
+		pa = make([]float32, need)
+	}
+	packRows(pa, a, lda, b.k, plan)
 	parallel(panels, threads, func(lo, hi int) {
-		gemmPanels(kern, c, ldc, pa, rows, b, lo, hi)
+		gemmPanels(kern, c, ldc, pa, plan, b, lo, hi)
 	})
 }
 
-// gemmPanels accumulates the packed rows pa times panels [lo, hi) of b into
-// the matching columns of c.
-func gemmPanels(kern microKernel, c []float32, ldc int, pa []float32, rows int, b packed, lo, hi int) {
-	mr := kern.mr
-	full := rows / mr * mr
+// gemmPanels accumulates the packed rows pa (in plan's blocks) times panels
+// [lo, hi) of b into the matching columns of c.
+func gemmPanels(kern microKernel, c []float32, ldc int, pa []float32, plan blockPlan, b packed, lo, hi int) {
+	rows := plan.rows
 	var edge []float32
-	if full < rows {
+	if plan.padded() > rows {
 		e := edgeTiles.Get().(*[maxMR * panelWidth]float32)
 		defer edgeTiles.Put(e)
 		edge = e[:]
@@ -171,20 +255,19 @@ func gemmPanels(kern microKernel, c []float32, ldc int, pa []float32, rows int, 
 		for p := lo; p < hi; p++ {
 			c0 := p * panelWidth
 			panel := b.data[c0*b.k+k0*panelWidth:]
-			for r := 0; r < full; r += mr {
-				kern.tile(c[r*ldc+c0:], ldc, pa[r*b.k+k0*mr:], panel, kc)
-			}
-			if full == rows {
-				continue
-			}
-			// The last, partial row block goes through a scratch tile.
-			clear(edge)
-			kern.tile(edge, panelWidth, pa[full*b.k+k0*mr:], panel, kc)
-			for r := full; r < rows; r++ {
-				dst := c[r*ldc+c0 : r*ldc+c0+panelWidth]
-				src := edge[(r-full)*panelWidth : (r-full+1)*panelWidth]
-				for j, v := range src {
-					dst[j] += v
+			for i := range plan.blocks {
+				r0, h := plan.block(i)
+				blk := pa[r0*b.k+k0*h:]
+				if r0+h <= rows {
+					kern.tile(c[r0*ldc+c0:], ldc, blk, panel, kc, h)
+					continue
+				}
+				// The last, partial row block goes through a scratch tile.
+				clear(edge)
+				kern.tile(edge, panelWidth, blk, panel, kc, h)
+				for r := r0; r < rows; r++ {
+					dst := c[r*ldc+c0 : r*ldc+c0+panelWidth]
+					addTo(dst, edge[(r-r0)*panelWidth:(r-r0+1)*panelWidth])
 				}
 			}
 		}
@@ -196,12 +279,16 @@ func gemmPanels(kern microKernel, c []float32, ldc int, pa []float32, rows int, 
 var edgeTiles = sync.Pool{New: func() any { return new([maxMR * panelWidth]float32) }}
 
 // parallel splits [0, n) into at most threads contiguous ranges and runs f
-// on each, on its own goroutine but for the last range, which runs on the
-// caller's. It returns when all are done.
+// on each, one of them on the caller's goroutine, the others on the
+// helpers of the team (see team.go), or on goroutines of their own when
+// another caller is using the team. It returns when all are done.
 func parallel(n, threads int, f func(lo, hi int)) {
 	threads = max(min(threads, n), 1)
 	if threads == 1 {
 		f(0, n)
+		return
+	}
+	if workers.tryRun(n, threads, f) {
 		return
 	}
 	var wg sync.WaitGroup
@@ -216,8 +303,23 @@ func parallel(n, threads int, f func(lo, hi int)) {
 	wg.Wait()
 }
 
+// gemvGeneric is the portable one-row product; see microKernel.gemv.
+func gemvGeneric(c, a, panel []float32, k int) {
+	c, a, panel = c[:panelWidth], a[:k], panel[:k*panelWidth]
+	var acc [panelWidth]float32
+	for i, x := range a {
+		row := panel[i*panelWidth : (i+1)*panelWidth]
+		for j, w := range row {
+			acc[j] += x * w
+		}
+	}
+	for j, v := range acc {
+		c[j] += v
+	}
+}
+
 // tileGeneric is the portable micro-kernel (mr = 4); see microKernel.tile.
-func tileGeneric(c []float32, ldc int, pa, panel []float32, k int) {
+func tileGeneric(c []float32, ldc int, pa, panel []float32, k, _ int) {
 	const mr = 4
 	pa, panel = pa[:mr*k], panel[:k*panelWidth]
 	// Two rows × four columns per pass: eight accumulators stay in

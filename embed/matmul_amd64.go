@@ -12,8 +12,8 @@ var (
 )
 
 var (
-	kernelAVX2   = microKernel{name: "avx2", mr: 6, tile: tileAVX2, exp: expAffineVec}
-	kernelAVX512 = microKernel{name: "avx512", mr: 8, tile: tileAVX512, exp: expAffineVec}
+	kernelAVX2   = microKernel{name: "avx2", mr: 6, tile: tileAVX2, gemv: gemvAVX2, exp: expAffineVec}
+	kernelAVX512 = microKernel{name: "avx512", mr: 14, mr2: 8, tile: tileAVX512, gemv: gemvAVX2, exp: expAffineVec}
 )
 
 // kernel is the micro-kernel gemm uses: the widest this CPU runs. Build
@@ -45,7 +45,7 @@ func kernels() map[string]microKernel {
 }
 
 // tileAVX2 is the 6-row AVX2/FMA micro-kernel: two 6 × 16 blocks per panel.
-func tileAVX2(c []float32, ldc int, pa, panel []float32, k int) {
+func tileAVX2(c []float32, ldc int, pa, panel []float32, k, _ int) {
 	_ = c[5*ldc+panelWidth-1]
 	_ = pa[6*k-1]
 	_ = panel[k*panelWidth-1]
@@ -53,12 +53,24 @@ func tileAVX2(c []float32, ldc int, pa, panel []float32, k int) {
 	kernel6x16AVX2(&c[16], ldc, &pa[0], &panel[16], k)
 }
 
-// tileAVX512 is the 8-row AVX-512 micro-kernel: one 8 × 32 block.
-func tileAVX512(c []float32, ldc int, pa, panel []float32, k int) {
-	_ = c[7*ldc+panelWidth-1]
-	_ = pa[8*k-1]
+// tileAVX512 is the AVX-512 micro-kernel: one 14 × 32 or 8 × 32 block.
+func tileAVX512(c []float32, ldc int, pa, panel []float32, k, h int) {
+	_ = c[(h-1)*ldc+panelWidth-1]
+	_ = pa[h*k-1]
 	_ = panel[k*panelWidth-1]
+	if h == 14 {
+		kernel14x32AVX512(&c[0], ldc, &pa[0], &panel[0], k)
+		return
+	}
 	kernel8x32AVX512(&c[0], ldc, &pa[0], &panel[0], k)
+}
+
+// gemvAVX2 is the one-row product with AVX2/FMA; see microKernel.gemv.
+func gemvAVX2(c, a, panel []float32, k int) {
+	_ = c[panelWidth-1]
+	_ = a[k-1]
+	_ = panel[k*panelWidth-1]
+	gemv32AVX2(&c[0], &a[0], &panel[0], k)
 }
 
 // kernel6x16AVX2 adds the product of a packed 6 × k row block and 16
@@ -73,6 +85,17 @@ func kernel6x16AVX2(c *float32, ldc int, pa *float32, panel *float32, k int)
 //
 //go:noescape
 func kernel8x32AVX512(c *float32, ldc int, pa *float32, panel *float32, k int)
+
+// kernel14x32AVX512 adds the product of a packed 14 × k row block and a
+// k × 32 panel to 14 × 32 values of c, with AVX-512.
+//
+//go:noescape
+func kernel14x32AVX512(c *float32, ldc int, pa *float32, panel *float32, k int)
+
+// gemv32AVX2 adds a[:k] times a k × 32 panel to c[:32], with AVX2/FMA.
+//
+//go:noescape
+func gemv32AVX2(c *float32, a *float32, panel *float32, k int)
 
 // expAffineVec is expAffine with AVX2/FMA over whole groups of 8 values.
 func expAffineVec(x []float32, scale, bias float32) float32 {

@@ -40,7 +40,14 @@ func withKernel(tb testing.TB, kern microKernel, f func()) {
 func TestGemm(t *testing.T) {
 	shapes := []struct{ rows, k, n, lda, ldc int }{
 		{1, 1, 32, 1, 32},
+		{1, 1536, 512, 1536, 512}, // one row: the matrix-vector kernel
+		{1, 7, 64, 9, 70},
 		{8, 1, 32, 1, 32},
+		{14, 5, 32, 5, 32},      // one full 14-row block
+		{15, 33, 64, 40, 64},    // 8 + 8 rows, the second partial
+		{22, 17, 32, 17, 32},    // 14 + 8
+		{29, 600, 96, 600, 100}, // 14 + 8 + 8, k over two chunks
+		{128, 64, 32, 64, 32},   // 8 × 14 + 2 × 8
 		{8, 3, 32, 5, 40},
 		{13, 256, 64, 256, 64},  // a partial row block for every kernel
 		{16, 300, 96, 310, 100}, // k not a multiple of kChunk
@@ -112,7 +119,7 @@ func BenchmarkGemm(b *testing.B) {
 		c := make([]float32, s.rows*s.n)
 		for name, kern := range kernels() {
 			b.Run(fmt.Sprintf("%dx%dx%d/%s", s.rows, s.k, s.n, name), func(b *testing.B) {
-				pa := make([]float32, packedRows(s.rows, s.k, kern.mr))
+				pa := make([]float32, packedRows(s.rows, s.k, kern))
 				withKernel(b, kern, func() {
 					start := cpuTime()
 					for b.Loop() {
@@ -156,7 +163,7 @@ func BenchmarkTile(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			start := cpuTime()
 			for b.Loop() {
-				kern.tile(c, panelWidth, pa, panel, k)
+				kern.tile(c, panelWidth, pa, panel, k, kern.mr)
 			}
 			if cpu := (cpuTime() - start).Seconds(); cpu > 0 {
 				b.ReportMetric(2*float64(kern.mr*k*panelWidth*b.N)/cpu/1e9, "cpu-GFLOP/s")
@@ -198,6 +205,101 @@ func TestKernelExp(t *testing.T) {
 					t.Fatalf("%s: sum %g, want %g", name, sum, want)
 				}
 			}
+		}
+	}
+}
+
+func TestPlanBlocks(t *testing.T) {
+	k1412 := microKernel{mr: 14, mr2: 8}
+	k6 := microKernel{mr: 6}
+	cases := []struct {
+		kern         microKernel
+		rows         int
+		heights      []int
+		paddedRows   int
+		wantBlocks14 int
+	}{
+		{k1412, 1, []int{8}, 8, 0},
+		{k1412, 8, []int{8}, 8, 0},
+		{k1412, 13, []int{14}, 14, 1},
+		{k1412, 14, []int{14}, 14, 1},
+		{k1412, 16, []int{8, 8}, 16, 0},
+		{k1412, 22, []int{14, 8}, 22, 1},
+		{k1412, 128, []int{14, 14, 14, 14, 14, 14, 14, 14, 8, 8}, 128, 8},
+		{k1412, 127, []int{14, 14, 14, 14, 14, 14, 14, 14, 8, 8}, 128, 8},
+		{k6, 13, []int{6, 6, 6}, 18, 0},
+	}
+	for _, c := range cases {
+		p := planBlocks(c.rows, c.kern)
+		var heights []int
+		next := 0
+		for i := range p.blocks {
+			r0, h := p.block(i)
+			if r0 != next {
+				t.Fatalf("%d rows: block %d starts at row %d, want %d", c.rows, i, r0, next)
+			}
+			next += h
+			heights = append(heights, h)
+		}
+		if fmt.Sprint(heights) != fmt.Sprint(c.heights) || p.padded() != c.paddedRows || next != p.padded() {
+			t.Errorf("%d rows (mr %d, mr2 %d): blocks %v (padded %d), want %v (padded %d)",
+				c.rows, c.kern.mr, c.kern.mr2, heights, p.padded(), c.heights, c.paddedRows)
+		}
+	}
+}
+
+// TestTile checks every kernel's tile at each row-block height it handles
+// and its one-row product against the textbook product, for odd k and a
+// row stride wider than the tile.
+func TestTile(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for name, kern := range kernels() {
+		heights := []int{kern.mr}
+		if kern.mr2 > 0 {
+			heights = append(heights, kern.mr2)
+		}
+		for _, h := range heights {
+			for _, k := range []int{1, 2, 3, 7, 64, 255, 512} {
+				const ldc = panelWidth + 3
+				a := randSlice(r, h*k) // row-major h × k
+				b := randSlice(r, k*panelWidth)
+				pa := make([]float32, h*k)
+				packRows(pa, a, k, k, blockPlan{rows: h, mr: h, big: 1, blocks: 1})
+				c0 := randSlice(r, h*ldc)
+				want := append([]float32(nil), c0...)
+				naiveGemm(want, ldc, a, k, h, b, k, panelWidth)
+				got := append([]float32(nil), c0...)
+				kern.tile(got, ldc, pa, b, k, h)
+				checkClose(t, fmt.Sprintf("%s tile %dx%d k=%d", name, h, panelWidth, k), got, want, c0, ldc, panelWidth, k)
+			}
+		}
+		for _, k := range []int{1, 2, 3, 9, 512, 1536} {
+			a := randSlice(r, k)
+			b := randSlice(r, k*panelWidth)
+			c0 := randSlice(r, panelWidth)
+			want := append([]float32(nil), c0...)
+			naiveGemm(want, panelWidth, a, k, 1, b, k, panelWidth)
+			got := append([]float32(nil), c0...)
+			kern.gemv(got, a, b, k)
+			checkClose(t, fmt.Sprintf("%s gemv k=%d", name, k), got, want, c0, panelWidth, panelWidth, k)
+		}
+	}
+}
+
+// checkClose fails t unless got matches want within float32 rounding for
+// k-term sums in the first n columns of each row (stride ld), and equals
+// orig elsewhere.
+func checkClose(t *testing.T, what string, got, want, orig []float32, ld, n, k int) {
+	t.Helper()
+	for i := range got {
+		if i%ld >= n {
+			if got[i] != orig[i] {
+				t.Fatalf("%s: c[%d] outside the product changed", what, i)
+			}
+			continue
+		}
+		if d := math.Abs(float64(got[i] - want[i])); d > 1e-5*math.Sqrt(float64(k))+1e-6 {
+			t.Fatalf("%s: c[%d] = %g, want %g", what, i, got[i], want[i])
 		}
 	}
 }

@@ -22,10 +22,90 @@ const wordBoundary = "\u2581"
 // tokenizer is the SentencePiece unigram tokenizer of USE-lite, as the TF.js
 // reference implements it. It is immutable after construction.
 type tokenizer struct {
-	pieces  map[string]int32 // piece text → id, or -1 for a proper prefix of a piece only
+	pieces  map[string]int32 // piece text → id
 	scores  []float64        // id → log-probability
 	runeLen []int            // id → length in runes
 	maxLen  int              // longest piece in runes
+	trie    byteTrie         // the pieces by their bytes, for encode
+}
+
+// byteTrie holds the vocabulary's pieces by their bytes: walking it along
+// the text from a start position finds every piece that starts there in
+// one step per byte, where looking up each prefix in a map hashes it anew.
+// Node 0 is the root; node i's children are the edges [first[i], first[i+1])
+// of label and child, sorted by label.
+type byteTrie struct {
+	id    []int32 // node → piece id ending there, or -1
+	first []int32 // node → its first edge; len(id)+1 entries
+	label []byte  // edge → byte
+	child []int32 // edge → node
+	root  [256]int32
+}
+
+// next returns the child of node by byte b, or -1.
+func (t *byteTrie) next(node int32, b byte) int32 {
+	if node == 0 {
+		return t.root[b]
+	}
+	lo, hi := t.first[node], t.first[node+1]
+	for e := lo; e < hi; e++ {
+		if l := t.label[e]; l >= b {
+			if l == b {
+				return t.child[e]
+			}
+			return -1
+		}
+	}
+	return -1
+}
+
+// newByteTrie builds the trie of the pieces (piece → id, ids ≥ 0; entries
+// with id < 0 are skipped).
+func newByteTrie(pieces map[string]int32) byteTrie {
+	// Build with maps, then number the nodes breadth first so that each
+	// node's children are contiguous and in byte order.
+	type node struct {
+		id   int32
+		kids map[byte]*node
+	}
+	root := &node{id: -1, kids: map[byte]*node{}}
+	for p, id := range pieces {
+		if id < 0 {
+			continue
+		}
+		n := root
+		for i := 0; i < len(p); i++ {
+			k, ok := n.kids[p[i]]
+			if !ok {
+				k = &node{id: -1, kids: map[byte]*node{}}
+				n.kids[p[i]] = k
+			}
+			n = k
+		}
+		n.id = id
+	}
+	var t byteTrie
+	queue := []*node{root}
+	for i := 0; i < len(queue); i++ {
+		n := queue[i]
+		t.id = append(t.id, n.id)
+		t.first = append(t.first, int32(len(t.label)))
+		for b := range 256 {
+			if k, ok := n.kids[byte(b)]; ok {
+				t.label = append(t.label, byte(b))
+				t.child = append(t.child, int32(len(queue)))
+				queue = append(queue, k)
+			}
+		}
+	}
+	t.first = append(t.first, int32(len(t.label)))
+	for b := range t.root {
+		t.root[b] = -1
+	}
+	for e := t.first[0]; e < t.first[1]; e++ {
+		t.root[t.label[e]] = t.child[e]
+	}
+	return t
 }
 
 // newTokenizer builds a tokenizer from vocab.json: a JSON array of
@@ -59,24 +139,13 @@ func newTokenizer(vocabJSON []byte) (*tokenizer, error) {
 		if id < reservedPieces {
 			continue
 		}
-		if old, dup := t.pieces[piece]; !dup || old < 0 {
+		if _, dup := t.pieces[piece]; !dup {
 			t.pieces[piece] = int32(id)
 		}
 		t.maxLen = max(t.maxLen, t.runeLen[id])
 	}
-	// Record every proper prefix so matching can stop as soon as the text
-	// leaves all pieces.
-	for piece, id := range t.pieces {
-		if id < 0 {
-			continue
-		}
-		for i := range piece {
-			if _, ok := t.pieces[piece[:i]]; !ok && i > 0 {
-				t.pieces[piece[:i]] = -1
-			}
-		}
-	}
 	t.runeLen[unknownID] = 1
+	t.trie = newByteTrie(t.pieces)
 	return t, nil
 }
 
@@ -118,16 +187,21 @@ func (t *tokenizer) encode(text string) []int {
 	// in ascending order and relaxing forward gives the same order.
 	for start := 0; start < n; start++ {
 		matched := false
-		for l := 1; l <= t.maxLen && start+l <= n; l++ {
-			id, ok := t.pieces[s[offs[start]:offs[start+l]]]
-			if !ok {
+		// Walk the trie along the bytes from the start; a piece can end
+		// only where a rune ends (offs[start+l]).
+		node, l := int32(0), 1
+		for b := offs[start]; b < len(s); b++ {
+			if node = t.trie.next(node, s[b]); node < 0 {
 				break // no piece continues this way
 			}
-			if id < 0 {
-				continue // only a prefix
+			if b+1 < offs[start+l] {
+				continue // inside a rune
 			}
-			matched = true
-			relax(best, word, start, start+l, id, t.scores[id])
+			if id := t.trie.id[node]; id >= 0 {
+				matched = true
+				relax(best, word, start, start+l, id, t.scores[id])
+			}
+			l++
 		}
 		if !matched {
 			relax(best, word, start, start+1, unknownID, 0)

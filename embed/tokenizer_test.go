@@ -2,6 +2,7 @@ package embed
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -71,4 +72,75 @@ func FuzzTokenizer(f *testing.F) {
 			}
 		}
 	})
+}
+
+// encodeByMap is encode as it was before the byte trie: every prefix of the
+// text from a start position looked up in a map of the pieces. The trie
+// must give the same ids.
+func encodeByMap(t *tokenizer, text string) []int {
+	s := normalize(text)
+	if s == "" {
+		return nil
+	}
+	var offs []int
+	for i := range s {
+		offs = append(offs, i)
+	}
+	n := len(offs)
+	offs = append(offs, len(s))
+	best := make([]float64, n+1)
+	word := make([]int32, n+1)
+	for start := 0; start < n; start++ {
+		matched := false
+		for l := 1; l <= t.maxLen && start+l <= n; l++ {
+			if id, ok := t.pieces[s[offs[start]:offs[start+l]]]; ok {
+				matched = true
+				relax(best, word, start, start+l, id, t.scores[id])
+			}
+		}
+		if !matched {
+			relax(best, word, start, start+1, unknownID, 0)
+		}
+	}
+	var ids []int
+	for e := n; e > 0; e -= t.runeLen[word[e]] {
+		ids = append(ids, int(word[e]))
+	}
+	var out []int
+	for i := len(ids) - 1; i >= 0; i-- {
+		if ids[i] == unknownID && len(out) > 0 && out[len(out)-1] == unknownID {
+			continue
+		}
+		out = append(out, ids[i])
+	}
+	return out
+}
+
+// TestTrieMatchesMap checks the byte-trie tokenizer against map lookups on
+// the reference texts, their words recombined, and mixed-script strings.
+func TestTrieMatchesMap(t *testing.T) {
+	m := testModel(t)
+	var texts []string
+	for _, c := range referenceCases(t) {
+		texts = append(texts, c.Text)
+		w := strings.Fields(c.Text)
+		for i := 0; i+3 <= len(w); i += 2 {
+			texts = append(texts, strings.Join(w[i:i+3], " "), w[i]+w[i+1], strings.ToUpper(w[i]))
+		}
+	}
+	texts = append(texts, "naïve café 東京 Ω≈ç√ 𝔘𝔫𝔦 \t\n x", "ｆｕｌｌ-width", "ééé", "a  b   c", "\u00a0nbsp")
+	for _, text := range texts {
+		if got, want := m.tok.encode(text), encodeByMap(m.tok, text); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("encode(%q) = %v, map lookups give %v", text, got, want)
+		}
+	}
+}
+
+// BenchmarkTokenize tokenizes the 128-token benchmark passage.
+func BenchmarkTokenize(b *testing.B) {
+	m := testModel(b)
+	text := prefixText(b, m, 128)
+	for b.Loop() {
+		m.tok.encode(text)
+	}
 }

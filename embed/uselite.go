@@ -18,6 +18,11 @@ type USELite struct {
 	tok  *tokenizer
 	enc  *encoder
 	pool sync.Pool // *workspace
+	// active counts the goroutines embedding texts now: EmbedQuery splits
+	// one text across cores only when it is the only one, so concurrent
+	// texts (a batch, a busy server) each keep a core instead of
+	// contending for all of them.
+	active atomic.Int32
 }
 
 var (
@@ -111,7 +116,8 @@ func (m *USELite) Fingerprint() Fingerprint {
 }
 
 // EmbedQuery embeds one text as a unit-length 512-d vector, splitting the
-// work across GOMAXPROCS goroutines when the text is long enough to gain.
+// work across GOMAXPROCS goroutines when the text is long enough to gain
+// and no other text is being embedded at the same time.
 //
 // Text longer than MaxTokens is never truncated: its tokens are covered by
 // the fewest windows of 128 tokens whose starts are at most 96 tokens apart,
@@ -122,7 +128,11 @@ func (m *USELite) Fingerprint() Fingerprint {
 func (m *USELite) EmbedQuery(ctx context.Context, text string) ([]float32, error) {
 	ws := m.pool.Get().(*workspace)
 	defer m.pool.Put(ws)
-	ws.threads = runtime.GOMAXPROCS(0)
+	ws.threads = 1
+	if m.active.Add(1) == 1 {
+		ws.threads = runtime.GOMAXPROCS(0)
+	}
+	defer m.active.Add(-1)
 	return m.embed(ctx, ws, m.tok.encode(text))
 }
 
@@ -143,6 +153,10 @@ func (m *USELite) EmbedDocuments(ctx context.Context, texts []string) ([][]float
 			ws := m.pool.Get().(*workspace)
 			defer m.pool.Put(ws)
 			ws.threads = procs / workers
+			if m.active.Add(1) > 1 && workers == 1 {
+				ws.threads = 1 // another text is being embedded elsewhere
+			}
+			defer m.active.Add(-1)
 			for ctx.Err() == nil {
 				i := int(next.Add(1) - 1)
 				if i >= len(texts) {

@@ -297,3 +297,29 @@ func TestFingerprint(t *testing.T) {
 		t.Errorf("MaxTokens = %d", m.MaxTokens())
 	}
 }
+
+// TestResidualTables checks layer 0's precomputed residual (per-token plus
+// per-position rows) against projecting x0 = 2·E[id] + timing[t] directly
+// with the portable kernel.
+func TestResidualTables(t *testing.T) {
+	e := testModel(t).enc
+	l0 := &e.layers[0]
+	for _, c := range []struct{ id, pos int }{{0, 0}, {5, 1}, {17, 63}, {e.vocab - 1, useMaxTokens - 1}, {17, 2}} {
+		x0 := make([]float32, useEmbedDim)
+		for i := range x0 {
+			x0[i] = 2*e.embed[c.id*useEmbedDim+i] + e.timing[c.pos*useEmbedDim+i]
+		}
+		want := make([]float32, useDim)
+		for i := range want {
+			want[i] = l0.dBias[i] + l0.outBias[i]
+		}
+		withKernel(t, kernelGeneric, func() { gemm(want, useDim, x0, useEmbedDim, 1, *l0.dense, nil, 1) })
+		got := append([]float32(nil), e.posRes[c.pos*useDim:(c.pos+1)*useDim]...)
+		addTo(got, e.tokenResidual(c.id))
+		for i := range got {
+			if d := math.Abs(float64(got[i] - want[i])); d > 1e-5*(1+math.Abs(float64(want[i]))) {
+				t.Fatalf("token %d at %d: residual[%d] = %g, want %g", c.id, c.pos, i, got[i], want[i])
+			}
+		}
+	}
+}

@@ -1,0 +1,81 @@
+//go:build amd64 && !purego
+
+package embed
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestVecAVX2 checks the AVX2 element-wise steps against the portable ones
+// at lengths around the vector widths.
+func TestVecAVX2(t *testing.T) {
+	if !hasAVX2 {
+		t.Skip("no AVX2")
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{1, 7, 8, 31, 32, 33, 64, 95, 512, 1541} {
+		t.Run(fmt.Sprintf("relu/%d", n), func(t *testing.T) {
+			x := randSlice(r, n)
+			want := append([]float32(nil), x...)
+			reluGeneric(want)
+			relu(x)
+			for i := range x {
+				if x[i] != want[i] {
+					t.Fatalf("relu: x[%d] = %g, want %g", i, x[i], want[i])
+				}
+			}
+		})
+		t.Run(fmt.Sprintf("max/%d", n), func(t *testing.T) {
+			for trial := range 20 {
+				x := randSlice(r, n)
+				x[r.IntN(n)] = 1.5 + float32(trial) // the largest, anywhere
+				if got, want := maxOf(x), maxOfGeneric(x[1:], x[0]); got != want {
+					t.Fatalf("maxOf = %g, want %g", got, want)
+				}
+			}
+		})
+		t.Run(fmt.Sprintf("scale/%d", n), func(t *testing.T) {
+			x := randSlice(r, n)
+			want := append([]float32(nil), x...)
+			scaleGeneric(want, 0.37)
+			scaleBy(x, 0.37)
+			for i := range x {
+				if x[i] != want[i] {
+					t.Fatalf("scaleBy: x[%d] = %g, want %g", i, x[i], want[i])
+				}
+			}
+		})
+		t.Run(fmt.Sprintf("addTo/%d", n), func(t *testing.T) {
+			dst, src := randSlice(r, n), randSlice(r, n+3)
+			want := append([]float32(nil), dst...)
+			addToGeneric(want, src)
+			addTo(dst, src)
+			for i := range dst {
+				if dst[i] != want[i] {
+					t.Fatalf("addTo: dst[%d] = %g, want %g", i, dst[i], want[i])
+				}
+			}
+		})
+	}
+	for _, n := range []int{4, 8, 12, 16, 24, 256, 512, 1536} {
+		for _, offset := range []float32{0, 100} {
+			t.Run(fmt.Sprintf("layerNorm/%d/offset=%g", n, offset), func(t *testing.T) {
+				x, scale, bias := randSlice(r, n), randSlice(r, n), randSlice(r, n)
+				for i := range x {
+					x[i] = x[i]*3 + offset
+				}
+				want, got := make([]float32, n), make([]float32, n)
+				layerNormRowGeneric(want, x, scale, bias)
+				layerNormRow(got, x, scale, bias)
+				for i := range got {
+					if d := math.Abs(float64(got[i] - want[i])); d > 2e-6*(1+math.Abs(float64(want[i]))) {
+						t.Fatalf("layerNorm: y[%d] = %g, want %g", i, got[i], want[i])
+					}
+				}
+			})
+		}
+	}
+}

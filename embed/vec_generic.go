@@ -1,0 +1,18 @@
+//go:build !amd64 || purego
+
+package embed
+
+// relu clamps negative values to zero (see reluGeneric).
+func relu(m []float32) { reluGeneric(m) }
+
+// addTo adds src to dst element-wise; src is at least as long as dst.
+func addTo(dst, src []float32) { addToGeneric(dst, src[:len(dst)]) }
+
+// layerNormRow writes the layer norm of x to y (see layerNormRowGeneric).
+func layerNormRow(y, x, scale, bias []float32) { layerNormRowGeneric(y, x, scale, bias) }
+
+// maxOf returns the largest of x (not empty).
+func maxOf(x []float32) float32 { return maxOfGeneric(x[1:], x[0]) }
+
+// scaleBy multiplies x by s.
+func scaleBy(x []float32, s float32) { scaleGeneric(x, s) }
