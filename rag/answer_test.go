@@ -358,3 +358,50 @@ func TestAskGeneratedRefusalIsNotAnswerable(t *testing.T) {
 		t.Errorf("answerable %v mode %s", ans.Answerable, ans.Mode)
 	}
 }
+
+// TestAskUnsure: an answer whose answerability lies between the threshold
+// and RelevanceConfig.Sure is marked unsure, with or without an LLM; above
+// Sure it is not; a declined question is not.
+func TestAskUnsure(t *testing.T) {
+	ctx := context.Background()
+	q := Request{Question: "What do the drones target?"}
+	probe := newTestEngine(t, Config{})
+	base, err := probe.Ask(ctx, q, Stream{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := base.Answerability
+	if !base.Answerable || p <= 0.01 || p >= 0.99 {
+		t.Fatalf("probe answer: answerable %v at %.3f; the test needs one between 0.01 and 0.99", base.Answerable, p)
+	}
+	llm := func() *Generator {
+		return NewGenerator(testfake.NewLLM("The drones target refineries [1]."), "fake/x", GenerateConfig{})
+	}
+	tests := []struct {
+		name       string
+		rel        RelevanceConfig
+		llm        bool
+		answerable bool
+		unsure     bool
+	}{
+		{"above sure", RelevanceConfig{Threshold: p / 2, Sure: p / 1.5}, false, true, false},
+		{"between threshold and sure", RelevanceConfig{Threshold: p / 2, Sure: (p + 1) / 2}, false, true, true},
+		{"between, with an LLM", RelevanceConfig{Threshold: p / 2, Sure: (p + 1) / 2}, true, true, true},
+		{"declined", RelevanceConfig{Threshold: (p + 1) / 2, Sure: (p + 3) / 4}, false, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := Config{Relevance: tt.rel}
+			if tt.llm {
+				cfg.LLM = llm()
+			}
+			ans, err := newTestEngine(t, cfg).Ask(ctx, q, Stream{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ans.Answerable != tt.answerable || ans.Unsure != tt.unsure {
+				t.Errorf("answerable %v unsure %v at %.3f; want %v, %v", ans.Answerable, ans.Unsure, ans.Answerability, tt.answerable, tt.unsure)
+			}
+		})
+	}
+}

@@ -62,7 +62,15 @@ type RelevanceConfig struct {
 	Model *GateModel `json:"-"`
 	// Threshold is the least probability answered. Default: the model's.
 	Threshold float64 `json:"threshold"`
+	// Sure is the least probability answered without reservation: an
+	// answer whose probability lies between Threshold and Sure is marked
+	// Unsure, and every door (CLI, page, APIs) says so. Default DefaultSure.
+	Sure float64 `json:"sure"`
 }
+
+// DefaultSure is RelevanceConfig.Sure's default, chosen on the eval
+// figures the README gives.
+const DefaultSure = 0.8
 
 func (c RelevanceConfig) withDefaults() RelevanceConfig {
 	if c.Model == nil {
@@ -71,6 +79,9 @@ func (c RelevanceConfig) withDefaults() RelevanceConfig {
 	}
 	if c.Threshold == 0 {
 		c.Threshold = c.Model.Threshold
+	}
+	if c.Sure == 0 {
+		c.Sure = DefaultSure
 	}
 	return c
 }
@@ -369,6 +380,7 @@ func (e *Engine) Ask(ctx context.Context, req Request, s Stream) (*Answer, error
 		return ans, nil
 	}
 	ans.Answerable = true
+	ans.Unsure = p.probability < e.cfg.Relevance.Sure
 	genStart := time.Now()
 	if e.cfg.LLM == nil {
 		ans.Answer, ans.Citations = p.text, p.cites
@@ -400,7 +412,7 @@ func (e *Engine) Ask(ctx context.Context, req Request, s Stream) (*Answer, error
 		ans.Citations = citationsFor(cited, ans.Passages)
 		switch {
 		case len(cited) == 0 && isRefusal(clean):
-			ans.Answerable = false // the model found no answer in the sources
+			ans.Answerable, ans.Unsure = false, false // the model found no answer in the sources
 		case len(cited) == 0:
 			ans.Grounded = false // an answer citing nothing is not checked against the sources
 		}

@@ -96,7 +96,11 @@ type Answer struct {
 	// passages answer the question; below the threshold the answer is
 	// "not in the corpus".
 	Answerability float64 `json:"answerability"`
-	Mode          Mode    `json:"mode"`
+	// Unsure marks an answer whose answerability is above the threshold
+	// but below RelevanceConfig.Sure: the passages may not answer the
+	// question, and the answer says what was found, not that it is so.
+	Unsure bool `json:"unsure"`
+	Mode   Mode `json:"mode"`
 	// Grounded is false for a generated answer that cites no source: it
 	// was not checked against the articles.
 	Grounded bool `json:"grounded"`

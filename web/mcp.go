@@ -201,6 +201,7 @@ type askArgs struct {
 type askResult struct {
 	Answer     string         `json:"answer" jsonschema:"the answer, with markers [n] that refer to citations"`
 	Answerable bool           `json:"answerable" jsonschema:"false when the articles hold no answer to the question"`
+	Unsure     bool           `json:"unsure,omitempty" jsonschema:"true when the passages may not answer the question: treat the answer with care"`
 	Mode       rag.Mode       `json:"mode" jsonschema:"extracted (sentences quoted from the articles) or generated (written by an LLM)"`
 	Citations  []rag.Citation `json:"citations" jsonschema:"the cited passages: marker number n, article, outlet, date, URL and quote"`
 }
@@ -217,11 +218,11 @@ func (t mcpTools) ask(ctx context.Context, _ *mcp.CallToolRequest, in askArgs) (
 	if err != nil {
 		return nil, askResult{}, toolError(err)
 	}
-	out := askResult{Answer: ans.Answer, Answerable: ans.Answerable, Mode: ans.Mode, Citations: ans.Citations}
+	out := askResult{Answer: ans.Answer, Answerable: ans.Answerable, Unsure: ans.Unsure, Mode: ans.Mode, Citations: ans.Citations}
 	if out.Citations == nil {
 		out.Citations = []rag.Citation{}
 	}
-	text := &mcp.TextContent{Text: ans.Answer + sourcesText(ans.Citations)}
+	text := &mcp.TextContent{Text: ans.Answer + answerTail(ans)}
 	return &mcp.CallToolResult{Content: []mcp.Content{text}}, out, nil
 }
 

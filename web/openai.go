@@ -98,9 +98,11 @@ type ChunkChoice struct {
 // ChatCitations is the extra "newsrag" field of a completion and of its
 // last chunk: what the answer cites, in structured form.
 type ChatCitations struct {
-	Answerable bool           `json:"answerable"`
-	Mode       rag.Mode       `json:"mode"`
-	Citations  []rag.Citation `json:"citations"`
+	Answerable bool `json:"answerable"`
+	// Unsure: the passages may not answer the question (rag.Answer.Unsure).
+	Unsure    bool           `json:"unsure,omitempty"`
+	Mode      rag.Mode       `json:"mode"`
+	Citations []rag.Citation `json:"citations"`
 	// InvalidCitations are markers an LLM wrote that named no passage; a
 	// streamed answer may contain them, the final text does not.
 	InvalidCitations []int `json:"invalid_citations,omitempty"`
@@ -266,6 +268,7 @@ func decodeChat(c echo.Context) (chatQuery, error) {
 			continue
 		}
 		content, _, _ := strings.Cut(texts[i], sourcesHeading)
+		content = strings.TrimSuffix(content, unsureNote)
 		q.req.History = append(q.req.History, rag.Turn{Role: m.Role, Content: truncateRunes(content, 4*rag.MaxQuestionRunes)})
 	}
 	if n := len(q.req.History); n > rag.MaxHistory {
@@ -343,7 +346,7 @@ func (s *Server) handleChatCompletions(c echo.Context) error {
 		return err
 	}
 	s.metrics.observeAnswer(ans)
-	content := ans.Answer + sourcesText(ans.Citations)
+	content := ans.Answer + answerTail(ans)
 	return c.JSON(http.StatusOK, ChatCompletion{
 		chatHeader: chatHeader{ID: id, Object: "chat.completion", Created: created, Model: ModelID},
 		Choices:    []ChatChoice{{Message: ChatContent{Role: "assistant", Content: content}, FinishReason: "stop"}},
@@ -392,7 +395,7 @@ func (s *Server) streamChat(c echo.Context, q chatQuery, id string, created int6
 		return sendData(w, openAIErrorBody(s.streamFailed(c, err), err))
 	}
 	s.metrics.observeAnswer(ans)
-	if src := sourcesText(ans.Citations); src != "" {
+	if src := answerTail(ans); src != "" {
 		content.WriteString(src)
 		send(chunk(ChatContent{Content: src}))
 	}
@@ -430,5 +433,5 @@ func chatCitations(ans *rag.Answer) ChatCitations {
 	if cites == nil {
 		cites = []rag.Citation{}
 	}
-	return ChatCitations{Answerable: ans.Answerable, Mode: ans.Mode, Citations: cites, InvalidCitations: ans.InvalidCitations}
+	return ChatCitations{Answerable: ans.Answerable, Unsure: ans.Unsure, Mode: ans.Mode, Citations: cites, InvalidCitations: ans.InvalidCitations}
 }

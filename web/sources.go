@@ -12,6 +12,19 @@ import (
 // message is not passed on as history.
 const sourcesHeading = "\n\nSources:\n"
 
+// unsureNote follows an unsure answer given as plain text, before its
+// sources; like them, it is not passed on as history.
+const unsureNote = "\n\n(Not sure: these passages may not answer the question.)"
+
+// answerTail is what follows an answer given as plain text: the unsure
+// note when it applies, then the sources.
+func answerTail(ans *rag.Answer) string {
+	if ans.Unsure && ans.Answerable {
+		return unsureNote + sourcesText(ans.Citations)
+	}
+	return sourcesText(ans.Citations)
+}
+
 // sourcesText renders the articles cs cites as a Markdown list after
 // sourcesHeading, one line per article with its markers, title, outlet,
 // date and URL where known:

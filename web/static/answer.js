@@ -98,6 +98,10 @@ export class TurnView {
       notices.push(el('p', { className: 'notice incomplete', role: 'status' }, el('strong', { text: 'Incomplete answer. ' }),
         'The language model stopped before finishing; what is shown is all that arrived.'));
     }
+    if (answer.answerable && answer.unsure) {
+      notices.push(el('p', { className: 'notice unsure' }, el('strong', { text: 'Not sure. ' }),
+        'These passages may not answer the question: check the quotes before relying on it.'));
+    }
     if (answer.answerable && answer.grounded === false) {
       notices.push(el('p', { className: 'notice ungrounded' }, el('strong', { text: 'Not grounded. ' }),
         'This answer cites no article, so nothing in it was checked against the sources.'));

@@ -90,6 +90,7 @@ export function keptAnswer(result, seconds) {
     answerable: !!result.answerable,
     complete: result.complete !== false,
     grounded: result.grounded !== false,
+    unsure: !!result.unsure,
     seconds,
     citations,
     passages,

@@ -1,0 +1,89 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/newsrag/newsrag/rag"
+)
+
+// unsureFake answers as the engine does when the passages may not answer
+// the question: answerable, but unsure.
+func unsureFake() *fakePipeline {
+	f := newFake()
+	f.answer = &rag.Answer{
+		Answer: "Crowds gathered at the airport [1].", Answerable: true, Unsure: true, Answerability: 0.5,
+		Mode: rag.ModeExtracted, Grounded: true, Complete: true,
+		Citations: []rag.Citation{{N: 1, ArticleID: "world/kabul", Title: "Taliban enter Kabul", Outlet: "BBC",
+			Quote: f.passages[0].Text, Start: f.passages[0].Start, End: f.passages[0].End}},
+		Passages: f.passages,
+	}
+	return f
+}
+
+// TestUnsureInEveryDoor: the JSON API, the chat completion (its text and
+// its newsrag field) and MCP's text say an unsure answer is unsure; the
+// note is not passed back as history.
+func TestUnsureInEveryDoor(t *testing.T) {
+	f := unsureFake()
+	s := newTestServer(t, f, Config{})
+
+	rec := do(t, s.Handler(), request{method: "POST", path: "/api/ask", body: `{"question":"What happened at the airport?"}`})
+	var a rag.Answer
+	if err := json.Unmarshal(rec.Body.Bytes(), &a); err != nil || rec.Code != http.StatusOK {
+		t.Fatalf("/api/ask: %d %s", rec.Code, rec.Body)
+	}
+	if !a.Unsure || !strings.Contains(rec.Body.String(), `"unsure":true`) {
+		t.Errorf("/api/ask does not say unsure: %s", rec.Body)
+	}
+
+	rec = chat(t, s, `{"model":"newsrag","messages":[{"role":"user","content":"What happened at the airport?"}]}`)
+	var cc ChatCompletion
+	if err := json.Unmarshal(rec.Body.Bytes(), &cc); err != nil || rec.Code != http.StatusOK {
+		t.Fatalf("chat: %d %s", rec.Code, rec.Body)
+	}
+	content := cc.Choices[0].Message.Content
+	if !cc.Newsrag.Unsure || !strings.Contains(content, "Not sure") || strings.Index(content, "Not sure") > strings.Index(content, "Sources:") {
+		t.Errorf("chat completion does not say unsure before its sources: %q, %+v", content, cc.Newsrag)
+	}
+	// The reply sent back as history loses the note with the sources.
+	hist, _ := json.Marshal(content)
+	chat(t, s, `{"model":"newsrag","messages":[{"role":"user","content":"Q1?"},{"role":"assistant","content":`+string(hist)+`},{"role":"user","content":"And then?"}]}`)
+	f.mu.Lock()
+	last := f.last
+	f.mu.Unlock()
+	if len(last.History) != 2 || last.History[1].Content != f.answer.Answer {
+		t.Errorf("history passed on: %+v", last.History)
+	}
+
+	if got := answerTail(f.answer); !strings.HasPrefix(got, unsureNote+sourcesHeading) {
+		t.Errorf("plain-text tail %q", got)
+	}
+	sure := *f.answer
+	sure.Unsure = false
+	if got := answerTail(&sure); strings.Contains(got, "Not sure") {
+		t.Errorf("a sure answer's tail %q", got)
+	}
+}
+
+// TestBrowserShowsUnsure: the page marks an unsure answer.
+func TestBrowserShowsUnsure(t *testing.T) {
+	requireBrowser(t)
+	s := newTestServer(t, unsureFake(), Config{})
+	base := serve(t, s)
+	ctx := browser(t, 1280, 800)
+	doSteps(t, ctx, "ask",
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.CSS("#question")),
+		chromedp.SendKeys(chromedp.CSS("#question"), "anything"+kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS(".answer .answer-meta")))
+	note := run(t, ctx, "notice", chromedp.Text(chromedp.CSS(".answer .notice.unsure")))
+	if !strings.Contains(note, "Not sure") {
+		t.Errorf("notice %q", note)
+	}
+}
