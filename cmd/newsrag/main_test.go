@@ -18,10 +18,13 @@ import (
 )
 
 // keptEnv are the NEWSRAG_* variables the tests may inherit: they say where
-// the built-in model is and whether tests that need it must not skip.
+// the built-in model and a test Weaviate cluster are, and whether tests
+// that need the model, a browser, node or the cluster must not skip. (A
+// cluster's URL alone does not make it the store: NEWSRAG_STORE does.)
 var keptEnv = map[string]bool{
 	"NEWSRAG_MODEL_DIR": true, "NEWSRAG_NPM_REGISTRY": true,
-	"NEWSRAG_REQUIRE_MODEL": true, "NEWSRAG_REQUIRE_BROWSER": true,
+	"NEWSRAG_REQUIRE_MODEL": true, "NEWSRAG_REQUIRE_BROWSER": true, "NEWSRAG_REQUIRE_NODE": true,
+	"NEWSRAG_WEAVIATE_URL": true, "NEWSRAG_REQUIRE_WEAVIATE": true,
 }
 
 // TestMain clears the developer's NEWSRAG_* settings, so that the tests see
