@@ -13,7 +13,7 @@ var (
 
 var (
 	kernelAVX2   = microKernel{name: "avx2", mr: 6, tile: tileAVX2, gemv: gemvAVX2, exp: expAffineVec}
-	kernelAVX512 = microKernel{name: "avx512", mr: 14, mr2: 8, tile: tileAVX512, gemv: gemvAVX2, exp: expAffineVec}
+	kernelAVX512 = microKernel{name: "avx512", mr: 14, mr2: 8, tile: tileAVX512, direct: directAVX512, gemv: gemvAVX2, exp: expAffineVec}
 )
 
 // kernel is the micro-kernel gemm uses: the widest this CPU runs. Build
@@ -65,6 +65,15 @@ func tileAVX512(c []float32, ldc int, pa, panel []float32, k, h int) {
 	kernel8x32AVX512(&c[0], ldc, &pa[0], &panel[0], k)
 }
 
+// directAVX512 is the 14-row AVX-512 micro-kernel reading a in place; see
+// microKernel.direct.
+func directAVX512(c []float32, ldc int, a []float32, lda int, panel []float32, k int) {
+	_ = c[13*ldc+panelWidth-1]
+	_ = a[13*lda+k-1]
+	_ = panel[k*panelWidth-1]
+	kernel14x32AVX512Direct(&c[0], ldc, &a[0], lda, &panel[0], k)
+}
+
 // gemvAVX2 is the one-row product with AVX2/FMA; see microKernel.gemv.
 func gemvAVX2(c, a, panel []float32, k int) {
 	_ = c[panelWidth-1]
@@ -91,6 +100,12 @@ func kernel8x32AVX512(c *float32, ldc int, pa *float32, panel *float32, k int)
 //
 //go:noescape
 func kernel14x32AVX512(c *float32, ldc int, pa *float32, panel *float32, k int)
+
+// kernel14x32AVX512Direct is kernel14x32AVX512 reading the 14 rows of a in
+// place (row stride lda, in float32 elements).
+//
+//go:noescape
+func kernel14x32AVX512Direct(c *float32, ldc int, a *float32, lda int, panel *float32, k int)
 
 // gemv32AVX2 adds a[:k] times a k × 32 panel to c[:32], with AVX2/FMA.
 //
