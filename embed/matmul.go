@@ -25,8 +25,9 @@ import "sync"
 // amd64 machines use assembly kernels (matmul_amd64.s): 14 × 32 AVX-512
 // (28 accumulators; with 8 × 32 blocks mixed in so 128 rows need no
 // padding) when the CPU and OS support it, else 6 × 16 AVX2 with FMA (twice
-// per panel). Products of a single row skip packing and use a matrix-vector
-// kernel. Everything else uses kernelGeneric, which is also tested on its
+// per panel; 4-row blocks mixed in). Full blocks of the tallest height are
+// read in place rather than packed. Products of a single row skip packing
+// and use a matrix-vector kernel. Everything else uses kernelGeneric, which is also tested on its
 // own (and selected on amd64 by the purego build tag).
 
 const (

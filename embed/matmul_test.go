@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -212,6 +213,7 @@ func TestKernelExp(t *testing.T) {
 func TestPlanBlocks(t *testing.T) {
 	k1412 := microKernel{mr: 14, mr2: 8}
 	k6 := microKernel{mr: 6}
+	k64 := microKernel{mr: 6, mr2: 4}
 	cases := []struct {
 		kern         microKernel
 		rows         int
@@ -228,6 +230,8 @@ func TestPlanBlocks(t *testing.T) {
 		{k1412, 128, []int{14, 14, 14, 14, 14, 14, 14, 14, 8, 8}, 128, 8},
 		{k1412, 127, []int{14, 14, 14, 14, 14, 14, 14, 14, 8, 8}, 128, 8},
 		{k6, 13, []int{6, 6, 6}, 18, 0},
+		{k64, 13, []int{6, 4, 4}, 14, 1},
+		{k64, 128, append(slices.Repeat([]int{6}, 20), 4, 4), 128, 20},
 	}
 	for _, c := range cases {
 		p := planBlocks(c.rows, c.kern)
