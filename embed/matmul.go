@@ -9,26 +9,28 @@ import "sync"
 //   - The weights are packed once at load time into column panels of
 //     panelWidth columns: panel p holds columns [32p, 32p+32) of all k rows
 //     contiguously, so a kernel streams it sequentially.
-//   - At each product the activations are packed into row blocks of the
-//     kernel's mr rows, interleaved along k (block b holds a[b·mr+r][p] at
-//     p·mr+r), so the kernel reads them as one sequential stream too. The
-//     last block is padded with zero rows.
+//   - The rows of the activations are split into row blocks (planBlocks
+//     mixes the kernel's two heights so as to compute the fewest padding
+//     rows). Blocks the kernel cannot read in place are packed at each
+//     product, interleaved along k (a block of h rows from row r0 holds
+//     a[r0+r][p] at p·h+r), so the kernel reads them as one sequential
+//     stream too; the last block is padded with zero rows.
 //   - A micro-kernel multiplies one packed row block by one panel over a
-//     chunk of kChunk values of k, keeping the mr × 32 block of the result
+//     chunk of kChunk values of k, keeping the h × 32 block of the result
 //     in registers, and adds it to the output. The driver walks k chunks,
 //     then panels, then row blocks, so a panel chunk (64 KB) stays in the
 //     L2 cache while every row block passes over it. Chunks short enough
 //     for L1 measured slower (more loads and stores of the output block).
-//   - One product can run on several goroutines, each taking a contiguous
-//     range of panels (output columns); see gemm.
+//   - One product can run on several goroutines, each taking contiguous
+//     ranges of panels (output columns); see gemm and team.go.
 //
 // amd64 machines use assembly kernels (matmul_amd64.s): 14 × 32 AVX-512
 // (28 accumulators; with 8 × 32 blocks mixed in so 128 rows need no
 // padding) when the CPU and OS support it, else 6 × 16 AVX2 with FMA (twice
 // per panel; 4-row blocks mixed in). Full blocks of the tallest height are
 // read in place rather than packed. Products of a single row skip packing
-// and use a matrix-vector kernel. Everything else uses kernelGeneric, which is also tested on its
-// own (and selected on amd64 by the purego build tag).
+// and use a matrix-vector kernel. Everything else uses kernelGeneric, which
+// is also tested on its own (and selected on amd64 by the purego build tag).
 
 const (
 	panelWidth = 32  // columns per packed panel
