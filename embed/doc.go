@@ -47,16 +47,22 @@
 // # Speed
 //
 // Matrix products follow BLIS: weights packed once at load into 32-column
-// panels, the activations packed per product into row blocks, and an
-// assembly micro-kernel that keeps a whole block of the result in
-// registers: 8 × 32 with AVX-512, else 6 × 16 with AVX2/FMA (build with
-// -tags noavx512 to force it), else a portable Go kernel (other platforms,
-// or -tags purego). Softmax exponentials use AVX2 as well. The last layer's
-// second feed-forward product is linear and followed only by the mean over
-// tokens, so it runs on the mean row: a 128-token passage costs 1.04 GFLOP
-// instead of the network's 1.24. EmbedQuery splits one text across
-// GOMAXPROCS goroutines (output columns of each product, attention heads);
-// EmbedDocuments runs one text per goroutine.
+// panels, and an assembly micro-kernel that keeps a whole block of the
+// result in registers: 14 × 32 with AVX-512 (28 accumulators; 8 × 32
+// blocks mixed in where that saves padding rows, see planBlocks), else
+// 6 × 16 with AVX2/FMA (4-row blocks mixed in; build with -tags noavx512 to
+// force it), else a portable Go kernel (other platforms, or -tags purego).
+// Full row blocks are read in place, the others packed; products of one row
+// use a matrix-vector kernel. Layer norm, softmax, ReLU and row sums use
+// AVX2 as well. The last layer's second feed-forward product is linear and
+// followed only by the mean over tokens, so it runs on the mean row, and
+// layer 0's residual projection comes from per-token and per-position
+// tables: a 128-token passage costs 1.01 GFLOP instead of the network's
+// 1.24. EmbedQuery splits one text across GOMAXPROCS goroutines (output
+// columns of each product, attention heads) when no other text is being
+// embedded, on a team of helper goroutines that spin briefly between
+// products instead of being woken for each (team.go); EmbedDocuments runs
+// one text per goroutine.
 //
 // Its speed against onnxruntime on the same token ids, per kernel, is in
 // the README (measured with scripts/embed-vs-ort.sh and the benchmarks in

@@ -9,25 +9,28 @@ import "sync"
 //   - The weights are packed once at load time into column panels of
 //     panelWidth columns: panel p holds columns [32p, 32p+32) of all k rows
 //     contiguously, so a kernel streams it sequentially.
-//   - At each product the activations are packed into row blocks of the
-//     kernel's mr rows, interleaved along k (block b holds a[b·mr+r][p] at
-//     p·mr+r), so the kernel reads them as one sequential stream too. The
-//     last block is padded with zero rows.
+//   - The rows of the activations are split into row blocks (planBlocks
+//     mixes the kernel's two heights so as to compute the fewest padding
+//     rows). Blocks the kernel cannot read in place are packed at each
+//     product, interleaved along k (a block of h rows from row r0 holds
+//     a[r0+r][p] at p·h+r), so the kernel reads them as one sequential
+//     stream too; the last block is padded with zero rows.
 //   - A micro-kernel multiplies one packed row block by one panel over a
-//     chunk of kChunk values of k, keeping the mr × 32 block of the result
+//     chunk of kChunk values of k, keeping the h × 32 block of the result
 //     in registers, and adds it to the output. The driver walks k chunks,
 //     then panels, then row blocks, so a panel chunk (64 KB) stays in the
 //     L2 cache while every row block passes over it. Chunks short enough
 //     for L1 measured slower (more loads and stores of the output block).
-//   - One product can run on several goroutines, each taking a contiguous
-//     range of panels (output columns); see gemm.
+//   - One product can run on several goroutines, each taking contiguous
+//     ranges of panels (output columns); see gemm and team.go.
 //
 // amd64 machines use assembly kernels (matmul_amd64.s): 14 × 32 AVX-512
 // (28 accumulators; with 8 × 32 blocks mixed in so 128 rows need no
 // padding) when the CPU and OS support it, else 6 × 16 AVX2 with FMA (twice
-// per panel). Products of a single row skip packing and use a matrix-vector
-// kernel. Everything else uses kernelGeneric, which is also tested on its
-// own (and selected on amd64 by the purego build tag).
+// per panel; 4-row blocks mixed in). Full blocks of the tallest height are
+// read in place rather than packed. Products of a single row skip packing
+// and use a matrix-vector kernel. Everything else uses kernelGeneric, which
+// is also tested on its own (and selected on amd64 by the purego build tag).
 
 const (
 	panelWidth = 32  // columns per packed panel
@@ -51,6 +54,9 @@ type microKernel struct {
 	// h × panelWidth block of c (row stride ldc). k is positive; h is mr or
 	// mr2.
 	tile func(c []float32, ldc int, pa, panel []float32, k, h int)
+	// direct, if not nil, is tile for full blocks of mr rows read from a
+	// in place (row stride lda) rather than packed.
+	direct func(c []float32, ldc int, a []float32, lda int, panel []float32, k int)
 	// gemv adds a[:k] times a k × panelWidth panel (row stride panelWidth)
 	// to c[:panelWidth]: the product of a single row, where a row block
 	// would mostly multiply padding. k is positive.
@@ -117,11 +123,15 @@ func packedRows(rows, k int, kern microKernel) int { return planBlocks(rows, ker
 // packRows copies the rows × k block of a (row stride lda) into pa in the
 // plan's row blocks, each interleaved along k (block b of height h starting
 // at row r0 holds a[r0+r][p] at r0·k + p·h + r), zero-padding the last
-// block.
-func packRows(pa, a []float32, lda, k int, plan blockPlan) {
+// block. With direct, it leaves out the full blocks of plan.mr rows (the
+// kernel reads those in place).
+func packRows(pa, a []float32, lda, k int, plan blockPlan, direct bool) {
 	rows := plan.rows
 	for i := range plan.blocks {
 		b0, mr := plan.block(i)
+		if direct && mr == plan.mr && b0+mr <= rows {
+			continue
+		}
 		blk := pa[b0*k : (b0+mr)*k]
 		if rows-b0 < mr {
 			clear(blk)
@@ -204,8 +214,8 @@ func pack4(blk, a []float32, lda, k int) {
 // gemm accumulates a · b into c: c[i][j] += Σ_k a[i][k]·b[k][j] for
 // i < rows and j < b.n. a has row stride lda and c row stride ldc. pa is
 // scratch for the packed rows of a (at least packedRows(rows, b.k, kernel)
-// values; nil allocates). With threads > 1 and enough work, the panels are
-// split across that many goroutines.
+// values; nil allocates). a and c must not overlap. With threads > 1 and
+// enough work, the panels are split across that many goroutines.
 func gemm(c []float32, ldc int, a []float32, lda int, rows int, b packed, pa []float32, threads int) {
 	if rows == 0 || b.k == 0 {
 		return
@@ -234,15 +244,16 @@ func gemm(c []float32, ldc int, a []float32, lda int, rows int, b packed, pa []f
 	if len(pa) < need {
 		pa = make([]float32, need)
 	}
-	packRows(pa, a, lda, b.k, plan)
+	packRows(pa, a, lda, b.k, plan, kern.direct != nil)
 	parallel(panels, threads, func(lo, hi int) {
-		gemmPanels(kern, c, ldc, pa, plan, b, lo, hi)
+		gemmPanels(kern, c, ldc, a, lda, pa, plan, b, lo, hi)
 	})
 }
 
-// gemmPanels accumulates the packed rows pa (in plan's blocks) times panels
-// [lo, hi) of b into the matching columns of c.
-func gemmPanels(kern microKernel, c []float32, ldc int, pa []float32, plan blockPlan, b packed, lo, hi int) {
+// gemmPanels accumulates the rows of a (row stride lda), packed into pa in
+// plan's blocks (see packRows), times panels [lo, hi) of b into the matching
+// columns of c.
+func gemmPanels(kern microKernel, c []float32, ldc int, a []float32, lda int, pa []float32, plan blockPlan, b packed, lo, hi int) {
 	rows := plan.rows
 	var edge []float32
 	if plan.padded() > rows {
@@ -257,6 +268,10 @@ func gemmPanels(kern microKernel, c []float32, ldc int, pa []float32, plan block
 			panel := b.data[c0*b.k+k0*panelWidth:]
 			for i := range plan.blocks {
 				r0, h := plan.block(i)
+				if kern.direct != nil && h == plan.mr && r0+h <= rows {
+					kern.direct(c[r0*ldc+c0:], ldc, a[r0*lda+k0:], lda, panel, kc)
+					continue
+				}
 				blk := pa[r0*b.k+k0*h:]
 				if r0+h <= rows {
 					kern.tile(c[r0*ldc+c0:], ldc, blk, panel, kc, h)

@@ -12,8 +12,8 @@ var (
 )
 
 var (
-	kernelAVX2   = microKernel{name: "avx2", mr: 6, tile: tileAVX2, gemv: gemvAVX2, exp: expAffineVec}
-	kernelAVX512 = microKernel{name: "avx512", mr: 14, mr2: 8, tile: tileAVX512, gemv: gemvAVX2, exp: expAffineVec}
+	kernelAVX2   = microKernel{name: "avx2", mr: 6, mr2: 4, tile: tileAVX2, direct: directAVX2, gemv: gemvAVX2, exp: expAffineVec}
+	kernelAVX512 = microKernel{name: "avx512", mr: 14, mr2: 8, tile: tileAVX512, direct: directAVX512, gemv: gemvAVX2, exp: expAffineVec}
 )
 
 // kernel is the micro-kernel gemm uses: the widest this CPU runs. Build
@@ -44,13 +44,29 @@ func kernels() map[string]microKernel {
 	return ks
 }
 
-// tileAVX2 is the 6-row AVX2/FMA micro-kernel: two 6 × 16 blocks per panel.
-func tileAVX2(c []float32, ldc int, pa, panel []float32, k, _ int) {
-	_ = c[5*ldc+panelWidth-1]
-	_ = pa[6*k-1]
+// tileAVX2 is the AVX2/FMA micro-kernel: two 6 × 16 or 4 × 16 blocks per
+// panel.
+func tileAVX2(c []float32, ldc int, pa, panel []float32, k, h int) {
+	_ = c[(h-1)*ldc+panelWidth-1]
+	_ = pa[h*k-1]
 	_ = panel[k*panelWidth-1]
+	if h == 4 {
+		kernel4x16AVX2(&c[0], ldc, &pa[0], &panel[0], k)
+		kernel4x16AVX2(&c[16], ldc, &pa[0], &panel[16], k)
+		return
+	}
 	kernel6x16AVX2(&c[0], ldc, &pa[0], &panel[0], k)
 	kernel6x16AVX2(&c[16], ldc, &pa[0], &panel[16], k)
+}
+
+// directAVX2 is the 6-row AVX2 micro-kernel reading a in place; see
+// microKernel.direct.
+func directAVX2(c []float32, ldc int, a []float32, lda int, panel []float32, k int) {
+	_ = c[5*ldc+panelWidth-1]
+	_ = a[5*lda+k-1]
+	_ = panel[k*panelWidth-1]
+	kernel6x16AVX2Direct(&c[0], ldc, &a[0], lda, &panel[0], k)
+	kernel6x16AVX2Direct(&c[16], ldc, &a[0], lda, &panel[16], k)
 }
 
 // tileAVX512 is the AVX-512 micro-kernel: one 14 × 32 or 8 × 32 block.
@@ -63,6 +79,15 @@ func tileAVX512(c []float32, ldc int, pa, panel []float32, k, h int) {
 		return
 	}
 	kernel8x32AVX512(&c[0], ldc, &pa[0], &panel[0], k)
+}
+
+// directAVX512 is the 14-row AVX-512 micro-kernel reading a in place; see
+// microKernel.direct.
+func directAVX512(c []float32, ldc int, a []float32, lda int, panel []float32, k int) {
+	_ = c[13*ldc+panelWidth-1]
+	_ = a[13*lda+k-1]
+	_ = panel[k*panelWidth-1]
+	kernel14x32AVX512Direct(&c[0], ldc, &a[0], lda, &panel[0], k)
 }
 
 // gemvAVX2 is the one-row product with AVX2/FMA; see microKernel.gemv.
@@ -80,6 +105,17 @@ func gemvAVX2(c, a, panel []float32, k int) {
 //go:noescape
 func kernel6x16AVX2(c *float32, ldc int, pa *float32, panel *float32, k int)
 
+// kernel4x16AVX2 is kernel6x16AVX2 for a packed 4 × k row block.
+//
+//go:noescape
+func kernel4x16AVX2(c *float32, ldc int, pa *float32, panel *float32, k int)
+
+// kernel6x16AVX2Direct is kernel6x16AVX2 reading the 6 rows of a in place
+// (row stride lda, in float32 elements).
+//
+//go:noescape
+func kernel6x16AVX2Direct(c *float32, ldc int, a *float32, lda int, panel *float32, k int)
+
 // kernel8x32AVX512 adds the product of a packed 8 × k row block and a
 // k × 32 panel to 8 × 32 values of c, with AVX-512.
 //
@@ -91,6 +127,12 @@ func kernel8x32AVX512(c *float32, ldc int, pa *float32, panel *float32, k int)
 //
 //go:noescape
 func kernel14x32AVX512(c *float32, ldc int, pa *float32, panel *float32, k int)
+
+// kernel14x32AVX512Direct is kernel14x32AVX512 reading the 14 rows of a in
+// place (row stride lda, in float32 elements).
+//
+//go:noescape
+func kernel14x32AVX512Direct(c *float32, ldc int, a *float32, lda int, panel *float32, k int)
 
 // gemv32AVX2 adds a[:k] times a k × 32 panel to c[:32], with AVX2/FMA.
 //

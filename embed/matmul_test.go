@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -212,6 +213,7 @@ func TestKernelExp(t *testing.T) {
 func TestPlanBlocks(t *testing.T) {
 	k1412 := microKernel{mr: 14, mr2: 8}
 	k6 := microKernel{mr: 6}
+	k64 := microKernel{mr: 6, mr2: 4}
 	cases := []struct {
 		kern         microKernel
 		rows         int
@@ -228,6 +230,8 @@ func TestPlanBlocks(t *testing.T) {
 		{k1412, 128, []int{14, 14, 14, 14, 14, 14, 14, 14, 8, 8}, 128, 8},
 		{k1412, 127, []int{14, 14, 14, 14, 14, 14, 14, 14, 8, 8}, 128, 8},
 		{k6, 13, []int{6, 6, 6}, 18, 0},
+		{k64, 13, []int{6, 4, 4}, 14, 1},
+		{k64, 128, append(slices.Repeat([]int{6}, 20), 4, 4), 128, 20},
 	}
 	for _, c := range cases {
 		p := planBlocks(c.rows, c.kern)
@@ -264,13 +268,24 @@ func TestTile(t *testing.T) {
 				a := randSlice(r, h*k) // row-major h × k
 				b := randSlice(r, k*panelWidth)
 				pa := make([]float32, h*k)
-				packRows(pa, a, k, k, blockPlan{rows: h, mr: h, big: 1, blocks: 1})
+				packRows(pa, a, k, k, blockPlan{rows: h, mr: h, big: 1, blocks: 1}, false)
 				c0 := randSlice(r, h*ldc)
 				want := append([]float32(nil), c0...)
 				naiveGemm(want, ldc, a, k, h, b, k, panelWidth)
 				got := append([]float32(nil), c0...)
 				kern.tile(got, ldc, pa, b, k, h)
 				checkClose(t, fmt.Sprintf("%s tile %dx%d k=%d", name, h, panelWidth, k), got, want, c0, ldc, panelWidth, k)
+				if kern.direct != nil && h == kern.mr {
+					// The same rows read in place, with a wider row stride.
+					const lda = 7
+					wide := make([]float32, h*(k+lda))
+					for r := range h {
+						copy(wide[r*(k+lda):], a[r*k:(r+1)*k])
+					}
+					got := append([]float32(nil), c0...)
+					kern.direct(got, ldc, wide, k+lda, b, k)
+					checkClose(t, fmt.Sprintf("%s direct %dx%d k=%d", name, h, panelWidth, k), got, want, c0, ldc, panelWidth, k)
+				}
 			}
 		}
 		for _, k := range []int{1, 2, 3, 9, 512, 1536} {

@@ -87,9 +87,9 @@ func (t *team) tryRun(n, threads int, f func(lo, hi int)) bool {
 	}
 	j.run()
 	// Wait for the parts helpers claimed; they are running, so spin, but
-	// yield now and then in case one of them lost its thread.
+	// after a while yield now and then in case one of them lost its thread.
 	for spins := 0; j.done.Load() < j.parts; spins++ {
-		if spins&63 == 63 {
+		if spins >= 1<<14 && spins&255 == 255 {
 			runtime.Gosched()
 		}
 	}
@@ -122,11 +122,15 @@ func (t *team) loop(h *helper) {
 				deadline = time.Now().Add(teamSpin)
 				continue
 			}
-			if spins&255 == 255 {
+			// Check the clock now and then; yield rarely (the scheduler's
+			// locks are shared with the goroutines doing the work).
+			if spins&1023 == 1023 {
 				if time.Now().After(deadline) {
 					break
 				}
-				runtime.Gosched()
+				if spins&(1<<15-1) == 1<<15-1 {
+					runtime.Gosched()
+				}
 			}
 		}
 		// Sleep. A caller stores its job before it looks at asleep, and
