@@ -43,9 +43,13 @@ var SentenceFeatureNames = [numSentenceFeatures]string{
 	"names",          // log(1 + capitalised words inside it that are not the question's)
 	"numbers",        // it holds a number that is not the question's
 	"lex_dense",      // lex × dense
+	"year",           // asks when/what year… and the sentence holds a year (four digits) beyond the question's words
+	"why_cue",        // asks why and the sentence gives a reason (because, due to, so that…)
+	"what_names",     // asks what/which (no kind above) × names
+	"percent",        // asks for a percentage and the sentence holds one
 }
 
-const numSentenceFeatures = 26
+const numSentenceFeatures = 30
 
 // ExtractModel scores candidate sentences for the extractive answerer: a
 // conditional logit, the probability that a sentence holds the answer
@@ -159,6 +163,22 @@ func askOf(question string) questionAsk {
 	return askNone
 }
 
+// whyCues are words that give a reason.
+var whyCues = []string{" because ", " due to ", " so that ", " in order to ", " as a result ", " since ", " owing to ", " reason ", " led to ", " caused "}
+
+// isYear reports whether w is a year of the last two millennia.
+func isYear(w string) bool {
+	if len(w) != 4 || w[0] != '1' && w[0] != '2' {
+		return false
+	}
+	for _, r := range w {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // months are month names, which answer "when".
 var months = map[string]bool{
 	"january": true, "february": true, "march": true, "april": true, "may": true, "june": true, "july": true,
@@ -176,6 +196,9 @@ type sentenceScorer struct {
 	rare   map[string]float64 // its two rarest terms and their weights
 	rareW  float64
 	match  map[string]string // a sentence term → the question term it matches, "" for none
+	why    bool              // it asks why
+	what   bool              // it asks what or which
+	pct    bool              // it asks for a percentage
 }
 
 // minPrefixMatch is the shortest term that matches a longer one it begins
@@ -208,6 +231,10 @@ func newSentenceScorer(a *Analyzer, question string, qw queryWeights) *sentenceS
 	s := &sentenceScorer{a: a, ask: askOf(question), qwords: questionWords(question),
 		qterms: uniq(a.Terms(nil, question)), idf: make(map[string]float64, len(qw.pos)),
 		total: qw.total, rare: map[string]float64{}, match: map[string]string{}}
+	l := " " + strings.ToLower(question) + " "
+	s.why = strings.Contains(l, " why ")
+	s.what = s.ask == askNone && (strings.Contains(l, " what ") || strings.Contains(l, " which "))
+	s.pct = strings.Contains(l, "percent") || strings.Contains(l, "proportion") || strings.Contains(l, " share ")
 	type tw struct {
 		t string
 		w float64
@@ -289,6 +316,9 @@ func (s *sentenceScorer) lexical(c *sentenceCandidate, f *SentenceFeatures) {
 		if hasNumber(w) {
 			f[24] = 1
 		}
+		if s.ask == askDate && isYear(w) {
+			f[26] = 1
+		}
 		switch s.ask {
 		case askNumber:
 			isAns = hasNumber(w) || numberWords[strings.ToLower(w)]
@@ -321,6 +351,18 @@ func (s *sentenceScorer) lexical(c *sentenceCandidate, f *SentenceFeatures) {
 	}
 	f[19] = math.Log(float64(max(1, k)))
 	f[23] = math.Log1p(float64(names))
+	if s.why || s.pct {
+		l := " " + strings.ToLower(c.text) + " "
+		if s.why && slices.ContainsFunc(whyCues, func(cue string) bool { return strings.Contains(l, cue) }) {
+			f[27] = 1
+		}
+		if s.pct && (strings.Contains(l, "%") || strings.Contains(l, "percent")) {
+			f[29] = 1
+		}
+	}
+	if s.what {
+		f[28] = f[23]
+	}
 }
 
 func abs(x int) int {
