@@ -246,6 +246,23 @@ func TestFollowUpRule(t *testing.T) {
 			t.Errorf("standalone(%q) = %q, want %q", tt.q, got, tt.want)
 		}
 	}
+	// A short question about a reaction is about the previous turn's event;
+	// a one-name "and what about X?" asks the previous question about X in
+	// place of its subject (when it names one).
+	named := []Turn{{Role: "user", Content: "What did Trump say about European leaders at the White House?"}, {Role: "assistant", Content: "… [1]."}}
+	for _, tt := range []struct {
+		h       []Turn
+		q, want string
+	}{
+		{h, "How did Zelenskyy respond?", "Who announced the coalition of the willing? How did Zelenskyy respond?"},
+		{named, "What did Trump reply?", "What did Trump say about European leaders at the White House? What did Trump reply?"},
+		{named, "And what about the Taliban?", "What did the Taliban say?"},
+		{named, "How did Zelenskyy respond to the minerals deal collapsing in Washington?", "How did Zelenskyy respond to the minerals deal collapsing in Washington?"},
+	} {
+		if got := e.standalone(context.Background(), Request{Question: tt.q, History: tt.h}); got != tt.want {
+			t.Errorf("standalone(%q) = %q, want %q", tt.q, got, tt.want)
+		}
+	}
 	if got := e.standalone(context.Background(), Request{Question: "and Germany?"}); got != "and Germany?" {
 		t.Errorf("no history: %q", got)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -18,8 +19,15 @@ import (
 //     or more content words), the query is X with the previous question's
 //     opening ("What do", "Who is"…), so "and what about the coalition of
 //     the willing?" after a question about drones retrieves the coalition,
-//     not the drones again; a one-word X ("and Germany?") is added to the
-//     previous question;
+//     not the drones again. A one-word X takes the place of the previous
+//     question's subject, its first name ("and what about the Taliban?"
+//     after "What did Trump say about European leaders?" asks "What did
+//     the Taliban say?"); when the previous question names no one, X is
+//     added to it ("and Germany?");
+//   - a short question about a reaction ("How did Zelenskyy respond?",
+//     "What did Trump reply?": react, respond, reply, answer, retort, with
+//     fewer than four content words) is about the previous turn's event and
+//     is prefixed with the previous question;
 //   - a question that refers back ("who said that?", "when did they
 //     start?": a pronoun such as it, they, he, she, this, that) or is too
 //     short to name a subject (fewer than two content words: "why?") is
@@ -46,15 +54,70 @@ func (e *Engine) standalone(ctx context.Context, req Request) string {
 	switch {
 	case aboutRE.MatchString(q):
 		subject := aboutRE.ReplaceAllString(q, "")
-		head := last
 		if len(e.analyzer.Terms(nil, subject)) >= 2 {
-			head = opening(last)
+			head := opening(last)
+			return clip(head, MaxQuestionRunes-utf8.RuneCountInString(subject)-1) + " " + subject
 		}
-		return clip(head, MaxQuestionRunes-utf8.RuneCountInString(subject)-1) + " " + subject
-	case refersBack(e.analyzer, q):
+		if about, ok := aboutName(last, subject); ok {
+			return about
+		}
+		return clip(last, MaxQuestionRunes-utf8.RuneCountInString(subject)-1) + " " + subject
+	case refersBack(e.analyzer, q) || asksReaction(e.analyzer, q):
 		return clip(last, MaxQuestionRunes-utf8.RuneCountInString(q)-1) + " " + q
 	}
 	return q
+}
+
+// reactionRE matches the verbs of a question about a reaction.
+var reactionRE = regexp.MustCompile(`(?i)\b(?:react(?:s|ed|ing)?|respond(?:s|ed|ing)?|repl(?:y|ies|ied|ying)|answer(?:s|ed|ing)?|retort(?:s|ed|ing)?)\b`)
+
+// asksReaction reports whether q is a short question about a reaction,
+// which is to the previous turn's event ("How did Zelenskyy respond?").
+func asksReaction(a *Analyzer, q string) bool {
+	return reactionRE.MatchString(q) && len(a.Terms(nil, q)) < 4
+}
+
+// aboutName asks the previous question last about subject instead of its
+// first name: the question up to that name, subject, and the word after
+// the name (its verb): "What did Trump say about European leaders?" and
+// "the Taliban?" give "What did the Taliban say?". ok is false when last
+// names no one after its first word, or the result would be too long.
+func aboutName(last, subject string) (string, bool) {
+	subject = strings.TrimSpace(strings.TrimRight(strings.TrimSpace(subject), "?.!"))
+	type word struct {
+		w          string
+		start, end int
+	}
+	var words []word
+	forEachWord(last, func(w string, start, end int) { words = append(words, word{w, start, end}) })
+	first := -1
+	for i := 1; i < len(words); i++ {
+		if r, _ := utf8.DecodeRuneInString(words[i].w); unicode.IsUpper(r) {
+			first = i
+			break
+		}
+	}
+	if first < 0 || subject == "" {
+		return "", false
+	}
+	end := first
+	for end+1 < len(words) && startsUpper(words[end+1].w) {
+		end++
+	}
+	out := strings.TrimSpace(last[:words[first].start]) + " " + subject
+	if end+1 < len(words) {
+		out += " " + words[end+1].w
+	}
+	out += "?"
+	if utf8.RuneCountInString(out) > MaxQuestionRunes {
+		return "", false
+	}
+	return out, true
+}
+
+func startsUpper(w string) bool {
+	r, _ := utf8.DecodeRuneInString(w)
+	return unicode.IsUpper(r)
 }
 
 // aboutRE matches the opening of "and what about X?"-style follow-ups.

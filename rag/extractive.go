@@ -3,6 +3,7 @@ package rag
 import (
 	"cmp"
 	"context"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,20 +17,23 @@ import (
 type ExtractiveConfig struct {
 	// MaxSentences is the most sentences an answer quotes. Default 3.
 	MaxSentences int `json:"max_sentences"`
-	// MinRelative drops sentences scoring below this share of the best
-	// sentence's score. Default 0.6.
-	MinRelative float64 `json:"min_relative"`
 	// MaxPassages is how many of the best passages sentences are taken
 	// from. Default 5.
 	MaxPassages int `json:"max_passages"`
+	// Model scores the candidate sentences. Default: DefaultExtractModel.
+	Model *ExtractModel `json:"-"`
+	// Trace, when set, receives every candidate sentence of each extracted
+	// answer with its features and score: the training data of
+	// rag/extracttrain.
+	Trace func(question string, sentences []ExtractedSentence) `json:"-"`
 }
 
 func (c ExtractiveConfig) withDefaults() ExtractiveConfig {
 	if c.MaxSentences <= 0 {
 		c.MaxSentences = 3
 	}
-	if c.MinRelative <= 0 {
-		c.MinRelative = 0.6
+	if c.Model == nil {
+		c.Model = &DefaultExtractModel
 	}
 	if c.MaxPassages <= 0 {
 		c.MaxPassages = 5
@@ -44,8 +48,12 @@ type sentenceCandidate struct {
 	end     int
 	text    string
 	terms   []string
-	score   float64
+	index   int  // its place among its passage's sentences
+	of      int  // its passage's sentences
 	lede    bool // the first sentence of the best passage's article
+
+	features SentenceFeatures
+	score    float64 // the model's logit
 }
 
 // extract picks the sentences of the best passages that best answer
@@ -55,6 +63,7 @@ type sentenceCandidate struct {
 // are the chosen sentences.
 func (e *Engine) extract(ctx context.Context, ts TermStats, ledeArticle *corpus.Article, question string, qvec []float32, passages []Passage) (string, []Citation) {
 	cfg := e.cfg.Extractive.withDefaults()
+	model := cfg.Model
 	if len(passages) == 0 {
 		return "", nil
 	}
@@ -67,7 +76,8 @@ func (e *Engine) extract(ctx context.Context, ts TermStats, ledeArticle *corpus.
 		lede = ledeStart(a.Text)
 	}
 	for pi, p := range passages {
-		for _, s := range sentences(p.Text) {
+		ss := sentences(p.Text)
+		for si, s := range ss {
 			text := p.Text[s.Start:s.End]
 			isLede := p.ArticleID == passages[0].ArticleID && p.Start+s.Start == lede
 			if pi >= cfg.MaxPassages && !isLede || !isStatement(text) {
@@ -76,19 +86,13 @@ func (e *Engine) extract(ctx context.Context, ts TermStats, ledeArticle *corpus.
 			cands = append(cands, &sentenceCandidate{
 				passage: pi, start: p.Start + s.Start, end: p.Start + s.End,
 				text: text, terms: uniq(e.analyzer.Terms(nil, text)), lede: isLede,
+				index: si, of: len(ss),
 			})
 		}
 	}
 	if len(cands) == 0 {
 		return "", nil
 	}
-	// Lexical: share of the question's IDF mass the sentence contains.
-	qw := newQueryWeights(e.analyzer.Terms(nil, question), ts)
-	idf := make(map[string]float64, len(qw.ids))
-	for t, i := range qw.pos {
-		idf[t] = qw.w[i]
-	}
-	total := qw.total
 	// Dense: the question against each sentence. Sentence vectors are
 	// cached, so repeated passages cost nothing after the first time.
 	var dense []float32
@@ -112,41 +116,21 @@ func (e *Engine) extract(ctx context.Context, ts TermStats, ledeArticle *corpus.
 			}
 		}
 	}
-	kind := answerKind(question)
-	qwords := questionWords(question)
-	qterms := uniq(e.analyzer.Terms(nil, question))
-	for i, c := range cands {
-		var got float64
-		for _, t := range c.terms {
-			got += idf[t]
-		}
-		lex := 0.0
-		if total > 0 {
-			lex = got / total
-		}
-		s := lex
-		if dense != nil {
-			s = 0.6*lex + 0.4*float64(dense[i])
-		}
-		// Prefer sentences of better-ranked passages, slightly.
-		s += 0.05 * passages[c.passage].Score
-		// Prefer sentences holding what the question asks for (a number
-		// for "how many", a name for "who") beyond its own words, and
-		// avoid those that only restate the question.
-		if kind != kindNone && holdsKind(kind, c.text, qwords) {
-			s += extractKindBonus
-		}
-		if c.lede {
-			s += extractLedeBonus
-		}
-		if novel := 1 - termJaccardShare(c.terms, qterms); novel < extractMinNovel {
-			s -= extractRestatePenalty
-		}
-		c.score = s
+	candidateFeatures(e.analyzer, question, newQueryWeights(e.analyzer.Terms(nil, question), ts), cands, passages, dense)
+	for _, c := range cands {
+		c.score = model.Score(c.features)
 	}
 	ranked := slices.Clone(cands)
 	slices.SortStableFunc(ranked, func(a, b *sentenceCandidate) int { return cmp.Compare(b.score, a.score) })
-	chosen := choose(ranked, passages, cfg)
+	chosen := choose(ranked, passages, cfg.MaxSentences, model)
+	if cfg.Trace != nil {
+		trace := make([]ExtractedSentence, len(cands))
+		for i, c := range cands {
+			trace[i] = ExtractedSentence{ArticleID: passages[c.passage].ArticleID, Passage: c.passage, Start: c.start,
+				Text: c.text, Features: c.features, Score: c.score, Chosen: slices.Index(chosen, c) + 1}
+		}
+		cfg.Trace(question, trace)
+	}
 	var b strings.Builder
 	byN := map[int]*Citation{}
 	var order []int
@@ -184,15 +168,61 @@ func (e *Engine) extract(ctx context.Context, ts TermStats, ledeArticle *corpus.
 	return b.String(), cites
 }
 
-// Extraction weights: tuned on the questions of squad-dev's even-numbered
-// articles.
-const (
-	extractKindBonus      = 0.1  // the sentence holds the kind of answer asked for
-	extractMinNovel       = 0.25 // below this share of new terms a sentence restates the question
-	extractRestatePenalty = 0.1
-	extractOtherSource    = 0.8 // another article's best sentence is shown if it scores this share of the best
-	extractLedeBonus      = 0.15
-)
+// extractMinNovel: below this share of new terms a sentence restates the
+// question.
+const extractMinNovel = 0.25
+
+// candidateFeatures sets the SentenceFeatures of one question's
+// candidates; qw weighs the question's terms, dense holds the candidates'
+// cosines with the question (nil: none).
+func candidateFeatures(a *Analyzer, question string, qw queryWeights, cands []*sentenceCandidate, passages []Passage, dense []float32) {
+	sc := newSentenceScorer(a, question, qw)
+	for i, c := range cands {
+		f := &c.features
+		sc.lexical(c, f)
+		if dense != nil {
+			f[1] = float64(dense[i])
+		}
+		// The lede stands for its article, the best passage's.
+		pi := c.passage
+		if c.lede {
+			pi = 0
+		}
+		f[12] = 1 / float64(1+pi)
+		if top := passages[0].Score; top > 0 {
+			f[13] = passages[pi].Score / top
+		}
+		if c.of > 1 {
+			f[14] = float64(c.index) / float64(c.of-1)
+		}
+		if c.lede {
+			f[15] = 1
+		}
+		if passages[c.passage].ArticleID == passages[0].ArticleID {
+			f[16] = 1
+		}
+	}
+	// rare_near: the rare terms of the sentences beside it in its passage.
+	for i, c := range cands {
+		for _, j := range []int{i - 1, i + 1} {
+			if j >= 0 && j < len(cands) && cands[j].passage == c.passage && abs(cands[j].index-c.index) == 1 {
+				c.features[10] = max(c.features[10], cands[j].features[9])
+			}
+		}
+	}
+	topLex, topDense := 0, 0
+	for i, c := range cands {
+		c.features[25] = c.features[0] * c.features[1]
+		if c.features[0] > cands[topLex].features[0] {
+			topLex = i
+		}
+		if c.features[1] > cands[topDense].features[1] {
+			topDense = i
+		}
+	}
+	cands[topLex].features[20] = 1
+	cands[topDense].features[21] = 1
+}
 
 // ledeStart returns the byte offset of an article's first statement
 // sentence, or -1.
@@ -206,15 +236,16 @@ func ledeStart(text string) int {
 	return -1
 }
 
-// choose picks the answer's sentences from ranked (best first): up to
-// cfg.MaxSentences, each scoring at least cfg.MinRelative of the best and
-// not repeating a chosen one. When all would come from one article, the
-// best sentence of another article takes the last place if it scores at
-// least extractOtherSource of the best, so that a second source's account,
-// which may differ, is shown beside the first. The best sentence comes
-// first; the rest follow in article order.
-func choose(ranked []*sentenceCandidate, passages []Passage, cfg ExtractiveConfig) []*sentenceCandidate {
+// choose picks the answer's sentences from ranked (best first): the best,
+// then up to max-1 more whose probability under m is at least m.Keep times
+// the best's, none repeating a chosen one. When all would come from one
+// article, the best sentence of another article takes the last place if
+// its probability is at least m.OtherSource times the best's, so that a
+// second source's account, which may differ, is shown beside the first.
+// The sentences come best first.
+func choose(ranked []*sentenceCandidate, passages []Passage, max int, m *ExtractModel) []*sentenceCandidate {
 	best := ranked[0].score
+	keep, other := best+math.Log(m.Keep), best+math.Log(m.OtherSource)
 	var chosen []*sentenceCandidate
 	repeats := func(c *sentenceCandidate) bool {
 		return slices.ContainsFunc(chosen, func(o *sentenceCandidate) bool {
@@ -222,7 +253,7 @@ func choose(ranked []*sentenceCandidate, passages []Passage, cfg ExtractiveConfi
 		})
 	}
 	for _, c := range ranked {
-		if len(chosen) == cfg.MaxSentences || c.score < cfg.MinRelative*best {
+		if len(chosen) == max || len(chosen) > 0 && c.score < keep {
 			break
 		}
 		if !repeats(c) {
@@ -230,24 +261,21 @@ func choose(ranked []*sentenceCandidate, passages []Passage, cfg ExtractiveConfi
 		}
 	}
 	art := func(c *sentenceCandidate) string { return passages[c.passage].ArticleID }
-	if len(chosen) > 1 && !slices.ContainsFunc(chosen, func(c *sentenceCandidate) bool { return art(c) != art(chosen[0]) }) {
+	if !slices.ContainsFunc(chosen, func(c *sentenceCandidate) bool { return art(c) != art(chosen[0]) }) {
 		for _, c := range ranked {
-			if c.score < extractOtherSource*best {
+			if c.score < other {
 				break
 			}
 			if art(c) != art(chosen[0]) && !repeats(c) {
-				chosen[len(chosen)-1] = c
+				if len(chosen) == max {
+					chosen[len(chosen)-1] = c
+				} else {
+					chosen = append(chosen, c)
+				}
 				break
 			}
 		}
 	}
-	rest := chosen[1:]
-	slices.SortFunc(rest, func(a, b *sentenceCandidate) int {
-		if c := cmp.Compare(a.passage, b.passage); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.start, b.start)
-	})
 	return chosen
 }
 
@@ -263,21 +291,6 @@ func Attribution(outlet string, published time.Time) string {
 		return o + ", undated"
 	}
 	return o + ", " + published.Format("2 January 2006")
-}
-
-// termJaccardShare is the share of a's terms that are in b (both sorted
-// and de-duplicated).
-func termJaccardShare(a, b []string) float64 {
-	if len(a) == 0 {
-		return 1
-	}
-	n := 0
-	for _, t := range a {
-		if _, ok := slices.BinarySearch(b, t); ok {
-			n++
-		}
-	}
-	return float64(n) / float64(len(a))
 }
 
 func uniq(s []string) []string {

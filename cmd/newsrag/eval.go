@@ -26,6 +26,7 @@ type evalFlags struct {
 	limit       int
 	cacheDir    string
 	features    string
+	sentences   string
 	every       int
 	singleQuery bool
 }
@@ -51,7 +52,8 @@ extractive answerer) and scores the answers: gold answer contained, citation
 precision and validity, refusal of unanswerable questions, and refusal against
 false refusal as the answerability threshold varies. --features FILE also
 writes each question's answerability features, the training data of
-rag/gatetrain.`,
+rag/gatetrain; --sentences FILE writes each extracted answer's candidate
+sentences with their features, the training data of rag/extracttrain.`,
 		Example: `  newsrag eval --compare bench/squad-dev
   newsrag eval --retriever hybrid --dense-weight 0.3,0.45,0.55 --limit 500 bench/squad-dev
   newsrag eval --compare --json --html report.html bench/squad-dev`,
@@ -111,6 +113,17 @@ rag/gatetrain.`,
 				defer out.Close()
 				cfg.Features = out
 			}
+			if f.sentences != "" {
+				if !f.answers || cfg.LLM != nil {
+					return fmt.Errorf("%w: --sentences needs --answers and no LLM", rag.ErrBadRequest)
+				}
+				out, err := os.Create(f.sentences)
+				if err != nil {
+					return fmt.Errorf("eval: %w", err)
+				}
+				defer out.Close()
+				cfg.Sentences = out
+			}
 			rep, err := eval.Evaluate(ctx, cfg)
 			if err != nil {
 				return err
@@ -143,6 +156,7 @@ rag/gatetrain.`,
 	fl.IntVar(&f.limit, "limit", 0, "use only the first N questions (0: all)")
 	fl.IntVar(&f.every, "every", 0, "keep every N-th question only (a quicker run that still covers every article)")
 	fl.StringVar(&f.features, "features", "", "with --answers, write each question's answerability features to this JSONL file")
+	fl.StringVar(&f.sentences, "sentences", "", "with --answers and no LLM, write each extracted answer's candidate sentences and their features to this JSONL file")
 	fl.BoolVar(&f.singleQuery, "single-query", false, "retrieve for each question as a whole, without splitting it into parts by outlet, date or comparison")
 	fl.StringVar(&f.cacheDir, "cache-dir", "", "where built indexes are cached (default: <user cache dir>/newsrag/eval)")
 	return cmd

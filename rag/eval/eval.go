@@ -113,6 +113,12 @@ type Config struct {
 	// sources, answerable, features, probability): the training data of
 	// rag/gatetrain.
 	Features io.Writer
+	// Sentences, when set with Answers and no LLM, receives for each
+	// extracted answer every candidate sentence with its features, whether
+	// it holds a gold answer and whether its article is a gold source, as
+	// one JSON object (a SentenceRow) per line: the training data of
+	// rag/extracttrain.
+	Sentences io.Writer
 	// Progress, when set, is called as work is done: stage names the work
 	// ("reading", "embedding", "retrieving bm25", "answering hybrid", …).
 	Progress func(stage string, done, total int)
@@ -421,19 +427,41 @@ func resultOf(paths map[string]string, ps []rag.Passage) evalResult {
 // evalAnswers asks every question through a rag.Engine with retrieval rc and
 // scores the answers.
 func evalAnswers(ctx context.Context, cfg Config, indexPath string, rc rag.RetrievalConfig, paths map[string]string, qs []Question, progress func(string, int, int)) (*AnswerMetrics, error) {
-	e, err := rag.Open(ctx, rag.Config{DataDir: filepath.Dir(indexPath), Store: cfg.Store, Embedder: cfg.Embedder, Retrieval: rc, Relevance: cfg.Relevance, LLM: cfg.LLM, Now: cfg.Now})
+	var (
+		current  Question // the question being answered
+		traceErr error
+		sentEnc  *json.Encoder
+	)
+	rcfg := rag.NewRetriever(rc, nil).Config()
+	dataset := filepath.Base(filepath.Clean(cfg.Dir))
+	var xc rag.ExtractiveConfig
+	if cfg.Sentences != nil {
+		sentEnc = json.NewEncoder(cfg.Sentences)
+		xc.Trace = func(question string, ss []rag.ExtractedSentence) {
+			row := SentenceRow{Dataset: dataset, Retriever: rcfg.Mode, ID: current.ID, Question: current.Question,
+				Query: question, Sources: current.Sources, Sentences: make([]ScoredSentence, len(ss))}
+			for i, x := range ss {
+				src := paths[x.ArticleID]
+				row.Sentences[i] = ScoredSentence{ExtractedSentence: x, Source: src, GoldSource: isGold(current.Sources, src),
+					HoldsAnswer: firstAnswer(current.Answers, evalResult{{Text: x.Text}}) > 0}
+			}
+			if err := sentEnc.Encode(row); err != nil && traceErr == nil {
+				traceErr = fmt.Errorf("evaluate answers: write sentences: %w", err)
+			}
+		}
+	}
+	e, err := rag.Open(ctx, rag.Config{DataDir: filepath.Dir(indexPath), Store: cfg.Store, Embedder: cfg.Embedder, Retrieval: rc, Relevance: cfg.Relevance, LLM: cfg.LLM, Now: cfg.Now, Extractive: xc})
 	if err != nil {
 		return nil, fmt.Errorf("evaluate answers: %w", err)
 	}
-	rcfg := rag.NewRetriever(rc, nil).Config()
 	stage := "answering " + retrieverLabel(rcfg)
 	answers := make([]*rag.Answer, len(qs))
 	var enc *json.Encoder
 	if cfg.Features != nil {
 		enc = json.NewEncoder(cfg.Features)
 	}
-	dataset := filepath.Base(filepath.Clean(cfg.Dir))
 	for i, q := range qs {
+		current = q
 		if enc != nil {
 			f, p, err := e.Assess(ctx, rag.Request{Question: q.Question})
 			if err != nil {
@@ -451,6 +479,9 @@ func evalAnswers(ctx context.Context, cfg Config, indexPath string, rc rag.Retri
 			}
 			a = nil // counted as an error
 		}
+		if traceErr != nil {
+			return nil, traceErr
+		}
 		answers[i] = a
 		progress(stage, i+1, len(qs))
 	}
@@ -466,4 +497,24 @@ type FeatureRow struct {
 	Answerable  bool         `json:"answerable"`
 	Features    rag.Features `json:"features"`
 	Probability float64      `json:"probability"`
+}
+
+// SentenceRow is one line of Config.Sentences: the candidate sentences of
+// one extracted answer.
+type SentenceRow struct {
+	Dataset   string           `json:"dataset"`
+	Retriever string           `json:"retriever"` // the retrieval mode
+	ID        string           `json:"id"`
+	Question  string           `json:"question"`
+	Query     string           `json:"query,omitempty"` // the question the sentences were scored against
+	Sources   []string         `json:"sources"`
+	Sentences []ScoredSentence `json:"sentences"`
+}
+
+// ScoredSentence is a candidate sentence with its labels.
+type ScoredSentence struct {
+	rag.ExtractedSentence
+	Source      string `json:"source"`       // its article's path in the corpus
+	GoldSource  bool   `json:"gold_source"`  // its article is a gold source
+	HoldsAnswer bool   `json:"holds_answer"` // it contains a gold answer (case-insensitive)
 }
