@@ -1,6 +1,7 @@
 package rag
 
 import (
+	"math"
 	"slices"
 	"testing"
 )
@@ -64,6 +65,55 @@ func TestExtractModelRanksTheAnswer(t *testing.T) {
 	} {
 		if got := rankBy(t, c.q, c.texts...); got[0] != c.want {
 			t.Errorf("%q: ranked %q first, want %q", c.q, got[0], c.want)
+		}
+	}
+}
+
+// TestChooseRules: the answer quotes the best sentence first and the rest
+// by score (not in article order); a sentence whose probability is below
+// Keep times the best's is left out; a repeat is skipped; and when all
+// would come from one article, another article's best sentence within
+// OtherSource of the best is shown beside them, even beside one sentence.
+func TestChooseRules(t *testing.T) {
+	m := &ExtractModel{Keep: 0.1, OtherSource: 0.01}
+	passages := []Passage{{ArticleID: "a"}, {ArticleID: "b"}}
+	c := func(p, start int, score float64, text string) *sentenceCandidate {
+		return &sentenceCandidate{passage: p, start: start, score: score, text: text, terms: uniq(NewAnalyzer().Terms(nil, text))}
+	}
+	texts := func(cs []*sentenceCandidate) []string {
+		var out []string
+		for _, c := range cs {
+			out = append(out, c.text)
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		name   string
+		ranked []*sentenceCandidate
+		max    int
+		want   []string
+	}{
+		{"best first, then by score", []*sentenceCandidate{
+			c(0, 300, 5, "third in the article, best"), c(0, 100, 4, "second in the article"), c(0, 0, 3.5, "first in the article"),
+		}, 3, []string{"third in the article, best", "second in the article", "first in the article"}},
+		{"below keep", []*sentenceCandidate{
+			c(0, 0, 5, "the best sentence"), c(0, 100, 5-math.Log(20), "a far worse sentence"),
+		}, 3, []string{"the best sentence"}},
+		{"repeat skipped", []*sentenceCandidate{
+			c(0, 0, 5, "drones hit the refinery at night"), c(0, 0, 4.9, "drones hit the refinery at night"), c(0, 100, 4.8, "a different point entirely"),
+		}, 3, []string{"drones hit the refinery at night", "a different point entirely"}},
+		{"another source beside one sentence", []*sentenceCandidate{
+			c(0, 0, 5, "the best sentence"), c(1, 0, 5-math.Log(50), "another article's account"),
+		}, 3, []string{"the best sentence", "another article's account"}},
+		{"another source takes the last place", []*sentenceCandidate{
+			c(0, 0, 5, "one"), c(0, 100, 4.5, "two from the same article"), c(0, 200, 4.4, "three from the same article"), c(1, 0, 1, "the other article's account"),
+		}, 3, []string{"one", "two from the same article", "the other article's account"}},
+		{"another source too far below", []*sentenceCandidate{
+			c(0, 0, 5, "one"), c(1, 0, 5-math.Log(200), "the other article's account"),
+		}, 3, []string{"one"}},
+	} {
+		if got := texts(choose(tt.ranked, passages, tt.max, m)); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: chose %q, want %q", tt.name, got, tt.want)
 		}
 	}
 }

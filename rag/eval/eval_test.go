@@ -423,3 +423,43 @@ func TestEvaluateConcurrentRunsBuildOnce(t *testing.T) {
 		t.Errorf("%d of %d concurrent runs built the index, %d texts embedded for %d chunks; want one build", built, len(reps), emb.Calls.Load(), reps[0].Index.Chunks)
 	}
 }
+
+// TestEvaluateSentences: --sentences writes each extracted answer's
+// candidate sentences with their features and labels, the training data
+// of rag/extracttrain.
+func TestEvaluateSentences(t *testing.T) {
+	var buf bytes.Buffer
+	cfg := Config{Dir: tinyBench(t), CacheDir: t.TempDir(), Embedder: testfake.NewEmbedder(), K: 3, Answers: true,
+		Relevance: rag.RelevanceConfig{Threshold: 1e-9}, Sentences: &buf}
+	if _, err := Evaluate(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]SentenceRow{}
+	dec := json.NewDecoder(&buf)
+	for dec.More() {
+		var r SentenceRow
+		if err := dec.Decode(&r); err != nil {
+			t.Fatal(err)
+		}
+		rows[r.ID] = r
+	}
+	r, ok := rows["q1"]
+	if !ok {
+		t.Fatalf("no row for q1 in %v", rows)
+	}
+	if r.Dataset == "" || r.Question != "What is the capital of Freedonia?" || len(r.Sentences) == 0 {
+		t.Fatalf("row %+v", r)
+	}
+	found := false
+	for _, s := range r.Sentences {
+		if s.HoldsAnswer {
+			found = true
+			if !s.GoldSource || s.Source != "alpha.md" || s.Features == (rag.SentenceFeatures{}) {
+				t.Errorf("answering sentence %+v: want gold source alpha.md and features", s)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no sentence of q1 is labelled as holding its answer: %+v", r.Sentences)
+	}
+}
