@@ -236,34 +236,63 @@ func ledeStart(text string) int {
 	return -1
 }
 
-// choose picks the answer's sentences from ranked (best first): the best,
-// then up to max-1 more whose probability under m is at least m.Keep times
-// the best's, none repeating a chosen one. When all would come from one
-// article, the best sentence of another article takes the last place if
-// its probability is at least m.OtherSource times the best's, so that a
-// second source's account, which may differ, is shown beside the first.
-// The sentences come best first.
+// choose picks the answer's sentences from ranked (best first) by the
+// choice rules of ChooseSentences.
 func choose(ranked []*sentenceCandidate, passages []Passage, max int, m *ExtractModel) []*sentenceCandidate {
-	best := ranked[0].score
+	cs := make([]ChoiceCandidate, len(ranked))
+	for i, c := range ranked {
+		cs[i] = ChoiceCandidate{Score: c.score, ArticleID: passages[c.passage].ArticleID, Start: c.start, Terms: c.terms}
+	}
+	idx := ChooseSentences(cs, max, m)
+	chosen := make([]*sentenceCandidate, len(idx))
+	for i, j := range idx {
+		chosen[i] = ranked[j]
+	}
+	return chosen
+}
+
+// ChoiceCandidate is a candidate sentence as the choice rules see it.
+type ChoiceCandidate struct {
+	Score     float64 // the sentence model's score (a log-probability up to a constant)
+	ArticleID string
+	Start     int      // the sentence's offset in its article
+	Terms     []string // its analysed terms, sorted and unique
+}
+
+// ChooseSentences picks an answer's sentences from ranked (best first) and
+// returns their indexes, best first: the best, then up to max-1 more whose
+// probability under m is at least m.Keep times the best's, none repeating
+// a chosen one (the same sentence, or terms overlapping by a Jaccard
+// similarity of 0.7). When all would come from one article, the best
+// sentence of another article takes the last place if its probability is
+// at least m.OtherSource times the best's, so that a second source's
+// account, which may differ, is shown beside the first. The extractive
+// answerer and the sentence model's trainer (rag/extracttrain) both use it.
+func ChooseSentences(ranked []ChoiceCandidate, max int, m *ExtractModel) []int {
+	if len(ranked) == 0 || max <= 0 {
+		return nil
+	}
+	best := ranked[0].Score
 	keep, other := best+math.Log(m.Keep), best+math.Log(m.OtherSource)
-	var chosen []*sentenceCandidate
-	repeats := func(c *sentenceCandidate) bool {
-		return slices.ContainsFunc(chosen, func(o *sentenceCandidate) bool {
-			return o.start == c.start && passages[o.passage].ArticleID == passages[c.passage].ArticleID || termJaccard(o.terms, c.terms) >= 0.7
+	var chosen []int
+	repeats := func(c int) bool {
+		return slices.ContainsFunc(chosen, func(o int) bool {
+			co, cc := ranked[o], ranked[c]
+			return co.Start == cc.Start && co.ArticleID == cc.ArticleID || termJaccard(co.Terms, cc.Terms) >= 0.7
 		})
 	}
-	for _, c := range ranked {
-		if len(chosen) == max || len(chosen) > 0 && c.score < keep {
+	for c := range ranked {
+		if len(chosen) == max || len(chosen) > 0 && ranked[c].Score < keep {
 			break
 		}
 		if !repeats(c) {
 			chosen = append(chosen, c)
 		}
 	}
-	art := func(c *sentenceCandidate) string { return passages[c.passage].ArticleID }
-	if !slices.ContainsFunc(chosen, func(c *sentenceCandidate) bool { return art(c) != art(chosen[0]) }) {
-		for _, c := range ranked {
-			if c.score < other {
+	art := func(i int) string { return ranked[i].ArticleID }
+	if !slices.ContainsFunc(chosen, func(c int) bool { return art(c) != art(chosen[0]) }) {
+		for c := range ranked {
+			if ranked[c].Score < other {
 				break
 			}
 			if art(c) != art(chosen[0]) && !repeats(c) {

@@ -41,6 +41,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -361,8 +362,8 @@ func measure(m rag.ExtractModel, qs []*question, maxSent int) figures {
 	return f
 }
 
-// choose replays rag's choice of sentences (see choose in
-// rag/extractive.go) and returns the indexes of the chosen candidates.
+// choose applies rag's choice rules (rag.ChooseSentences) to q's
+// candidates scored by m and returns the indexes of the chosen ones.
 func choose(m rag.ExtractModel, q *question, maxSent int) []int {
 	ranked := make([]int, len(q.Sentences))
 	score := make([]float64, len(q.Sentences))
@@ -370,71 +371,17 @@ func choose(m rag.ExtractModel, q *question, maxSent int) []int {
 		ranked[i] = i
 		score[i] = m.Score(s.Features)
 	}
-	slices.SortStableFunc(ranked, func(a, b int) int {
-		switch {
-		case score[a] > score[b]:
-			return -1
-		case score[a] < score[b]:
-			return 1
-		}
-		return 0
-	})
-	best := score[ranked[0]]
-	keep, other := best+math.Log(m.Keep), best+math.Log(m.OtherSource)
-	var chosen []int
-	repeats := func(c int) bool {
-		return slices.ContainsFunc(chosen, func(o int) bool {
-			so, sc := q.Sentences[o], q.Sentences[c]
-			return so.Start == sc.Start && so.ArticleID == sc.ArticleID || jaccard(q.terms[o], q.terms[c]) >= 0.7
-		})
+	slices.SortStableFunc(ranked, func(a, b int) int { return cmp.Compare(score[b], score[a]) })
+	cs := make([]rag.ChoiceCandidate, len(ranked))
+	for i, j := range ranked {
+		s := q.Sentences[j]
+		cs[i] = rag.ChoiceCandidate{Score: score[j], ArticleID: s.ArticleID, Start: s.Start, Terms: q.terms[j]}
 	}
-	for _, c := range ranked {
-		if len(chosen) == maxSent || len(chosen) > 0 && score[c] < keep {
-			break
-		}
-		if !repeats(c) {
-			chosen = append(chosen, c)
-		}
+	idx := rag.ChooseSentences(cs, maxSent, &m)
+	for i, k := range idx {
+		idx[i] = ranked[k]
 	}
-	art := func(i int) string { return q.Sentences[i].ArticleID }
-	if !slices.ContainsFunc(chosen, func(c int) bool { return art(c) != art(chosen[0]) }) {
-		for _, c := range ranked {
-			if score[c] < other {
-				break
-			}
-			if art(c) != art(chosen[0]) && !repeats(c) {
-				if len(chosen) == maxSent {
-					chosen[len(chosen)-1] = c
-				} else {
-					chosen = append(chosen, c)
-				}
-				break
-			}
-		}
-	}
-	return chosen
-}
-
-// jaccard is the Jaccard similarity of two sorted, unique term lists.
-func jaccard(a, b []string) float64 {
-	i, j, inter := 0, 0, 0
-	for i < len(a) && j < len(b) {
-		switch c := strings.Compare(a[i], b[j]); {
-		case c == 0:
-			inter++
-			i++
-			j++
-		case c < 0:
-			i++
-		default:
-			j++
-		}
-	}
-	u := len(a) + len(b) - inter
-	if u == 0 {
-		return 1
-	}
-	return float64(inter) / float64(u)
+	return idx
 }
 
 // pickRules picks Keep and OtherSource on qs from a grid.
