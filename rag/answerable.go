@@ -87,15 +87,17 @@ type GateModel struct {
 var gateJSON []byte
 
 // DefaultGate is the trained model shipped with newsrag (rag/gatetrain/gate.json).
-var DefaultGate = mustGate(gateJSON)
+var DefaultGate = mustModel[GateModel]("gate model", gateJSON)
 
-func mustGate(b []byte) GateModel {
-	var m GateModel
+// mustModel decodes and validates a model shipped in the binary, whose
+// bad JSON is a build mistake.
+func mustModel[M interface{ Validate() error }](what string, b []byte) M {
+	var m M
 	if err := json.Unmarshal(b, &m); err != nil {
-		panic(fmt.Sprintf("rag: bad gate model: %v", err))
+		panic(fmt.Sprintf("rag: bad %s: %v", what, err))
 	}
 	if err := m.Validate(); err != nil {
-		panic(fmt.Sprintf("rag: bad gate model: %v", err))
+		panic(fmt.Sprintf("rag: bad %s: %v", what, err))
 	}
 	return m
 }

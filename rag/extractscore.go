@@ -2,7 +2,6 @@ package rag
 
 import (
 	_ "embed"
-	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -76,18 +75,7 @@ var extractJSON []byte
 
 // DefaultExtractModel is the sentence scorer shipped with newsrag
 // (rag/extracttrain/extract.json, trained by rag/extracttrain).
-var DefaultExtractModel = mustExtractModel(extractJSON)
-
-func mustExtractModel(b []byte) ExtractModel {
-	var m ExtractModel
-	if err := json.Unmarshal(b, &m); err != nil {
-		panic(fmt.Sprintf("rag: bad sentence model: %v", err))
-	}
-	if err := m.Validate(); err != nil {
-		panic(fmt.Sprintf("rag: bad sentence model: %v", err))
-	}
-	return m
-}
+var DefaultExtractModel = mustModel[ExtractModel]("sentence model", extractJSON)
 
 // Validate reports a model whose features are not SentenceFeatureNames or
 // whose choice rules are out of range.
