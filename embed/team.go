@@ -12,11 +12,11 @@ import (
 // product (go + WaitGroup) costs a wake-up of a sleeping thread each time,
 // which is as long as the work for a 13-token query. The team instead keeps
 // helper goroutines that, after finishing a part, spin for a while waiting
-// for the next job before they go to sleep, so consecutive products of one
-// forward pass find them awake.
+// for the next job before they exit, so consecutive products of one forward
+// pass find them running.
 
 // teamSpin is how long an idle helper polls for the next job before it
-// sleeps. It covers the gaps between the products of one forward pass (and
+// exits. It covers the gaps between the products of one forward pass (and
 // between a server's back-to-back queries) without burning a core for long
 // when the embedder is idle.
 const teamSpin = 200 * time.Microsecond
@@ -45,20 +45,14 @@ func (j *teamJob) run() {
 }
 
 // team is a set of helper goroutines that run the parts of one parallel
-// job at a time alongside its caller. A caller that finds the team busy
-// (another text on another goroutine is using it) falls back to starting
-// goroutines.
+// job at a time alongside its caller. A helper that finds no new job for
+// teamSpin exits, so an idle embedder holds no goroutines; the next job
+// starts helpers again. A caller that finds the team busy (another text on
+// another goroutine is using it) falls back to starting goroutines.
 type team struct {
-	busy    sync.Mutex // held by the caller whose job the team runs
-	grow    sync.Mutex // guards helpers while adding some
-	cur     atomic.Pointer[teamJob]
-	helpers []*helper
-}
-
-// helper is one of the team's goroutines.
-type helper struct {
-	asleep atomic.Bool
-	wake   chan struct{} // buffered (1): a token wakes a sleeping helper
+	busy sync.Mutex // held by the caller whose job the team runs
+	cur  atomic.Pointer[teamJob]
+	live atomic.Int32 // helpers running
 }
 
 // workers is the process-wide team used by parallel.
@@ -67,22 +61,19 @@ var workers team
 // tryRun runs f over [0, n) on threads goroutines, the caller and
 // threads-1 helpers, and reports whether it could: false when the team is
 // busy with another caller's job. The range is cut into up to 2·threads
-// parts claimed one at a time, so a helper that wakes late (or loses its
-// thread to another process) leaves its parts to the others.
+// parts claimed one at a time, so a helper that starts late (or loses its
+// thread to another process) leaves its parts to the others, and the
+// caller runs whatever no helper claimed.
 func (t *team) tryRun(n, threads int, f func(lo, hi int)) bool {
 	if !t.busy.TryLock() {
 		return false
 	}
 	defer t.busy.Unlock()
-	hs := t.ensure(threads - 1)
 	j := &teamJob{f: f, n: n, parts: int64(min(n, 2*threads))}
 	t.cur.Store(j)
-	for _, h := range hs[:threads-1] {
-		if h.asleep.Load() {
-			select {
-			case h.wake <- struct{}{}:
-			default:
-			}
+	for live := t.live.Load(); live < int32(threads-1); live = t.live.Load() {
+		if t.live.CompareAndSwap(live, live+1) {
+			go t.loop()
 		}
 	}
 	j.run()
@@ -97,49 +88,28 @@ func (t *team) tryRun(n, threads int, f func(lo, hi int)) bool {
 	return true
 }
 
-// ensure starts helpers until there are at least n, and returns them.
-func (t *team) ensure(n int) []*helper {
-	t.grow.Lock()
-	defer t.grow.Unlock()
-	for len(t.helpers) < n {
-		h := &helper{wake: make(chan struct{}, 1)}
-		t.helpers = append(t.helpers, h)
-		go t.loop(h)
-	}
-	return t.helpers
-}
-
 // loop is a helper's life: run the current job's parts, spin for the next
-// job for teamSpin, then sleep until a caller wakes it.
-func (t *team) loop(h *helper) {
+// job, and exit when none has come for teamSpin.
+func (t *team) loop() {
+	defer t.live.Add(-1)
 	var last *teamJob
-	for {
-		deadline := time.Now().Add(teamSpin)
-		for spins := 0; ; spins++ {
-			if j := t.cur.Load(); j != nil && j != last {
-				last = j
-				j.run()
-				deadline = time.Now().Add(teamSpin)
-				continue
+	deadline := time.Now().Add(teamSpin)
+	for spins := 0; ; spins++ {
+		if j := t.cur.Load(); j != nil && j != last {
+			last = j
+			j.run()
+			deadline = time.Now().Add(teamSpin)
+			continue
+		}
+		// Check the clock now and then; yield rarely (the scheduler's
+		// locks are shared with the goroutines doing the work).
+		if spins&1023 == 1023 {
+			if time.Now().After(deadline) {
+				return
 			}
-			// Check the clock now and then; yield rarely (the scheduler's
-			// locks are shared with the goroutines doing the work).
-			if spins&1023 == 1023 {
-				if time.Now().After(deadline) {
-					break
-				}
-				if spins&(1<<15-1) == 1<<15-1 {
-					runtime.Gosched()
-				}
+			if spins&(1<<15-1) == 1<<15-1 {
+				runtime.Gosched()
 			}
 		}
-		// Sleep. A caller stores its job before it looks at asleep, and
-		// the helper sets asleep before it looks at the job again, so
-		// either the helper sees the job or the caller sends the token.
-		h.asleep.Store(true)
-		if j := t.cur.Load(); j == nil || j == last {
-			<-h.wake
-		}
-		h.asleep.Store(false)
 	}
 }

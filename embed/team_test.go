@@ -10,7 +10,7 @@ import (
 
 // TestParallel checks that parallel covers every index exactly once, on
 // the team and (with several callers at once) on the fallback goroutines,
-// including after the helpers have gone to sleep.
+// including after the helpers have exited, and that idle helpers exit.
 func TestParallel(t *testing.T) {
 	run := func(t *testing.T, n, threads int) {
 		hits := make([]atomic.Int32, n)
@@ -47,8 +47,15 @@ func TestParallel(t *testing.T) {
 		}
 		wg.Wait()
 	})
-	t.Run("after sleep", func(t *testing.T) {
+	t.Run("after the helpers exit", func(t *testing.T) {
 		time.Sleep(3 * teamSpin)
 		run(t, 64, 3)
+		deadline := time.Now().Add(time.Second)
+		for workers.live.Load() != 0 && time.Now().Before(deadline) {
+			time.Sleep(teamSpin)
+		}
+		if n := workers.live.Load(); n != 0 {
+			t.Errorf("%d helpers still running a second after the last job", n)
+		}
 	})
 }

@@ -12,6 +12,8 @@
 # ortbench and the ONNX model. ROUNDS defaults to 5; TAGS are build tags
 # for newsrag: "noavx512" forces the AVX2 kernel on an AVX-512 CPU,
 # "purego" the portable Go one.
+# WAIT, if set, is a command run before each newsrag/onnxruntime pair (for
+# example one that waits until the machine is idle, on a shared machine).
 # Where ortbench prints CPU time ("cpu X ms/op") it is kept too: on a
 # machine shared with other work, CPU time per single-threaded operation
 # varies less than the wall clock.
@@ -56,6 +58,7 @@ cases=("passage-1thread EmbedPassage128 1 p128 1" "passage-2threads EmbedPassage
 for r in $(seq "$rounds"); do
 	for c in "${cases[@]}"; do
 		set -- $c
+		if [ -n "${WAIT:-}" ]; then $WAIT >/dev/null; fi
 		echo "$1 newsrag $(nr "$2" "$3")" | tee -a "$work/results"
 		echo "$1 ort $(ort "$4" "$5")" | tee -a "$work/results"
 	done
