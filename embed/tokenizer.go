@@ -1,8 +1,10 @@
 package embed
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -59,43 +61,56 @@ func (t *byteTrie) next(node int32, b byte) int32 {
 	return -1
 }
 
+// trieNode and trieEdge are the trie as newByteTrie builds it.
+type (
+	trieNode struct {
+		id   int32
+		kids []trieEdge
+	}
+	trieEdge struct {
+		b byte
+		n *trieNode
+	}
+)
+
 // newByteTrie builds the trie of the pieces (piece → id, ids ≥ 0; entries
 // with id < 0 are skipped).
 func newByteTrie(pieces map[string]int32) byteTrie {
-	// Build with maps, then number the nodes breadth first so that each
+	// Build with nodes holding their edges (few per node, so a linear
+	// search finds one), then number the nodes breadth first so that each
 	// node's children are contiguous and in byte order.
-	type node struct {
-		id   int32
-		kids map[byte]*node
+	child := func(n *trieNode, b byte) *trieNode {
+		for _, e := range n.kids {
+			if e.b == b {
+				return e.n
+			}
+		}
+		k := &trieNode{id: -1}
+		n.kids = append(n.kids, trieEdge{b, k})
+		return k
 	}
-	root := &node{id: -1, kids: map[byte]*node{}}
+	root := &trieNode{id: -1}
 	for p, id := range pieces {
 		if id < 0 {
 			continue
 		}
 		n := root
 		for i := 0; i < len(p); i++ {
-			k, ok := n.kids[p[i]]
-			if !ok {
-				k = &node{id: -1, kids: map[byte]*node{}}
-				n.kids[p[i]] = k
-			}
-			n = k
+			n = child(n, p[i])
 		}
 		n.id = id
 	}
 	var t byteTrie
-	queue := []*node{root}
+	queue := []*trieNode{root}
 	for i := 0; i < len(queue); i++ {
 		n := queue[i]
 		t.id = append(t.id, n.id)
 		t.first = append(t.first, int32(len(t.label)))
-		for b := range 256 {
-			if k, ok := n.kids[byte(b)]; ok {
-				t.label = append(t.label, byte(b))
-				t.child = append(t.child, int32(len(queue)))
-				queue = append(queue, k)
-			}
+		slices.SortFunc(n.kids, func(x, y trieEdge) int { return cmp.Compare(x.b, y.b) })
+		for _, e := range n.kids {
+			t.label = append(t.label, e.b)
+			t.child = append(t.child, int32(len(queue)))
+			queue = append(queue, e.n)
 		}
 	}
 	t.first = append(t.first, int32(len(t.label)))
