@@ -181,47 +181,47 @@ func candidateFeatures(a *Analyzer, question string, qw queryWeights, cands []*s
 		f := &c.features
 		sc.lexical(c, f)
 		if dense != nil {
-			f[1] = float64(dense[i])
+			f[sfDense] = float64(dense[i])
 		}
 		// The lede stands for its article, the best passage's.
 		pi := c.passage
 		if c.lede {
 			pi = 0
 		}
-		f[12] = 1 / float64(1+pi)
+		f[sfRank] = 1 / float64(1+pi)
 		if top := passages[0].Score; top > 0 {
-			f[13] = passages[pi].Score / top
+			f[sfPassageScore] = passages[pi].Score / top
 		}
 		if c.of > 1 {
-			f[14] = float64(c.index) / float64(c.of-1)
+			f[sfPosition] = float64(c.index) / float64(c.of-1)
 		}
 		if c.lede {
-			f[15] = 1
+			f[sfLede] = 1
 		}
 		if passages[c.passage].ArticleID == passages[0].ArticleID {
-			f[16] = 1
+			f[sfTopArticle] = 1
 		}
 	}
 	// rare_near: the rare terms of the sentences beside it in its passage.
 	for i, c := range cands {
 		for _, j := range []int{i - 1, i + 1} {
 			if j >= 0 && j < len(cands) && cands[j].passage == c.passage && abs(cands[j].index-c.index) == 1 {
-				c.features[10] = max(c.features[10], cands[j].features[9])
+				c.features[sfRareNear] = max(c.features[sfRareNear], cands[j].features[sfRare])
 			}
 		}
 	}
 	topLex, topDense := 0, 0
 	for i, c := range cands {
-		c.features[25] = c.features[0] * c.features[1]
-		if c.features[0] > cands[topLex].features[0] {
+		c.features[sfLexDense] = c.features[sfLex] * c.features[sfDense]
+		if c.features[sfLex] > cands[topLex].features[sfLex] {
 			topLex = i
 		}
-		if c.features[1] > cands[topDense].features[1] {
+		if c.features[sfDense] > cands[topDense].features[sfDense] {
 			topDense = i
 		}
 	}
-	cands[topLex].features[20] = 1
-	cands[topDense].features[21] = 1
+	cands[topLex].features[sfLexTop] = 1
+	cands[topDense].features[sfDenseTop] = 1
 }
 
 // ledeStart returns the byte offset of an article's first statement

@@ -16,39 +16,72 @@ type SentenceFeatures [numSentenceFeatures]float64
 
 // SentenceFeatureNames name the entries of SentenceFeatures.
 var SentenceFeatureNames = [numSentenceFeatures]string{
-	"lex",            // share of the question's IDF weight the sentence holds
-	"dense",          // cosine of the question's and the sentence's embeddings
-	"kind_number",    // asks how many/much… and the sentence holds a number beyond the question's words
-	"kind_date",      // asks when/what year… and the sentence holds a year, month or number
-	"kind_name",      // asks who… and the sentence holds a name (a capitalised word inside it) beyond the question's
-	"kind_place",     // asks where… and the sentence holds a name beyond the question's
-	"kind_missing",   // asks for a kind of answer the sentence does not hold
-	"novel",          // share of the sentence's terms that are not the question's
-	"novel_terms",    // log(1 + the number of the sentence's terms that are not the question's)
-	"rare",           // share of the IDF weight of the question's two rarest terms the sentence holds
-	"rare_near",      // rare of the sentences just before and after it in its passage (the larger)
-	"proximity",      // 1/(1 + words between a rare question term and an answer word: the kind asked for, else a new term)
-	"rank",           // 1/(1 + the rank of its passage), 1 for the best passage
-	"passage_score",  // its passage's retrieval score over the best passage's
-	"position",       // its place among its passage's sentences, 0 first to 1 last
-	"lede",           // the first sentence of the best passage's article
-	"top_article",    // from the best passage's article
-	"restates",       // fewer than a quarter of its terms are new: it restates the question
-	"question_cover", // share of the question's terms (unweighted) the sentence holds
-	"log_words",      // log of its length in words
-	"lex_top",        // it has the highest lex of the question's candidates
-	"dense_top",      // it has the highest dense of the question's candidates
-	"kind_rare",      // it holds the kind of answer asked for × rare
-	"names",          // log(1 + capitalised words inside it that are not the question's)
-	"numbers",        // it holds a number that is not the question's
-	"lex_dense",      // lex × dense
-	"year",           // asks when/what year… and the sentence holds a year (four digits) beyond the question's words
-	"why_cue",        // asks why and the sentence gives a reason (because, due to, so that…)
-	"what_names",     // asks what/which (no kind above) × names
-	"percent",        // asks for a percentage and the sentence holds one
+	sfLex:           "lex",            // share of the question's IDF weight the sentence holds
+	sfDense:         "dense",          // cosine of the question's and the sentence's embeddings
+	sfKindNumber:    "kind_number",    // asks how many/much… and the sentence holds a number beyond the question's words
+	sfKindDate:      "kind_date",      // asks when/what year… and the sentence holds a year, month or number
+	sfKindName:      "kind_name",      // asks who… and the sentence holds a name (a capitalised word inside it) beyond the question's
+	sfKindPlace:     "kind_place",     // asks where… and the sentence holds a name beyond the question's
+	sfKindMissing:   "kind_missing",   // asks for a kind of answer the sentence does not hold
+	sfNovel:         "novel",          // share of the sentence's terms that are not the question's
+	sfNovelTerms:    "novel_terms",    // log(1 + the number of the sentence's terms that are not the question's)
+	sfRare:          "rare",           // share of the IDF weight of the question's two rarest terms the sentence holds
+	sfRareNear:      "rare_near",      // rare of the sentences just before and after it in its passage (the larger)
+	sfProximity:     "proximity",      // 1/(1 + words between a rare question term and an answer word: the kind asked for, else a new term)
+	sfRank:          "rank",           // 1/(1 + the rank of its passage), 1 for the best passage
+	sfPassageScore:  "passage_score",  // its passage's retrieval score over the best passage's
+	sfPosition:      "position",       // its place among its passage's sentences, 0 first to 1 last
+	sfLede:          "lede",           // the first sentence of the best passage's article
+	sfTopArticle:    "top_article",    // from the best passage's article
+	sfRestates:      "restates",       // fewer than a quarter of its terms are new: it restates the question
+	sfQuestionCover: "question_cover", // share of the question's terms (unweighted) the sentence holds
+	sfLogWords:      "log_words",      // log of its length in words
+	sfLexTop:        "lex_top",        // it has the highest lex of the question's candidates
+	sfDenseTop:      "dense_top",      // it has the highest dense of the question's candidates
+	sfKindRare:      "kind_rare",      // it holds the kind of answer asked for × rare
+	sfNames:         "names",          // log(1 + capitalised words inside it that are not the question's)
+	sfNumbers:       "numbers",        // it holds a number that is not the question's
+	sfLexDense:      "lex_dense",      // lex × dense
+	sfYear:          "year",           // asks when/what year… and the sentence holds a year (four digits) beyond the question's words
+	sfWhyCue:        "why_cue",        // asks why and the sentence gives a reason (because, due to, so that…)
+	sfWhatNames:     "what_names",     // asks what/which (no kind above) × names
+	sfPercent:       "percent",        // asks for a percentage and the sentence holds one
 }
 
-const numSentenceFeatures = 30
+// The indexes of SentenceFeatures, in the order of SentenceFeatureNames.
+const (
+	sfLex = iota
+	sfDense
+	sfKindNumber
+	sfKindDate
+	sfKindName
+	sfKindPlace
+	sfKindMissing
+	sfNovel
+	sfNovelTerms
+	sfRare
+	sfRareNear
+	sfProximity
+	sfRank
+	sfPassageScore
+	sfPosition
+	sfLede
+	sfTopArticle
+	sfRestates
+	sfQuestionCover
+	sfLogWords
+	sfLexTop
+	sfDenseTop
+	sfKindRare
+	sfNames
+	sfNumbers
+	sfLexDense
+	sfYear
+	sfWhyCue
+	sfWhatNames
+	sfPercent
+	numSentenceFeatures
+)
 
 // ExtractModel scores candidate sentences for the extractive answerer: a
 // conditional logit, the probability that a sentence holds the answer
@@ -125,6 +158,10 @@ const (
 	askName
 	askPlace
 )
+
+// kindFeature is the feature saying that a sentence holds the kind of
+// answer a question asks for.
+var kindFeature = [...]int{askNumber: sfKindNumber, askDate: sfKindDate, askName: sfKindName, askPlace: sfKindPlace}
 
 // dateCues are phrases of a question that asks for a date.
 var dateCues = []string{
@@ -265,21 +302,21 @@ func (s *sentenceScorer) lexical(c *sentenceCandidate, f *SentenceFeatures) {
 		}
 	}
 	if s.total > 0 {
-		f[0] = got / s.total
+		f[sfLex] = got / s.total
 	}
 	if s.rareW > 0 {
-		f[9] = rare / s.rareW
+		f[sfRare] = rare / s.rareW
 	}
 	novel := len(c.terms) - cover
 	if len(c.terms) > 0 {
-		f[7] = float64(novel) / float64(len(c.terms))
+		f[sfNovel] = float64(novel) / float64(len(c.terms))
 	}
-	f[8] = math.Log1p(float64(novel))
-	if len(c.terms) > 0 && f[7] < extractMinNovel {
-		f[17] = 1
+	f[sfNovelTerms] = math.Log1p(float64(novel))
+	if len(c.terms) > 0 && f[sfNovel] < extractMinNovel {
+		f[sfRestates] = 1
 	}
 	if len(s.qterms) > 0 {
-		f[18] = float64(len(seen)) / float64(len(s.qterms))
+		f[sfQuestionCover] = float64(len(seen)) / float64(len(s.qterms))
 	}
 	// One pass over the words: where the rare question terms are, and
 	// where the answer words (the kind asked for, else new terms) are.
@@ -302,10 +339,10 @@ func (s *sentenceScorer) lexical(c *sentenceCandidate, f *SentenceFeatures) {
 			names++
 		}
 		if hasNumber(w) {
-			f[24] = 1
+			f[sfNumbers] = 1
 		}
 		if s.ask == askDate && isYear(w) {
-			f[26] = 1
+			f[sfYear] = 1
 		}
 		switch s.ask {
 		case askNumber:
@@ -323,10 +360,10 @@ func (s *sentenceScorer) lexical(c *sentenceCandidate, f *SentenceFeatures) {
 		}
 	})
 	if holds {
-		f[1+int(s.ask)] = 1 // kind_number … kind_place
-		f[22] = f[9]
+		f[kindFeature[s.ask]] = 1
+		f[sfKindRare] = f[sfRare]
 	} else if s.ask != askNone {
-		f[6] = 1
+		f[sfKindMissing] = 1
 	}
 	if len(rarePos) > 0 && len(ansPos) > 0 {
 		d := math.MaxInt
@@ -335,21 +372,21 @@ func (s *sentenceScorer) lexical(c *sentenceCandidate, f *SentenceFeatures) {
 				d = min(d, abs(i-j))
 			}
 		}
-		f[11] = 1 / float64(d)
+		f[sfProximity] = 1 / float64(d)
 	}
-	f[19] = math.Log(float64(max(1, k)))
-	f[23] = math.Log1p(float64(names))
+	f[sfLogWords] = math.Log(float64(max(1, k)))
+	f[sfNames] = math.Log1p(float64(names))
 	if s.why || s.pct {
 		l := " " + strings.ToLower(c.text) + " "
 		if s.why && slices.ContainsFunc(whyCues, func(cue string) bool { return strings.Contains(l, cue) }) {
-			f[27] = 1
+			f[sfWhyCue] = 1
 		}
 		if s.pct && (strings.Contains(l, "%") || strings.Contains(l, "percent")) {
-			f[29] = 1
+			f[sfPercent] = 1
 		}
 	}
 	if s.what {
-		f[28] = f[23]
+		f[sfWhatNames] = f[sfNames]
 	}
 }
 
