@@ -92,7 +92,7 @@ func aboutName(last, subject string) (string, bool) {
 	forEachWord(last, func(w string, start, end int) { words = append(words, word{w, start, end}) })
 	first := -1
 	for i := 1; i < len(words); i++ {
-		if r, _ := utf8.DecodeRuneInString(words[i].w); unicode.IsUpper(r) {
+		if startsUpper(words[i].w) {
 			first = i
 			break
 		}
