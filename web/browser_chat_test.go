@@ -170,7 +170,10 @@ func ask(t *testing.T, ctx context.Context, question string) {
 	t.Helper()
 	n := run(t, ctx, "turns", chromedp.Evaluate[int](`document.querySelectorAll('.turn .answer-foot:not([hidden])').length`))
 	doSteps(t, ctx, "ask "+question, chromedp.SendKeys(chromedp.CSS("#question"), question+kb.Enter))
-	waitJS(t, ctx, "the answer to "+question, `document.querySelectorAll('.turn .answer-foot:not([hidden])').length > `+itoa(n))
+	// The answer's foot shows on the stream's last event, a moment before the
+	// page is idle again (edit and regenerate are disabled until then).
+	waitJS(t, ctx, "the answer to "+question, `document.querySelectorAll('.turn .answer-foot:not([hidden])').length > `+itoa(n)+
+		` && document.getElementById('stop').hidden`)
 }
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
