@@ -26,14 +26,22 @@
 // The shipped model was trained with (the questions of the articles whose
 // name hashes even; the others held out):
 //
+//	go run ./rag/gatetrain/mirror -o /tmp/squad-refusal-mirror \
+//	    ../shared/bench/squad-dev ../shared/bench/squad-refusal
 //	newsrag eval --answers --features /tmp/sr.jsonl ../shared/bench/squad-refusal
+//	newsrag eval --answers --features /tmp/mirror.jsonl /tmp/squad-refusal-mirror
 //	newsrag eval --answers --every 2 --features /tmp/mh.jsonl ../shared/bench/multihop-dev
 //	newsrag eval --compare --answers --features /tmp/near.jsonl rag/gatetrain/neartopic
 //	newsrag eval --answers --features /tmp/sd.jsonl ../shared/bench/squad-dev
 //	go run ./rag/gatetrain -articles ../shared/bench/squad-dev/questions.jsonl \
-//	    -budget squad-refusal=0.03,multihop-dev=0.045,neartopic=0.1,squad-dev=0.015 \
-//	    -weight neartopic=0.2 -l2 0.01 -pairs all -unpaired log_chunks \
-//	    /tmp/sr.jsonl /tmp/mh.jsonl /tmp/near.jsonl /tmp/sd.jsonl
+//	    -budget squad-refusal=0.03,squad-refusal-mirror=0.03,multihop-dev=0.045,neartopic=0.1,squad-dev=0.015 \
+//	    -weight neartopic=0.3 -l2 0.01 -pairs all -unpaired log_chunks \
+//	    /tmp/sr.jsonl /tmp/mirror.jsonl /tmp/mh.jsonl /tmp/near.jsonl /tmp/sd.jsonl
+//
+// squad-refusal-mirror (built by ./mirror) is squad-refusal the other way
+// round: the squad-dev articles squad-refusal leaves out are its corpus
+// and the others' questions are unanswerable, so every training article
+// teaches both roles. Held-out articles stay held out in both.
 //
 // rag/gatetrain/neartopic is a small training set over the default corpus
 // (its corpus is a link to corpus/articles): 27 questions the articles
