@@ -2,9 +2,9 @@
 // for rag/gatetrain: ../shared/bench/squad-refusal keeps every other
 // squad-dev article as its corpus and asks the other articles' questions
 // as unanswerable; the mirror keeps the other articles and asks the first
-// ones' questions as unanswerable. Every squad-dev article then trains the
-// answerability model in both roles (questions of the articles the
-// trainer holds out stay held out in both).
+// ones' questions as unanswerable. Every article the trainer learns from
+// then teaches both roles (answerable, and asked of a corpus without it);
+// the articles it holds out stay held out in both sets.
 //
 //	go run ./rag/gatetrain/mirror -o /tmp/squad-refusal-mirror \
 //	    ../shared/bench/squad-dev ../shared/bench/squad-refusal
