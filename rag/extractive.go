@@ -48,9 +48,10 @@ type sentenceCandidate struct {
 	end     int
 	text    string
 	terms   []string
-	index   int  // its place among its passage's sentences
-	of      int  // its passage's sentences
-	lede    bool // the first sentence of the best passage's article
+	index   int      // its place among its passage's sentences
+	of      int      // its passage's sentences
+	lede    bool     // the first sentence of the best passage's article
+	held    []string // the question's terms it holds, sorted
 
 	features SentenceFeatures
 	score    float64 // the model's logit
@@ -202,6 +203,7 @@ func candidateFeatures(a *Analyzer, question string, qw queryWeights, cands []*s
 			f[sfTopArticle] = 1
 		}
 	}
+	sc.localLex(cands)
 	// rare_near: the rare terms of the sentences beside it in its passage.
 	for i, c := range cands {
 		for _, j := range []int{i - 1, i + 1} {

@@ -117,3 +117,77 @@ func TestChooseRules(t *testing.T) {
 		}
 	}
 }
+
+// evenStats gives every term the same IDF and its own ID.
+type evenStats map[string]uint32
+
+func (s evenStats) Term(t string) (uint32, float64, bool) {
+	if _, ok := s[t]; !ok {
+		s[t] = uint32(len(s) + 1)
+	}
+	return s[t], 2, true
+}
+func (evenStats) Chunks() int { return 100 }
+
+// featuresOf returns the SentenceFeatures of texts as the candidate
+// sentences of one passage, in order, every term weighing the same.
+func featuresOf(question string, texts ...string) []SentenceFeatures {
+	a := NewAnalyzer()
+	var cands []*sentenceCandidate
+	for i, s := range texts {
+		cands = append(cands, &sentenceCandidate{text: s, terms: uniq(a.Terms(nil, s)), index: i, of: len(texts)})
+	}
+	candidateFeatures(a, question, newQueryWeights(a.Terms(nil, question), evenStats{}), cands, []Passage{{ArticleID: "a", Score: 1}}, nil)
+	out := make([]SentenceFeatures, len(cands))
+	for i, c := range cands {
+		out[i] = c.features
+	}
+	return out
+}
+
+// TestLocalLexWeighsTermsAmongCandidates: the question's topic (Sun Life
+// Stadium), which most candidates share, counts for little in local_lex;
+// the words only the answer's sentence holds (approve, pay) count for
+// much, so local_lex ranks the answer first where lex does not. A repeated
+// sentence counts once, and local_found leaves out the question's terms
+// no candidate holds ("decided").
+func TestLocalLexWeighsTermsAmongCandidates(t *testing.T) {
+	q := "Who decided not to approve paying for renovations at Sun Life Stadium?"
+	answer := "The Florida legislature refused to approve the funding plan to pay for the renovations."
+	f := featuresOf(q,
+		"Sun Life Stadium has hosted the Super Bowl ten times.",
+		"The bid for Sun Life Stadium depended on renovations.",
+		"The bid for Sun Life Stadium depended on renovations.",
+		answer,
+	)
+	topic, ans := f[1], f[3]
+	if !(topic[sfLex] > ans[sfLex]) {
+		t.Fatalf("lex: topic %.3f, answer %.3f; the case needs lex to prefer the topic", topic[sfLex], ans[sfLex])
+	}
+	if !(ans[sfLocalLex] > topic[sfLocalLex]) {
+		t.Errorf("local_lex: answer %.3f, not above topic %.3f", ans[sfLocalLex], topic[sfLocalLex])
+	}
+	// 3 distinct sentences: sun/life/stadium held by 2 weigh log(4/2.5),
+	// renovations by 2 the same, approve and pay by 1 log(4/1.5) each,
+	// decided by none log(4/0.5).
+	hi, lo, none := math.Log(4/1.5), math.Log(4/2.5), math.Log(4/0.5)
+	all := 2*hi + 4*lo + none
+	if want := (2*hi + lo) / all; math.Abs(ans[sfLocalLex]-want) > 1e-9 {
+		t.Errorf("answer's local_lex %.4f, want %.4f", ans[sfLocalLex], want)
+	}
+	if want := (2*hi + lo) / (all - none); math.Abs(ans[sfLocalFound]-want) > 1e-9 {
+		t.Errorf("answer's local_found %.4f, want %.4f", ans[sfLocalFound], want)
+	}
+}
+
+// TestPhrase: phrase is the share of the question's consecutive word
+// pairs, stop words kept, that a sentence holds.
+func TestPhrase(t *testing.T) {
+	f := featuresOf("Who won Super Bowl 50?", // pairs: who won, won super, super bowl, bowl 50
+		"The Denver Broncos won Super Bowl 50.",
+		"Super Bowl tickets were costly, and 50 teams bowled.",
+	)
+	if f[0][sfPhrase] != 0.75 || f[1][sfPhrase] != 0.25 {
+		t.Errorf("phrase %.3f and %.3f, want 0.75 and 0.25", f[0][sfPhrase], f[1][sfPhrase])
+	}
+}
