@@ -18,7 +18,8 @@ type ExtractiveConfig struct {
 	// MaxSentences is the most sentences an answer quotes. Default 3.
 	MaxSentences int `json:"max_sentences"`
 	// MaxPassages is how many of the best passages sentences are taken
-	// from. Default 5.
+	// from; a later passage adds its sentences when its article is one of
+	// theirs (more of an article already cited, no new sources). Default 5.
 	MaxPassages int `json:"max_passages"`
 	// Model scores the candidate sentences. Default: DefaultExtractModel.
 	Model *ExtractModel `json:"-"`
@@ -76,12 +77,19 @@ func (e *Engine) extract(ctx context.Context, ts TermStats, ledeArticle *corpus.
 	if a := ledeArticle; a != nil {
 		lede = ledeStart(a.Text)
 	}
+	topArticles := map[string]bool{}
+	for _, p := range passages[:min(len(passages), cfg.MaxPassages)] {
+		topArticles[p.ArticleID] = true
+	}
 	for pi, p := range passages {
+		if pi >= cfg.MaxPassages && !topArticles[p.ArticleID] {
+			continue
+		}
 		ss := sentences(p.Text)
 		for si, s := range ss {
 			text := p.Text[s.Start:s.End]
 			isLede := p.ArticleID == passages[0].ArticleID && p.Start+s.Start == lede
-			if pi >= cfg.MaxPassages && !isLede || !isStatement(text) {
+			if !isStatement(text) {
 				continue // headings, questions, datelines, fragments
 			}
 			cands = append(cands, &sentenceCandidate{

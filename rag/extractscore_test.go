@@ -1,9 +1,12 @@
 package rag
 
 import (
+	"context"
 	"math"
 	"slices"
 	"testing"
+
+	"github.com/newsrag/newsrag/internal/testfake"
 )
 
 // flatStats gives every term the same IDF.
@@ -189,5 +192,31 @@ func TestPhrase(t *testing.T) {
 	)
 	if f[0][sfPhrase] != 0.75 || f[1][sfPhrase] != 0.25 {
 		t.Errorf("phrase %.3f and %.3f, want 0.75 and 0.25", f[0][sfPhrase], f[1][sfPhrase])
+	}
+}
+
+// TestLaterPassagesOfTheSameArticles: beyond MaxPassages, a passage adds
+// its sentences when its article is among the best passages' articles
+// (more of a cited article), and not when it would bring a new source.
+func TestLaterPassagesOfTheSameArticles(t *testing.T) {
+	var got []int
+	e, err := Open(context.Background(), Config{DataDir: t.TempDir(), Embedder: testfake.NewEmbedder(),
+		Extractive: ExtractiveConfig{MaxPassages: 1, Trace: func(_ string, ss []ExtractedSentence) {
+			for _, s := range ss {
+				got = append(got, s.Passage)
+			}
+		}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	passages := []Passage{
+		{N: 1, ArticleID: "a", Text: "The port of Odesa reopened in July after the attacks.", Score: 1},
+		{N: 2, ArticleID: "b", Text: "The port of Gdansk handled record coal shipments this year.", Score: 0.9},
+		{N: 3, ArticleID: "a", Text: "The port handled four million tonnes of grain in August.", Score: 0.8, Start: 500},
+	}
+	e.extract(context.Background(), evenStats{}, nil, "How much grain did the port of Odesa handle?", nil, passages)
+	slices.Sort(got)
+	if !slices.Equal(slices.Compact(got), []int{0, 2}) {
+		t.Errorf("candidates from passages %v, want [0 2]", got)
 	}
 }
