@@ -18,7 +18,8 @@ type ExtractiveConfig struct {
 	// MaxSentences is the most sentences an answer quotes. Default 3.
 	MaxSentences int `json:"max_sentences"`
 	// MaxPassages is how many of the best passages sentences are taken
-	// from. Default 5.
+	// from; a later passage adds its sentences when its article is one of
+	// theirs (more of an article already cited, no new sources). Default 5.
 	MaxPassages int `json:"max_passages"`
 	// Model scores the candidate sentences. Default: DefaultExtractModel.
 	Model *ExtractModel `json:"-"`
@@ -48,9 +49,10 @@ type sentenceCandidate struct {
 	end     int
 	text    string
 	terms   []string
-	index   int  // its place among its passage's sentences
-	of      int  // its passage's sentences
-	lede    bool // the first sentence of the best passage's article
+	index   int      // its place among its passage's sentences
+	of      int      // its passage's sentences
+	lede    bool     // the first sentence of the best passage's article
+	held    []string // the question's terms it holds, sorted
 
 	features SentenceFeatures
 	score    float64 // the model's logit
@@ -75,12 +77,19 @@ func (e *Engine) extract(ctx context.Context, ts TermStats, ledeArticle *corpus.
 	if a := ledeArticle; a != nil {
 		lede = ledeStart(a.Text)
 	}
+	topArticles := map[string]bool{}
+	for _, p := range passages[:min(len(passages), cfg.MaxPassages)] {
+		topArticles[p.ArticleID] = true
+	}
 	for pi, p := range passages {
+		if pi >= cfg.MaxPassages && !topArticles[p.ArticleID] {
+			continue
+		}
 		ss := sentences(p.Text)
 		for si, s := range ss {
 			text := p.Text[s.Start:s.End]
 			isLede := p.ArticleID == passages[0].ArticleID && p.Start+s.Start == lede
-			if pi >= cfg.MaxPassages && !isLede || !isStatement(text) {
+			if !isStatement(text) {
 				continue // headings, questions, datelines, fragments
 			}
 			cands = append(cands, &sentenceCandidate{
@@ -202,6 +211,7 @@ func candidateFeatures(a *Analyzer, question string, qw queryWeights, cands []*s
 			f[sfTopArticle] = 1
 		}
 	}
+	sc.localLex(cands)
 	// rare_near: the rare terms of the sentences beside it in its passage.
 	for i, c := range cands {
 		for _, j := range []int{i - 1, i + 1} {

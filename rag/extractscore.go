@@ -46,6 +46,9 @@ var SentenceFeatureNames = [numSentenceFeatures]string{
 	sfWhyCue:        "why_cue",        // asks why and the sentence gives a reason (because, due to, so that…)
 	sfWhatNames:     "what_names",     // asks what/which (no kind above) × names
 	sfPercent:       "percent",        // asks for a percentage and the sentence holds one
+	sfLocalLex:      "local_lex",      // share of the question's terms it holds, each weighed by its rarity among the candidates
+	sfLocalFound:    "local_found",    // local_lex over the question's terms that some candidate holds
+	sfPhrase:        "phrase",         // share of the question's word pairs (stop words kept) that it holds in order
 }
 
 // The indexes of SentenceFeatures, in the order of SentenceFeatureNames.
@@ -80,6 +83,9 @@ const (
 	sfWhyCue
 	sfWhatNames
 	sfPercent
+	sfLocalLex
+	sfLocalFound
+	sfPhrase
 	numSentenceFeatures
 )
 
@@ -224,6 +230,22 @@ type sentenceScorer struct {
 	why    bool              // it asks why
 	what   bool              // it asks what or which
 	pct    bool              // it asks for a percentage
+	pairs  map[string]bool   // its consecutive word pairs, "w1 w2", stop words kept
+}
+
+// wordPairs returns the consecutive pairs of text's normalised words,
+// stop words kept, each as "w1 w2".
+func wordPairs(text string) map[string]bool {
+	pairs := map[string]bool{}
+	prev := ""
+	forEachWord(text, func(w string, _, _ int) {
+		w = normalizeWord(w)
+		if prev != "" && w != "" {
+			pairs[prev+" "+w] = true
+		}
+		prev = w
+	})
+	return pairs
 }
 
 // minPrefixMatch is the shortest term that matches a longer one it begins
@@ -255,7 +277,7 @@ func (s *sentenceScorer) question(t string) string {
 func newSentenceScorer(a *Analyzer, question string, qw queryWeights) *sentenceScorer {
 	s := &sentenceScorer{a: a, ask: askOf(question), qwords: questionWords(question),
 		qterms: uniq(a.Terms(nil, question)), idf: make(map[string]float64, len(qw.pos)),
-		total: qw.total, rare: map[string]float64{}, match: map[string]string{}}
+		total: qw.total, rare: map[string]float64{}, match: map[string]string{}, pairs: wordPairs(question)}
 	l := " " + strings.ToLower(question) + " "
 	s.why = strings.Contains(l, " why ")
 	s.what = s.ask == askNone && (strings.Contains(l, " what ") || strings.Contains(l, " which "))
@@ -282,9 +304,9 @@ func newSentenceScorer(a *Analyzer, question string, qw queryWeights) *sentenceS
 	return s
 }
 
-// lexical sets the features of c that depend on its words alone: lex,
-// kind_*, novel, novel_terms, rare, proximity, restates, question_cover
-// and log_words.
+// lexical sets the features of c that depend on its words alone (lex,
+// kind_*, novel, novel_terms, rare, proximity, restates, question_cover,
+// log_words, phrase…) and c.held, the question terms it holds.
 func (s *sentenceScorer) lexical(c *sentenceCandidate, f *SentenceFeatures) {
 	var got, rare float64
 	cover := 0
@@ -301,6 +323,11 @@ func (s *sentenceScorer) lexical(c *sentenceCandidate, f *SentenceFeatures) {
 			rare += s.rare[q]
 		}
 	}
+	c.held = c.held[:0]
+	for q := range seen {
+		c.held = append(c.held, q)
+	}
+	slices.Sort(c.held)
 	if s.total > 0 {
 		f[sfLex] = got / s.total
 	}
@@ -387,6 +414,59 @@ func (s *sentenceScorer) lexical(c *sentenceCandidate, f *SentenceFeatures) {
 	}
 	if s.what {
 		f[sfWhatNames] = f[sfNames]
+	}
+	if len(s.pairs) > 0 {
+		hit := 0
+		for p := range wordPairs(c.text) {
+			if s.pairs[p] {
+				hit++
+			}
+		}
+		f[sfPhrase] = float64(hit) / float64(len(s.pairs))
+	}
+}
+
+// localLex sets local_lex and local_found of one question's candidates:
+// the share of the question's terms each holds, a term weighed by how few
+// of the candidates hold it (log((n+1)/(held+0.5)) over the n distinct
+// candidate sentences). The question's rarest terms in the corpus are
+// often its topic, which every candidate shares; among the candidates, the
+// words that set the answer's sentence apart (the question's verb, its
+// other noun) are the rare ones.
+func (s *sentenceScorer) localLex(cands []*sentenceCandidate) {
+	seen := map[string]bool{} // a sentence in two overlapping passages counts once
+	held := map[string]int{}
+	n := 0
+	for _, c := range cands {
+		if seen[c.text] {
+			continue
+		}
+		seen[c.text] = true
+		n++
+		for _, q := range c.held {
+			held[q]++
+		}
+	}
+	w := make(map[string]float64, len(s.qterms))
+	var all, found float64
+	for _, q := range s.qterms {
+		w[q] = math.Log((float64(n) + 1) / (float64(held[q]) + 0.5))
+		all += w[q]
+		if held[q] > 0 {
+			found += w[q]
+		}
+	}
+	for _, c := range cands {
+		var got float64
+		for _, q := range c.held {
+			got += w[q]
+		}
+		if all > 0 {
+			c.features[sfLocalLex] = got / all
+		}
+		if found > 0 {
+			c.features[sfLocalFound] = got / found
+		}
 	}
 }
 

@@ -1,9 +1,12 @@
 package rag
 
 import (
+	"context"
 	"math"
 	"slices"
 	"testing"
+
+	"github.com/newsrag/newsrag/internal/testfake"
 )
 
 // flatStats gives every term the same IDF.
@@ -115,5 +118,105 @@ func TestChooseRules(t *testing.T) {
 		if got := texts(choose(tt.ranked, passages, tt.max, m)); !slices.Equal(got, tt.want) {
 			t.Errorf("%s: chose %q, want %q", tt.name, got, tt.want)
 		}
+	}
+}
+
+// evenStats gives every term the same IDF and its own ID.
+type evenStats map[string]uint32
+
+func (s evenStats) Term(t string) (uint32, float64, bool) {
+	if _, ok := s[t]; !ok {
+		s[t] = uint32(len(s) + 1)
+	}
+	return s[t], 2, true
+}
+func (evenStats) Chunks() int { return 100 }
+
+// featuresOf returns the SentenceFeatures of texts as the candidate
+// sentences of one passage, in order, every term weighing the same.
+func featuresOf(question string, texts ...string) []SentenceFeatures {
+	a := NewAnalyzer()
+	var cands []*sentenceCandidate
+	for i, s := range texts {
+		cands = append(cands, &sentenceCandidate{text: s, terms: uniq(a.Terms(nil, s)), index: i, of: len(texts)})
+	}
+	candidateFeatures(a, question, newQueryWeights(a.Terms(nil, question), evenStats{}), cands, []Passage{{ArticleID: "a", Score: 1}}, nil)
+	out := make([]SentenceFeatures, len(cands))
+	for i, c := range cands {
+		out[i] = c.features
+	}
+	return out
+}
+
+// TestLocalLexWeighsTermsAmongCandidates: the question's topic (Sun Life
+// Stadium), which most candidates share, counts for little in local_lex;
+// the words only the answer's sentence holds (approve, pay) count for
+// much, so local_lex ranks the answer first where lex does not. A repeated
+// sentence counts once, and local_found leaves out the question's terms
+// no candidate holds ("decided").
+func TestLocalLexWeighsTermsAmongCandidates(t *testing.T) {
+	q := "Who decided not to approve paying for renovations at Sun Life Stadium?"
+	answer := "The Florida legislature refused to approve the funding plan to pay for the renovations."
+	f := featuresOf(q,
+		"Sun Life Stadium has hosted the Super Bowl ten times.",
+		"The bid for Sun Life Stadium depended on renovations.",
+		"The bid for Sun Life Stadium depended on renovations.",
+		answer,
+	)
+	topic, ans := f[1], f[3]
+	if !(topic[sfLex] > ans[sfLex]) {
+		t.Fatalf("lex: topic %.3f, answer %.3f; the case needs lex to prefer the topic", topic[sfLex], ans[sfLex])
+	}
+	if !(ans[sfLocalLex] > topic[sfLocalLex]) {
+		t.Errorf("local_lex: answer %.3f, not above topic %.3f", ans[sfLocalLex], topic[sfLocalLex])
+	}
+	// 3 distinct sentences: sun/life/stadium held by 2 weigh log(4/2.5),
+	// renovations by 2 the same, approve and pay by 1 log(4/1.5) each,
+	// decided by none log(4/0.5).
+	hi, lo, none := math.Log(4/1.5), math.Log(4/2.5), math.Log(4/0.5)
+	all := 2*hi + 4*lo + none
+	if want := (2*hi + lo) / all; math.Abs(ans[sfLocalLex]-want) > 1e-9 {
+		t.Errorf("answer's local_lex %.4f, want %.4f", ans[sfLocalLex], want)
+	}
+	if want := (2*hi + lo) / (all - none); math.Abs(ans[sfLocalFound]-want) > 1e-9 {
+		t.Errorf("answer's local_found %.4f, want %.4f", ans[sfLocalFound], want)
+	}
+}
+
+// TestPhrase: phrase is the share of the question's consecutive word
+// pairs, stop words kept, that a sentence holds.
+func TestPhrase(t *testing.T) {
+	f := featuresOf("Who won Super Bowl 50?", // pairs: who won, won super, super bowl, bowl 50
+		"The Denver Broncos won Super Bowl 50.",
+		"Super Bowl tickets were costly, and 50 teams bowled.",
+	)
+	if f[0][sfPhrase] != 0.75 || f[1][sfPhrase] != 0.25 {
+		t.Errorf("phrase %.3f and %.3f, want 0.75 and 0.25", f[0][sfPhrase], f[1][sfPhrase])
+	}
+}
+
+// TestLaterPassagesOfTheSameArticles: beyond MaxPassages, a passage adds
+// its sentences when its article is among the best passages' articles
+// (more of a cited article), and not when it would bring a new source.
+func TestLaterPassagesOfTheSameArticles(t *testing.T) {
+	var got []int
+	e, err := Open(context.Background(), Config{DataDir: t.TempDir(), Embedder: testfake.NewEmbedder(),
+		Extractive: ExtractiveConfig{MaxPassages: 1, Trace: func(_ string, ss []ExtractedSentence) {
+			for _, s := range ss {
+				got = append(got, s.Passage)
+			}
+		}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	passages := []Passage{
+		{N: 1, ArticleID: "a", Text: "The port of Odesa reopened in July after the attacks.", Score: 1},
+		{N: 2, ArticleID: "b", Text: "The port of Gdansk handled record coal shipments this year.", Score: 0.9},
+		{N: 3, ArticleID: "a", Text: "The port handled four million tonnes of grain in August.", Score: 0.8, Start: 500},
+	}
+	e.extract(context.Background(), evenStats{}, nil, "How much grain did the port of Odesa handle?", nil, passages)
+	slices.Sort(got)
+	if !slices.Equal(slices.Compact(got), []int{0, 2}) {
+		t.Errorf("candidates from passages %v, want [0 2]", got)
 	}
 }
