@@ -9,12 +9,13 @@ import (
 
 // Dimensions of USE-lite.
 const (
-	useMaxTokens = 128  // tokens the network sees in one pass
-	useEmbedDim  = 256  // token embedding width
-	useDim       = 512  // hidden and output width
-	useFFNDim    = 1536 // feed-forward inner width
-	useHeads     = 4    // attention heads per layer
-	lnEpsilon    = 1e-6 // layer-norm epsilon
+	useMaxTokens = 128                    // tokens the network sees in one pass
+	useEmbedDim  = 256                    // token embedding width
+	useDim       = 512                    // hidden and output width
+	useFFNDim    = 1536                   // feed-forward inner width
+	useHeads     = 4                      // attention heads per layer
+	tokRow       = useDim + 3*useEmbedDim // values per token in encoder.tokTab
+	lnEpsilon    = 1e-6                   // layer-norm epsilon
 )
 
 // Weight name prefixes in model.json.
@@ -36,12 +37,25 @@ type encoder struct {
 
 	// Layer 0's residual projection x0·dense + biases is linear in x0 =
 	// 2·E[id] + timing[t], so it is the sum of a per-token row 2·E[id]·dense
-	// (tokRes, computed on a token's first use) and a per-position row
-	// timing[t]·dense + dense bias + output bias (posRes, computed at load).
-	// That saves a 256 × 512 product per token.
+	// (the first useDim values of tokTab's row id, computed on a token's
+	// first use) and a per-position row timing[t]·dense + dense bias +
+	// output bias (posRes, computed at load). That saves a 256 × 512
+	// product per token.
+	//
+	// Layer 0's q|k|v projection LN(x0)·Wqkv + b is almost linear too: with
+	// LN(x0) = (x0 - μ)·inv∘s + β (μ, inv the row's mean and 1/sd, s and β
+	// the layer-norm scale and bias), it is
+	//   inv·((2·E[id]∘s)·Wqkv + (timing[t]∘s)·Wqkv - μ·(s·Wqkv)) + β·Wqkv + b,
+	// so it comes from a per-token row (the last 3·useEmbedDim values of
+	// tokTab's row), a per-position row (posQKV), and two constant rows
+	// (qkvU = s·Wqkv, qkvD = β·Wqkv + b), saving a 256 × 768 product per
+	// token.
 	posRes   []float32       // useMaxTokens × useDim
-	tokRes   []float32       // vocab × useDim; row id valid once tokReady[id] is set
-	tokReady []atomic.Uint32 // 1 once tokRes row id is computed
+	posQKV   []float32       // useMaxTokens × 3·useEmbedDim
+	qkvU     []float32       // 3·useEmbedDim
+	qkvD     []float32       // 3·useEmbedDim
+	tokTab   []float32       // vocab × tokRow; row id valid once tokReady[id] is set
+	tokReady []atomic.Uint32 // 1 once tokTab row id is computed
 	tokMu    sync.Mutex      // serialises computing tokRes rows
 }
 
@@ -195,30 +209,51 @@ func newEncoder(ws map[string]tensor) (*encoder, error) {
 	fillRows(e.posRes, l0.dBias, useMaxTokens)
 	addRows(e.posRes, l0.outBias, useMaxTokens)
 	gemm(e.posRes, useDim, e.timing, useEmbedDim, useMaxTokens, *l0.dense, nil, 1)
-	e.tokRes = make([]float32, e.vocab*useDim)
+	e.tokTab = make([]float32, e.vocab*tokRow)
 	e.tokReady = make([]atomic.Uint32, e.vocab)
+
+	// Layer 0's q|k|v tables (see encoder.posQKV).
+	const nq = 3 * useEmbedDim
+	ts := make([]float32, useMaxTokens*useEmbedDim)
+	for t := range useMaxTokens {
+		for c := range useEmbedDim {
+			ts[t*useEmbedDim+c] = e.timing[t*useEmbedDim+c] * l0.lnScale[c]
+		}
+	}
+	e.posQKV = make([]float32, useMaxTokens*nq)
+	gemm(e.posQKV, nq, ts, useEmbedDim, useMaxTokens, l0.qkv, nil, 1)
+	e.qkvU = make([]float32, nq)
+	gemm(e.qkvU, nq, l0.lnScale, useEmbedDim, 1, l0.qkv, nil, 1)
+	e.qkvD = append([]float32(nil), l0.qkvBias...)
+	gemm(e.qkvD, nq, l0.lnBias, useEmbedDim, 1, l0.qkv, nil, 1)
 	return e, nil
 }
 
-// tokenResidual returns 2·E[id]·dense (layer 0's residual projection of
-// the token's embedding), computing it on first use.
-func (e *encoder) tokenResidual(id int) []float32 {
-	row := e.tokRes[id*useDim : (id+1)*useDim]
+// tokenRows returns token id's rows of layer 0's tables: res =
+// 2·E[id]·dense (its residual projection) and qkv = (2·E[id]∘s)·Wqkv (its
+// part of the q|k|v projection; see encoder.posQKV), computing them on
+// first use.
+func (e *encoder) tokenRows(id int) (res, qkv []float32) {
+	row := e.tokTab[id*tokRow : (id+1)*tokRow]
+	res, qkv = row[:useDim], row[useDim:]
 	if e.tokReady[id].Load() != 0 {
-		return row
+		return res, qkv
 	}
 	e.tokMu.Lock()
 	defer e.tokMu.Unlock()
 	if e.tokReady[id].Load() == 0 {
-		var x [useEmbedDim]float32
+		l0 := &e.layers[0]
+		var x, xs [useEmbedDim]float32
 		for c, v := range e.embed[id*useEmbedDim : (id+1)*useEmbedDim] {
 			x[c] = 2 * v
+			xs[c] = x[c] * l0.lnScale[c]
 		}
 		clear(row)
-		gemm(row, useDim, x[:], useEmbedDim, 1, *e.layers[0].dense, nil, 1)
+		gemm(res, useDim, x[:], useEmbedDim, 1, *l0.dense, nil, 1)
+		gemm(qkv, 3*useEmbedDim, xs[:], useEmbedDim, 1, l0.qkv, nil, 1)
 		e.tokReady[id].Store(1)
 	}
-	return row
+	return res, qkv
 }
 
 // timingSignal computes the sinusoidal position signal: sin(t·inv[c]) in
@@ -242,7 +277,6 @@ func timingSignal(inv []float32) []float32 {
 // goroutines it may use.
 type workspace struct {
 	threads int       // goroutines one forward pass may use
-	x0      []float32 // rows × useEmbedDim
 	h       []float32 // rows × useDim, layer-norm output
 	qkv     []float32 // rows × 3·useDim
 	att     []float32 // rows × useDim, attention output
@@ -271,7 +305,6 @@ func newWorkspace() *workspace {
 	dh := useDim / useHeads
 	ws := &workspace{
 		threads: 1,
-		x0:      make([]float32, r*useEmbedDim),
 		h:       make([]float32, r*useDim),
 		qkv:     make([]float32, r*3*useDim),
 		att:     make([]float32, r*useDim),
@@ -301,32 +334,30 @@ func (e *encoder) forward(ws *workspace, ids []int, dst []float32) {
 		panic("embed: forward: token count out of range")
 	}
 
-	// x0 = 2·E[id] + timing.
-	x0 := ws.x0[:rows*useEmbedDim]
+	// Layer 0's projected residual and q|k|v projection from the tables
+	// (see encoder.posRes and encoder.posQKV); the layer norm's statistics
+	// come from x0 = 2·E[id] + timing.
+	x := ws.x[:rows*useDim]
+	qkv := ws.qkv[:rows*3*useEmbedDim]
+	var x0 [useEmbedDim]float32
 	for i, id := range ids {
 		if id < 0 || id >= e.vocab {
 			id = unknownID
 		}
-		row := x0[i*useEmbedDim : (i+1)*useEmbedDim]
 		emb := e.embed[id*useEmbedDim : (id+1)*useEmbedDim]
 		tim := e.timing[i*useEmbedDim : (i+1)*useEmbedDim]
-		for c := range row {
-			row[c] = 2*emb[c] + tim[c]
+		for c := range x0 {
+			x0[c] = 2*emb[c] + tim[c]
 		}
-	}
-
-	// Layer 0's projected residual from the tables (see encoder.posRes).
-	x := ws.x[:rows*useDim]
-	for i, id := range ids {
-		if id < 0 || id >= e.vocab {
-			id = unknownID
-		}
+		m, inv := lnStats(x0[:])
+		res, tq := e.tokenRows(id)
 		row := x[i*useDim : (i+1)*useDim]
 		copy(row, e.posRes[i*useDim:(i+1)*useDim])
-		addTo(row, e.tokenResidual(id))
+		addTo(row, res)
+		qkvRow(qkv[i*3*useEmbedDim:(i+1)*3*useEmbedDim], tq, e.posQKV[i*3*useEmbedDim:], e.qkvU, e.qkvD, m, inv)
 	}
 	pooled := ws.pooled
-	e.layers[0].forward(ws, x0, x, rows, nil)
+	e.layers[0].forward(ws, nil, x, rows, nil)
 	e.layers[1].forward(ws, x, x, rows, pooled)
 
 	// Tanh projection of the mean, L2 normalisation.
@@ -343,7 +374,8 @@ func (e *encoder) forward(ws *workspace, ids []int, dst []float32) {
 // the result to out (rows × useDim); in and out may be the same buffer when
 // l.in == useDim. For layer 0 (which projects its residual), out must
 // already hold the projected residual plus the dense and output biases
-// (see encoder.posRes).
+// (see encoder.posRes), and ws.qkv its q|k|v projection (see
+// encoder.posQKV); in is not used.
 //
 // If mean is not nil, forward writes only the mean of the result rows to
 // it (useDim values), and out is left holding intermediate values. The last
@@ -351,12 +383,13 @@ func (e *encoder) forward(ws *workspace, ids []int, dst []float32) {
 // to every row: mean(x + relu(·)·W2 + b2) = mean(x) + mean(relu(·))·W2 + b2,
 // which saves a sixth of the network's arithmetic.
 func (l *layer) forward(ws *workspace, in, out []float32, rows int, mean []float32) {
-	h := ws.h[:rows*l.in]
-	layerNorm(h, in, l.in, rows, l.lnScale, l.lnBias)
-
 	qkv := ws.qkv[:rows*3*l.att]
-	fillRows(qkv, l.qkvBias, rows)
-	gemm(qkv, 3*l.att, h, l.in, rows, l.qkv, ws.pa, ws.threads)
+	if l.dense == nil {
+		h := ws.h[:rows*l.in]
+		layerNorm(h, in, l.in, rows, l.lnScale, l.lnBias)
+		fillRows(qkv, l.qkvBias, rows)
+		gemm(qkv, 3*l.att, h, l.in, rows, l.qkv, ws.pa, ws.threads)
+	}
 
 	att := ws.att[:rows*l.att]
 	l.attention(ws, qkv, att, rows)
@@ -368,7 +401,7 @@ func (l *layer) forward(ws *workspace, in, out []float32, rows int, mean []float
 	gemm(out, useDim, att, l.att, rows, l.out, ws.pa, ws.threads)
 
 	// Feed-forward: out += relu(LN(out)·W1 + b1)·W2 + b2.
-	h = ws.h[:rows*useDim]
+	h := ws.h[:rows*useDim]
 	layerNorm(h, out, useDim, rows, l.ffnLNs, l.ffnLNb)
 	f := ws.f[:rows*useFFNDim]
 	fillRows(f, l.ffn1b, rows)
@@ -569,6 +602,39 @@ func layerNormRowGeneric(y, x, scale, bias []float32) {
 	m, inv := lnFactors(mean, s0+s1+s2+s3, n)
 	for c, v := range x {
 		y[c] = (v-m)*inv*scale[c] + bias[c]
+	}
+}
+
+// lnStatsGeneric returns the float32 mean and 1/sqrt(var+ε) of x (a
+// multiple of 4 values), as layerNormRowGeneric computes them.
+func lnStatsGeneric(x []float32) (m, inv float32) {
+	var s0, s1, s2, s3 float64
+	for i := 0; i+3 < len(x); i += 4 {
+		s0 += float64(x[i])
+		s1 += float64(x[i+1])
+		s2 += float64(x[i+2])
+		s3 += float64(x[i+3])
+	}
+	mean := (s0 + s1 + s2 + s3) / float64(len(x))
+	s0, s1, s2, s3 = 0, 0, 0, 0
+	for i := 0; i+3 < len(x); i += 4 {
+		d0, d1 := float64(x[i])-mean, float64(x[i+1])-mean
+		d2, d3 := float64(x[i+2])-mean, float64(x[i+3])-mean
+		s0 += d0 * d0
+		s1 += d1 * d1
+		s2 += d2 * d2
+		s3 += d3 * d3
+	}
+	return lnFactors(mean, s0+s1+s2+s3, len(x))
+}
+
+// qkvRowGeneric sets dst[i] = (tok[i] + pos[i] - m·u[i])·inv + d[i]: one
+// row of layer 0's q|k|v projection from its tables (see encoder.posQKV).
+func qkvRowGeneric(dst, tok, pos, u, d []float32, m, inv float32) {
+	n := len(dst)
+	tok, pos, u, d = tok[:n], pos[:n], u[:n], d[:n]
+	for i := range dst {
+		dst[i] = (tok[i]+pos[i]-m*u[i])*inv + d[i]
 	}
 }
 

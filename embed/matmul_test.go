@@ -106,13 +106,13 @@ func TestKernelsModel(t *testing.T) {
 	}
 }
 
-// BenchmarkGemm times gemm with every kernel on the encoder's largest
-// product (128 tokens × 512 × 1536, the first feed-forward matrix), on a
-// query-sized one (16 rows) and on one small enough to stay in the L1 cache
-// (close to the core's peak). cpu-GFLOP/s divides by the process's CPU time,
+// BenchmarkGemm times gemm with every kernel on the encoder's products for
+// 128 tokens (rows × k × n: the feed-forward matrices, layer 0's q|k|v and
+// layer 1's output projection), on a query-sized one (16 rows) and on one
+// small enough to stay in the L1 cache (close to the core's peak). cpu-GFLOP/s divides by the process's CPU time,
 // which other work on the machine disturbs less than the wall clock.
 func BenchmarkGemm(b *testing.B) {
-	shapes := []struct{ rows, k, n int }{{128, 512, 1536}, {16, 512, 1536}, {32, 64, 64}}
+	shapes := []struct{ rows, k, n int }{{128, 512, 1536}, {128, 1536, 512}, {128, 256, 768}, {128, 512, 512}, {16, 512, 1536}, {32, 64, 64}}
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, s := range shapes {
 		a := randSlice(r, s.rows*s.k)

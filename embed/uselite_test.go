@@ -315,10 +315,39 @@ func TestResidualTables(t *testing.T) {
 		}
 		withKernel(t, kernelGeneric, func() { gemm(want, useDim, x0, useEmbedDim, 1, *l0.dense, nil, 1) })
 		got := append([]float32(nil), e.posRes[c.pos*useDim:(c.pos+1)*useDim]...)
-		addTo(got, e.tokenResidual(c.id))
+		res, _ := e.tokenRows(c.id)
+		addTo(got, res)
 		for i := range got {
 			if d := math.Abs(float64(got[i] - want[i])); d > 1e-5*(1+math.Abs(float64(want[i]))) {
 				t.Fatalf("token %d at %d: residual[%d] = %g, want %g", c.id, c.pos, i, got[i], want[i])
+			}
+		}
+	}
+}
+
+// TestQKVTables checks layer 0's q|k|v projection from its tables (see
+// encoder.posQKV) against the layer norm of x0 = 2·E[id] + timing[t]
+// projected directly with the portable kernel.
+func TestQKVTables(t *testing.T) {
+	e := testModel(t).enc
+	l0 := &e.layers[0]
+	const nq = 3 * useEmbedDim
+	for _, c := range []struct{ id, pos int }{{0, 0}, {5, 1}, {17, 63}, {e.vocab - 1, useMaxTokens - 1}, {17, 2}, {1234, 100}} {
+		x0 := make([]float32, useEmbedDim)
+		for i := range x0 {
+			x0[i] = 2*e.embed[c.id*useEmbedDim+i] + e.timing[c.pos*useEmbedDim+i]
+		}
+		h := make([]float32, useEmbedDim)
+		layerNormRowGeneric(h, x0, l0.lnScale, l0.lnBias)
+		want := append([]float32(nil), l0.qkvBias...)
+		withKernel(t, kernelGeneric, func() { gemm(want, nq, h, useEmbedDim, 1, l0.qkv, nil, 1) })
+		m, inv := lnStats(x0)
+		_, tq := e.tokenRows(c.id)
+		got := make([]float32, nq)
+		qkvRow(got, tq, e.posQKV[c.pos*nq:(c.pos+1)*nq], e.qkvU, e.qkvD, m, inv)
+		for i := range got {
+			if d := math.Abs(float64(got[i] - want[i])); d > 2e-5*(1+math.Abs(float64(want[i]))) {
+				t.Fatalf("token %d at %d: qkv[%d] = %g, want %g", c.id, c.pos, i, got[i], want[i])
 			}
 		}
 	}

@@ -44,6 +44,31 @@ func layerNormRow(y, x, scale, bias []float32) {
 	lnApplyAVX2(&y[0], &x[0], &scale[0], &bias[0], n, m, inv)
 }
 
+// lnStats returns the float32 mean and 1/sqrt(var+ε) of x (see
+// lnStatsGeneric).
+func lnStats(x []float32) (m, inv float32) {
+	n := len(x)
+	if !hasAVX2 || n == 0 || n%8 != 0 {
+		return lnStatsGeneric(x)
+	}
+	mean, sq := lnStatsAVX2(&x[0], n)
+	return lnFactors(mean, sq, n)
+}
+
+// qkvRow sets one row of layer 0's q|k|v projection from its tables (see
+// qkvRowGeneric).
+func qkvRow(dst, tok, pos, u, d []float32, m, inv float32) {
+	n := 0
+	if hasAVX2 {
+		n = len(dst) &^ 7
+		if n > 0 {
+			_, _, _, _ = tok[n-1], pos[n-1], u[n-1], d[n-1]
+			qkvRowAVX2(&dst[0], &tok[0], &pos[0], &u[0], &d[0], n, m, inv)
+		}
+	}
+	qkvRowGeneric(dst[n:], tok[n:], pos[n:], u[n:], d[n:], m, inv)
+}
+
 // maxOf returns the largest of x (not empty).
 func maxOf(x []float32) float32 {
 	n := 0
@@ -100,3 +125,9 @@ func lnStatsAVX2(x *float32, n int) (mean, sq float64)
 //
 //go:noescape
 func lnApplyAVX2(y, x, scale, bias *float32, n int, m, inv float32)
+
+// qkvRowAVX2 sets dst[i] = (tok[i] + pos[i] - m·u[i])·inv + d[i] for i < n,
+// a positive multiple of 8.
+//
+//go:noescape
+func qkvRowAVX2(dst, tok, pos, u, d *float32, n int, m, inv float32)

@@ -16,3 +16,13 @@ func maxOf(x []float32) float32 { return maxOfGeneric(x[1:], x[0]) }
 
 // scaleBy multiplies x by s.
 func scaleBy(x []float32, s float32) { scaleGeneric(x, s) }
+
+// lnStats returns the float32 mean and 1/sqrt(var+ε) of x (see
+// lnStatsGeneric).
+func lnStats(x []float32) (m, inv float32) { return lnStatsGeneric(x) }
+
+// qkvRow sets one row of layer 0's q|k|v projection from its tables (see
+// qkvRowGeneric).
+func qkvRow(dst, tok, pos, u, d []float32, m, inv float32) {
+	qkvRowGeneric(dst, tok, pos, u, d, m, inv)
+}
