@@ -15,6 +15,7 @@ const (
 	useFFNDim    = 1536                   // feed-forward inner width
 	useHeads     = 4                      // attention heads per layer
 	tokRow       = useDim + 3*useEmbedDim // values per token in encoder.tokTab
+	ffnTabIDs    = 4096                   // token ids with a row in encoder.ffnTok
 	lnEpsilon    = 1e-6                   // layer-norm epsilon
 )
 
@@ -50,13 +51,28 @@ type encoder struct {
 	// tokTab's row), a per-position row (posQKV), and two constant rows
 	// (qkvU = s·Wqkv, qkvD = β·Wqkv + b), saving a 256 × 768 product per
 	// token.
-	posRes   []float32       // useMaxTokens × useDim
-	posQKV   []float32       // useMaxTokens × 3·useEmbedDim
-	qkvU     []float32       // 3·useEmbedDim
-	qkvD     []float32       // 3·useEmbedDim
-	tokTab   []float32       // vocab × tokRow; row id valid once tokReady[id] is set
-	tokReady []atomic.Uint32 // 1 once tokTab row id is computed
-	tokMu    sync.Mutex      // serialises computing tokRes rows
+	posRes []float32                         // useMaxTokens × useDim
+	posQKV []float32                         // useMaxTokens × 3·useEmbedDim
+	qkvU   []float32                         // 3·useEmbedDim
+	qkvD   []float32                         // 3·useEmbedDim
+	tokTab []atomic.Pointer[[tokRow]float32] // vocab rows, nil until computed
+
+	// Layer 0's first feed-forward product LN(z)·W1 + b1, on z = x + att·Wo
+	// (x the projected residual above, att the attention output), factors
+	// the same way: with S = diag(s)·W1 (s, β the layer norm's scale and
+	// bias) it is inv·(x·S + att·(Wo·S) - μ·(s·W1)) + β·W1 + b1, and x·S is
+	// again a per-position row (posRes[t]·S, in ffnPos) plus a per-token
+	// row (2·E[id]·dense·S, in ffnTok, computed on first use for the first
+	// ffnTabIDs ids, the frequent ones, and per text for the rest).
+	// att·(Wo·S) is a 256 × 1536 product per token instead of 512 × 1536.
+	ffnS   packed                               // useDim × useFFNDim: S
+	ffnWoS packed                               // useEmbedDim × useFFNDim: Wo·S
+	ffnPos []float32                            // useMaxTokens × useFFNDim
+	ffnU   []float32                            // useFFNDim: s·W1
+	ffnD   []float32                            // useFFNDim: β·W1 + b1
+	ffnTok []atomic.Pointer[[useFFNDim]float32] // ffnTabIDs rows, nil until computed
+
+	tokMu sync.Mutex // serialises filling tokTab and ffnTok rows
 }
 
 // layer is one transformer layer. Layer 0 widens from 256 to 512 and
@@ -209,8 +225,7 @@ func newEncoder(ws map[string]tensor) (*encoder, error) {
 	fillRows(e.posRes, l0.dBias, useMaxTokens)
 	addRows(e.posRes, l0.outBias, useMaxTokens)
 	gemm(e.posRes, useDim, e.timing, useEmbedDim, useMaxTokens, *l0.dense, nil, 1)
-	e.tokTab = make([]float32, e.vocab*tokRow)
-	e.tokReady = make([]atomic.Uint32, e.vocab)
+	e.tokTab = make([]atomic.Pointer[[tokRow]float32], e.vocab)
 
 	// Layer 0's q|k|v tables (see encoder.posQKV).
 	const nq = 3 * useEmbedDim
@@ -226,7 +241,67 @@ func newEncoder(ws map[string]tensor) (*encoder, error) {
 	gemm(e.qkvU, nq, l0.lnScale, useEmbedDim, 1, l0.qkv, nil, 1)
 	e.qkvD = append([]float32(nil), l0.qkvBias...)
 	gemm(e.qkvD, nq, l0.lnBias, useEmbedDim, 1, l0.qkv, nil, 1)
+
+	// Layer 0's feed-forward tables (see encoder.ffnS).
+	w1 := l0.ffn1.unpack()
+	for r := range useDim {
+		for c := range useFFNDim {
+			w1[r*useFFNDim+c] *= l0.ffnLNs[r]
+		}
+	}
+	e.ffnS = pack(w1, useDim, useFFNDim)
+	wos := make([]float32, useEmbedDim*useFFNDim)
+	gemm(wos, useFFNDim, l0.out.unpack(), useDim, useEmbedDim, e.ffnS, nil, 1)
+	e.ffnWoS = pack(wos, useEmbedDim, useFFNDim)
+	e.ffnPos = make([]float32, useMaxTokens*useFFNDim)
+	gemm(e.ffnPos, useFFNDim, e.posRes, useDim, useMaxTokens, e.ffnS, nil, 1)
+	e.ffnU = make([]float32, useFFNDim)
+	gemm(e.ffnU, useFFNDim, l0.ffnLNs, useDim, 1, l0.ffn1, nil, 1)
+	e.ffnD = append([]float32(nil), l0.ffn1b...)
+	gemm(e.ffnD, useFFNDim, l0.ffnLNb, useDim, 1, l0.ffn1, nil, 1)
+	e.ffnTok = make([]atomic.Pointer[[useFFNDim]float32], min(ffnTabIDs, e.vocab))
 	return e, nil
+}
+
+// ffnTokenRows sets ws.ffnTok[i] to the per-token row of layer 0's first
+// feed-forward product (2·E[id]·dense·S; see encoder.ffnS) for each of ids:
+// from the table where it is there, else computed in one product for all
+// such ids (and kept in the table for the first ffnTabIDs ids).
+func (e *encoder) ffnTokenRows(ws *workspace, ids []int) {
+	miss := ws.miss[:0]
+	for i, id := range ids {
+		if id < len(e.ffnTok) {
+			if row := e.ffnTok[id].Load(); row != nil {
+				ws.ffnTok[i] = row[:]
+				continue
+			}
+		}
+		miss = append(miss, i)
+	}
+	if len(miss) == 0 {
+		return
+	}
+	a := ws.missA[:len(miss)*useDim]
+	for j, i := range miss {
+		res, _ := e.tokenRows(ids[i])
+		copy(a[j*useDim:(j+1)*useDim], res)
+	}
+	c := ws.missC[:len(miss)*useFFNDim]
+	clear(c)
+	gemm(c, useFFNDim, a, useDim, len(miss), e.ffnS, ws.pa, ws.threads)
+	for j, i := range miss {
+		row := c[j*useFFNDim : (j+1)*useFFNDim]
+		ws.ffnTok[i] = row
+		if id := ids[i]; id < len(e.ffnTok) && e.ffnTok[id].Load() == nil {
+			e.tokMu.Lock()
+			if e.ffnTok[id].Load() == nil {
+				t := new([useFFNDim]float32)
+				copy(t[:], row)
+				e.ffnTok[id].Store(t)
+			}
+			e.tokMu.Unlock()
+		}
+	}
 }
 
 // tokenRows returns token id's rows of layer 0's tables: res =
@@ -234,26 +309,25 @@ func newEncoder(ws map[string]tensor) (*encoder, error) {
 // part of the q|k|v projection; see encoder.posQKV), computing them on
 // first use.
 func (e *encoder) tokenRows(id int) (res, qkv []float32) {
-	row := e.tokTab[id*tokRow : (id+1)*tokRow]
-	res, qkv = row[:useDim], row[useDim:]
-	if e.tokReady[id].Load() != 0 {
-		return res, qkv
+	if row := e.tokTab[id].Load(); row != nil {
+		return row[:useDim], row[useDim:]
 	}
 	e.tokMu.Lock()
 	defer e.tokMu.Unlock()
-	if e.tokReady[id].Load() == 0 {
+	row := e.tokTab[id].Load()
+	if row == nil {
 		l0 := &e.layers[0]
 		var x, xs [useEmbedDim]float32
 		for c, v := range e.embed[id*useEmbedDim : (id+1)*useEmbedDim] {
 			x[c] = 2 * v
 			xs[c] = x[c] * l0.lnScale[c]
 		}
-		clear(row)
-		gemm(res, useDim, x[:], useEmbedDim, 1, *l0.dense, nil, 1)
-		gemm(qkv, 3*useEmbedDim, xs[:], useEmbedDim, 1, l0.qkv, nil, 1)
-		e.tokReady[id].Store(1)
+		row = new([tokRow]float32)
+		gemm(row[:useDim], useDim, x[:], useEmbedDim, 1, *l0.dense, nil, 1)
+		gemm(row[useDim:], 3*useEmbedDim, xs[:], useEmbedDim, 1, l0.qkv, nil, 1)
+		e.tokTab[id].Store(row)
 	}
-	return res, qkv
+	return row[:useDim], row[useDim:]
 }
 
 // timingSignal computes the sinusoidal position signal: sin(t·inv[c]) in
@@ -284,9 +358,14 @@ type workspace struct {
 	f       []float32 // rows × useFFNDim
 	pa      []float32 // packed rows of a product's left operand
 	heads   [useHeads]headSpace
-	fMean   []float32 // useFFNDim, mean feed-forward activation
-	pooled  []float32 // useDim
-	out     []float32 // useDim
+	fMean   []float32   // useFFNDim, mean feed-forward activation
+	ids     []int       // the token ids, in range
+	ffnTok  [][]float32 // per-token rows of layer 0's feed-forward tables
+	miss    []int       // rows whose ffnTok row is computed for the text
+	missA   []float32   // their inputs, rows × useDim
+	missC   []float32   // their rows, rows × useFFNDim
+	pooled  []float32   // useDim
+	out     []float32   // useDim
 }
 
 // headSpace holds the buffers of one attention head, so heads can run in
@@ -312,6 +391,11 @@ func newWorkspace() *workspace {
 		f:       make([]float32, r*useFFNDim),
 		pa:      make([]float32, (r+maxMR)*useFFNDim),
 		fMean:   make([]float32, useFFNDim),
+		ids:     make([]int, r),
+		ffnTok:  make([][]float32, r),
+		miss:    make([]int, 0, r),
+		missA:   make([]float32, r*useDim),
+		missC:   make([]float32, r*useFFNDim),
 		pooled:  make([]float32, useDim),
 		out:     make([]float32, useDim),
 	}
@@ -340,10 +424,12 @@ func (e *encoder) forward(ws *workspace, ids []int, dst []float32) {
 	x := ws.x[:rows*useDim]
 	qkv := ws.qkv[:rows*3*useEmbedDim]
 	var x0 [useEmbedDim]float32
+	toks := ws.ids[:rows]
 	for i, id := range ids {
 		if id < 0 || id >= e.vocab {
 			id = unknownID
 		}
+		toks[i] = id
 		emb := e.embed[id*useEmbedDim : (id+1)*useEmbedDim]
 		tim := e.timing[i*useEmbedDim : (i+1)*useEmbedDim]
 		for c := range x0 {
@@ -356,8 +442,8 @@ func (e *encoder) forward(ws *workspace, ids []int, dst []float32) {
 		addTo(row, res)
 		qkvRow(qkv[i*3*useEmbedDim:(i+1)*3*useEmbedDim], tq, e.posQKV[i*3*useEmbedDim:], e.qkvU, e.qkvD, m, inv)
 	}
+	e.layer0(ws, toks, x)
 	pooled := ws.pooled
-	e.layers[0].forward(ws, nil, x, rows, nil)
 	e.layers[1].forward(ws, x, x, rows, pooled)
 
 	// Tanh projection of the mean, L2 normalisation.
@@ -370,12 +456,38 @@ func (e *encoder) forward(ws *workspace, ids []int, dst []float32) {
 	Normalize(dst)
 }
 
+// layer0 runs layer 0 on the tokens ids (in range) from its tables: x must
+// hold the projected residual plus biases (see encoder.posRes) and ws.qkv
+// the q|k|v projection (see encoder.posQKV); x then holds the layer's
+// output.
+func (e *encoder) layer0(ws *workspace, ids []int, x []float32) {
+	l := &e.layers[0]
+	rows := len(ids)
+	att := ws.att[:rows*l.att]
+	l.attention(ws, ws.qkv[:rows*3*l.att], att, rows)
+	// z = x + att·Wo (the bias is in x).
+	gemm(x, useDim, att, l.att, rows, l.out, ws.pa, ws.threads)
+
+	// f = relu(LN(z)·W1 + b1) from att·(Wo·S) and the tables (see
+	// encoder.ffnS).
+	f := ws.f[:rows*useFFNDim]
+	clear(f)
+	gemm(f, useFFNDim, att, l.att, rows, e.ffnWoS, ws.pa, ws.threads)
+	e.ffnTokenRows(ws, ids)
+	for i := range rows {
+		m, inv := lnStats(x[i*useDim : (i+1)*useDim])
+		ffnRow(f[i*useFFNDim:(i+1)*useFFNDim], ws.ffnTok[i], e.ffnPos[i*useFFNDim:], e.ffnU, e.ffnD, m, inv)
+	}
+	addRows(x, l.ffn2b, rows)
+	gemm(x, useDim, f, useFFNDim, rows, l.ffn2, ws.pa, ws.threads)
+}
+
 // forward runs the layer on the residual stream in (rows × l.in) and writes
 // the result to out (rows × useDim); in and out may be the same buffer when
-// l.in == useDim. For layer 0 (which projects its residual), out must
-// already hold the projected residual plus the dense and output biases
-// (see encoder.posRes), and ws.qkv its q|k|v projection (see
-// encoder.posQKV); in is not used.
+// l.in == useDim. The encoder runs layer 0 (which projects its residual)
+// with layer0 instead, from its tables; forward runs it the direct way
+// (for tests) if out already holds the projected residual plus the dense
+// and output biases (see encoder.posRes) and l.ffn1 is set.
 //
 // If mean is not nil, forward writes only the mean of the result rows to
 // it (useDim values), and out is left holding intermediate values. The last
@@ -383,13 +495,11 @@ func (e *encoder) forward(ws *workspace, ids []int, dst []float32) {
 // to every row: mean(x + relu(·)·W2 + b2) = mean(x) + mean(relu(·))·W2 + b2,
 // which saves a sixth of the network's arithmetic.
 func (l *layer) forward(ws *workspace, in, out []float32, rows int, mean []float32) {
+	h := ws.h[:rows*l.in]
+	layerNorm(h, in, l.in, rows, l.lnScale, l.lnBias)
 	qkv := ws.qkv[:rows*3*l.att]
-	if l.dense == nil {
-		h := ws.h[:rows*l.in]
-		layerNorm(h, in, l.in, rows, l.lnScale, l.lnBias)
-		fillRows(qkv, l.qkvBias, rows)
-		gemm(qkv, 3*l.att, h, l.in, rows, l.qkv, ws.pa, ws.threads)
-	}
+	fillRows(qkv, l.qkvBias, rows)
+	gemm(qkv, 3*l.att, h, l.in, rows, l.qkv, ws.pa, ws.threads)
 
 	att := ws.att[:rows*l.att]
 	l.attention(ws, qkv, att, rows)
@@ -401,7 +511,7 @@ func (l *layer) forward(ws *workspace, in, out []float32, rows int, mean []float
 	gemm(out, useDim, att, l.att, rows, l.out, ws.pa, ws.threads)
 
 	// Feed-forward: out += relu(LN(out)·W1 + b1)·W2 + b2.
-	h := ws.h[:rows*useDim]
+	h = ws.h[:rows*useDim]
 	layerNorm(h, out, useDim, rows, l.ffnLNs, l.ffnLNb)
 	f := ws.f[:rows*useFFNDim]
 	fillRows(f, l.ffn1b, rows)
@@ -635,6 +745,17 @@ func qkvRowGeneric(dst, tok, pos, u, d []float32, m, inv float32) {
 	tok, pos, u, d = tok[:n], pos[:n], u[:n], d[:n]
 	for i := range dst {
 		dst[i] = (tok[i]+pos[i]-m*u[i])*inv + d[i]
+	}
+}
+
+// ffnRowGeneric sets dst[i] = max(0, (dst[i] + tok[i] + pos[i] -
+// m·u[i])·inv + d[i]): one row of layer 0's first feed-forward product,
+// after ReLU, from att·(Wo·S) in dst and the tables (see encoder.ffnS).
+func ffnRowGeneric(dst, tok, pos, u, d []float32, m, inv float32) {
+	n := len(dst)
+	tok, pos, u, d = tok[:n], pos[:n], u[:n], d[:n]
+	for i := range dst {
+		dst[i] = max(0, (dst[i]+tok[i]+pos[i]-m*u[i])*inv+d[i])
 	}
 }
 

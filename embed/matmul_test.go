@@ -318,19 +318,3 @@ func checkClose(t *testing.T, what string, got, want, orig []float32, ld, n, k i
 		}
 	}
 }
-
-// pack lays out (as the weights loader does from the model files) the row-major k × n matrix w in panels. n must be a
-// multiple of panelWidth.
-func pack(w []float32, k, n int) packed {
-	if n%panelWidth != 0 || len(w) != k*n {
-		panic("embed: pack: bad shape")
-	}
-	p := packed{k: k, n: n, data: make([]float32, k*n)}
-	for c0 := 0; c0 < n; c0 += panelWidth {
-		panel := p.data[c0*k : (c0+panelWidth)*k]
-		for r := range k {
-			copy(panel[r*panelWidth:(r+1)*panelWidth], w[r*n+c0:r*n+c0+panelWidth])
-		}
-	}
-	return p
-}

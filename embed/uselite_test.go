@@ -352,3 +352,50 @@ func TestQKVTables(t *testing.T) {
 		}
 	}
 }
+
+// TestLayer0Tables checks layer 0 run from its tables (encoder.layer0,
+// with this machine's kernel) against running it directly (layer norm and
+// every product; layer.forward with the portable kernel), on tokens with
+// and without rows in the feed-forward table, twice (the second time from
+// the rows the first one stored).
+func TestLayer0Tables(t *testing.T) {
+	e := testModel(t).enc
+	l0 := &e.layers[0]
+	ids := []int{0, 5, 17, 63, 17, e.vocab - 1, ffnTabIDs - 1, ffnTabIDs, 1234, 7000, 42, 99, 3000, 5, 8, 100, 2}
+	rows := len(ids)
+	for round := range 2 {
+		want := make([]float32, rows*useDim)
+		x0 := make([]float32, rows*useEmbedDim)
+		for i, id := range ids {
+			for c := range useEmbedDim {
+				x0[i*useEmbedDim+c] = 2*e.embed[id*useEmbedDim+c] + e.timing[i*useEmbedDim+c]
+			}
+			for c := range useDim {
+				want[i*useDim+c] = l0.dBias[c] + l0.outBias[c]
+			}
+		}
+		withKernel(t, kernelGeneric, func() {
+			gemm(want, useDim, x0, useEmbedDim, rows, *l0.dense, nil, 1)
+			l0.forward(newWorkspace(), x0, want, rows, nil)
+		})
+
+		ws := newWorkspace()
+		got := ws.x[:rows*useDim]
+		for i, id := range ids {
+			m, inv := lnStats(x0[i*useEmbedDim : (i+1)*useEmbedDim])
+			res, tq := e.tokenRows(id)
+			copy(got[i*useDim:(i+1)*useDim], e.posRes[i*useDim:])
+			addTo(got[i*useDim:(i+1)*useDim], res)
+			qkvRow(ws.qkv[i*3*useEmbedDim:(i+1)*3*useEmbedDim], tq, e.posQKV[i*3*useEmbedDim:], e.qkvU, e.qkvD, m, inv)
+		}
+		e.layer0(ws, ids, got)
+		for i := range got {
+			if d := math.Abs(float64(got[i] - want[i])); d > 1e-4*(1+math.Abs(float64(want[i]))) {
+				t.Fatalf("round %d: out[%d][%d] = %g, want %g", round, i/useDim, i%useDim, got[i], want[i])
+			}
+		}
+	}
+	if e.ffnTok[ffnTabIDs-1].Load() == nil {
+		t.Errorf("feed-forward table: row %d not stored", ffnTabIDs-1)
+	}
+}

@@ -69,6 +69,20 @@ func qkvRow(dst, tok, pos, u, d []float32, m, inv float32) {
 	qkvRowGeneric(dst[n:], tok[n:], pos[n:], u[n:], d[n:], m, inv)
 }
 
+// ffnRow sets one row of layer 0's first feed-forward product (see
+// ffnRowGeneric).
+func ffnRow(dst, tok, pos, u, d []float32, m, inv float32) {
+	n := 0
+	if hasAVX2 {
+		n = len(dst) &^ 7
+		if n > 0 {
+			_, _, _, _ = tok[n-1], pos[n-1], u[n-1], d[n-1]
+			ffnRowAVX2(&dst[0], &tok[0], &pos[0], &u[0], &d[0], n, m, inv)
+		}
+	}
+	ffnRowGeneric(dst[n:], tok[n:], pos[n:], u[n:], d[n:], m, inv)
+}
+
 // maxOf returns the largest of x (not empty).
 func maxOf(x []float32) float32 {
 	n := 0
@@ -131,3 +145,9 @@ func lnApplyAVX2(y, x, scale, bias *float32, n int, m, inv float32)
 //
 //go:noescape
 func qkvRowAVX2(dst, tok, pos, u, d *float32, n int, m, inv float32)
+
+// ffnRowAVX2 sets dst[i] = max(0, (dst[i] + tok[i] + pos[i] - m·u[i])·inv +
+// d[i]) for i < n, a positive multiple of 8.
+//
+//go:noescape
+func ffnRowAVX2(dst, tok, pos, u, d *float32, n int, m, inv float32)

@@ -228,3 +228,40 @@ qkv_loop:
 
 	VZEROUPPER
 	RET
+
+// func ffnRowAVX2(dst, tok, pos, u, d *float32, n int, m, inv float32)
+//
+// dst[i] = max(0, (dst[i] + tok[i] + pos[i] - m·u[i])·inv + d[i]) for
+// i < n, a positive multiple of 8.
+TEXT ·ffnRowAVX2(SB), NOSPLIT, $0-56
+	MOVQ         dst+0(FP), DI
+	MOVQ         tok+8(FP), SI
+	MOVQ         pos+16(FP), R8
+	MOVQ         u+24(FP), R9
+	MOVQ         d+32(FP), R10
+	MOVQ         n+40(FP), CX
+	VBROADCASTSS m+48(FP), Y14
+	VBROADCASTSS inv+52(FP), Y15
+	VXORPS       Y13, Y13, Y13
+	SHRQ         $3, CX
+
+ffn_loop:
+	VMOVUPS      (DI), Y0
+	VADDPS       (SI), Y0, Y0
+	VADDPS       (R8), Y0, Y0
+	VMOVUPS      (R9), Y1
+	VFNMADD231PS Y14, Y1, Y0
+	VMOVUPS      (R10), Y2
+	VFMADD132PS  Y15, Y2, Y0
+	VMAXPS       Y13, Y0, Y0
+	VMOVUPS      Y0, (DI)
+	ADDQ         $32, SI
+	ADDQ         $32, DI
+	ADDQ         $32, R8
+	ADDQ         $32, R9
+	ADDQ         $32, R10
+	DECQ         CX
+	JNZ          ffn_loop
+
+	VZEROUPPER
+	RET

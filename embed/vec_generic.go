@@ -26,3 +26,9 @@ func lnStats(x []float32) (m, inv float32) { return lnStatsGeneric(x) }
 func qkvRow(dst, tok, pos, u, d []float32, m, inv float32) {
 	qkvRowGeneric(dst, tok, pos, u, d, m, inv)
 }
+
+// ffnRow sets one row of layer 0's first feed-forward product (see
+// ffnRowGeneric).
+func ffnRow(dst, tok, pos, u, d []float32, m, inv float32) {
+	ffnRowGeneric(dst, tok, pos, u, d, m, inv)
+}
