@@ -62,10 +62,10 @@ type encoder struct {
 	// the same way: with S = diag(s)·W1 (s, β the layer norm's scale and
 	// bias) it is inv·(x·S + att·(Wo·S) - μ·(s·W1)) + β·W1 + b1, and x·S is
 	// again a per-position row (posRes[t]·S, in ffnPos) plus a per-token
-	// row (2·E[id]·dense·S, in ffnTok, computed on first use for the first
-	// ffnTabIDs ids, the frequent ones, and per text for the rest).
+	// row (2·E[id]·(dense·S), in ffnTok, computed on first use for the
+	// first ffnTabIDs ids, the frequent ones, and per text for the rest).
 	// att·(Wo·S) is a 256 × 1536 product per token instead of 512 × 1536.
-	ffnS   packed                               // useDim × useFFNDim: S
+	ffnDS  packed                               // useEmbedDim × useFFNDim: dense·S
 	ffnWoS packed                               // useEmbedDim × useFFNDim: Wo·S
 	ffnPos []float32                            // useMaxTokens × useFFNDim
 	ffnU   []float32                            // useFFNDim: s·W1
@@ -242,19 +242,22 @@ func newEncoder(ws map[string]tensor) (*encoder, error) {
 	e.qkvD = append([]float32(nil), l0.qkvBias...)
 	gemm(e.qkvD, nq, l0.lnBias, useEmbedDim, 1, l0.qkv, nil, 1)
 
-	// Layer 0's feed-forward tables (see encoder.ffnS).
+	// Layer 0's feed-forward tables (see encoder.ffnDS).
 	w1 := l0.ffn1.unpack()
 	for r := range useDim {
 		for c := range useFFNDim {
 			w1[r*useFFNDim+c] *= l0.ffnLNs[r]
 		}
 	}
-	e.ffnS = pack(w1, useDim, useFFNDim)
+	s1 := pack(w1, useDim, useFFNDim)
 	wos := make([]float32, useEmbedDim*useFFNDim)
-	gemm(wos, useFFNDim, l0.out.unpack(), useDim, useEmbedDim, e.ffnS, nil, 1)
+	gemm(wos, useFFNDim, l0.out.unpack(), useDim, useEmbedDim, s1, nil, 1)
 	e.ffnWoS = pack(wos, useEmbedDim, useFFNDim)
+	ds := make([]float32, useEmbedDim*useFFNDim)
+	gemm(ds, useFFNDim, l0.dense.unpack(), useDim, useEmbedDim, s1, nil, 1)
+	e.ffnDS = pack(ds, useEmbedDim, useFFNDim)
 	e.ffnPos = make([]float32, useMaxTokens*useFFNDim)
-	gemm(e.ffnPos, useFFNDim, e.posRes, useDim, useMaxTokens, e.ffnS, nil, 1)
+	gemm(e.ffnPos, useFFNDim, e.posRes, useDim, useMaxTokens, s1, nil, 1)
 	e.ffnU = make([]float32, useFFNDim)
 	gemm(e.ffnU, useFFNDim, l0.ffnLNs, useDim, 1, l0.ffn1, nil, 1)
 	e.ffnD = append([]float32(nil), l0.ffn1b...)
@@ -264,7 +267,7 @@ func newEncoder(ws map[string]tensor) (*encoder, error) {
 }
 
 // ffnTokenRows sets ws.ffnTok[i] to the per-token row of layer 0's first
-// feed-forward product (2·E[id]·dense·S; see encoder.ffnS) for each of ids:
+// feed-forward product (2·E[id]·(dense·S); see encoder.ffnDS) for each of ids:
 // from the table where it is there, else computed in one product for all
 // such ids (and kept in the table for the first ffnTabIDs ids).
 func (e *encoder) ffnTokenRows(ws *workspace, ids []int) {
@@ -281,14 +284,16 @@ func (e *encoder) ffnTokenRows(ws *workspace, ids []int) {
 	if len(miss) == 0 {
 		return
 	}
-	a := ws.missA[:len(miss)*useDim]
+	a := ws.missA[:len(miss)*useEmbedDim]
 	for j, i := range miss {
-		res, _ := e.tokenRows(ids[i])
-		copy(a[j*useDim:(j+1)*useDim], res)
+		id := ids[i]
+		for c, v := range e.embed[id*useEmbedDim : (id+1)*useEmbedDim] {
+			a[j*useEmbedDim+c] = 2 * v
+		}
 	}
 	c := ws.missC[:len(miss)*useFFNDim]
 	clear(c)
-	gemm(c, useFFNDim, a, useDim, len(miss), e.ffnS, ws.pa, ws.threads)
+	gemm(c, useFFNDim, a, useEmbedDim, len(miss), e.ffnDS, ws.pa, ws.threads)
 	for j, i := range miss {
 		row := c[j*useFFNDim : (j+1)*useFFNDim]
 		ws.ffnTok[i] = row
@@ -362,7 +367,7 @@ type workspace struct {
 	ids     []int       // the token ids, in range
 	ffnTok  [][]float32 // per-token rows of layer 0's feed-forward tables
 	miss    []int       // rows whose ffnTok row is computed for the text
-	missA   []float32   // their inputs, rows × useDim
+	missA   []float32   // their inputs 2·E[id], rows × useEmbedDim
 	missC   []float32   // their rows, rows × useFFNDim
 	pooled  []float32   // useDim
 	out     []float32   // useDim
@@ -394,7 +399,7 @@ func newWorkspace() *workspace {
 		ids:     make([]int, r),
 		ffnTok:  make([][]float32, r),
 		miss:    make([]int, 0, r),
-		missA:   make([]float32, r*useDim),
+		missA:   make([]float32, r*useEmbedDim),
 		missC:   make([]float32, r*useFFNDim),
 		pooled:  make([]float32, useDim),
 		out:     make([]float32, useDim),
@@ -469,7 +474,7 @@ func (e *encoder) layer0(ws *workspace, ids []int, x []float32) {
 	gemm(x, useDim, att, l.att, rows, l.out, ws.pa, ws.threads)
 
 	// f = relu(LN(z)·W1 + b1) from att·(Wo·S) and the tables (see
-	// encoder.ffnS).
+	// encoder.ffnDS).
 	f := ws.f[:rows*useFFNDim]
 	clear(f)
 	gemm(f, useFFNDim, att, l.att, rows, e.ffnWoS, ws.pa, ws.threads)
@@ -750,7 +755,7 @@ func qkvRowGeneric(dst, tok, pos, u, d []float32, m, inv float32) {
 
 // ffnRowGeneric sets dst[i] = max(0, (dst[i] + tok[i] + pos[i] -
 // m·u[i])·inv + d[i]): one row of layer 0's first feed-forward product,
-// after ReLU, from att·(Wo·S) in dst and the tables (see encoder.ffnS).
+// after ReLU, from att·(Wo·S) in dst and the tables (see encoder.ffnDS).
 func ffnRowGeneric(dst, tok, pos, u, d []float32, m, inv float32) {
 	n := len(dst)
 	tok, pos, u, d = tok[:n], pos[:n], u[:n], d[:n]
