@@ -574,7 +574,11 @@ func (l *layer) head(hs *headSpace, hd int, qkv, att []float32, rows, dh int) {
 	kp := packed{k: dh, n: keys, data: hs.kPack[:dh*keys]}
 	for j0 := 0; j0 < keys; j0 += panelWidth {
 		panel := kp.data[j0*dh : (j0+panelWidth)*dh]
-		for jj := range panelWidth {
+		jj0 := 0
+		for ; jj0+8 <= panelWidth && j0+jj0+8 <= rows; jj0 += 8 {
+			transpose8(panel[jj0:], panelWidth, qkv[(j0+jj0)*ld+kOff:], ld, dh)
+		}
+		for jj := jj0; jj < panelWidth; jj++ {
 			j := j0 + jj
 			if j >= rows {
 				for c := range dh {
@@ -750,6 +754,16 @@ func qkvRowGeneric(dst, tok, pos, u, d []float32, m, inv float32) {
 	tok, pos, u, d = tok[:n], pos[:n], u[:n], d[:n]
 	for i := range dst {
 		dst[i] = (tok[i]+pos[i]-m*u[i])*inv + d[i]
+	}
+}
+
+// transpose8Generic sets dst[c·ldd+r] = src[r·lds+c] for r < 8 and c < n:
+// 8 rows of src become 8 columns of dst.
+func transpose8Generic(dst []float32, ldd int, src []float32, lds, n int) {
+	for r := range 8 {
+		for c, v := range src[r*lds : r*lds+n] {
+			dst[c*ldd+r] = v
+		}
 	}
 }
 

@@ -83,6 +83,18 @@ func ffnRow(dst, tok, pos, u, d []float32, m, inv float32) {
 	ffnRowGeneric(dst[n:], tok[n:], pos[n:], u[n:], d[n:], m, inv)
 }
 
+// transpose8 sets dst[c·ldd+r] = src[r·lds+c] for r < 8 and c < n (see
+// transpose8Generic).
+func transpose8(dst []float32, ldd int, src []float32, lds, n int) {
+	if !hasAVX2 || n%8 != 0 || n == 0 {
+		transpose8Generic(dst, ldd, src, lds, n)
+		return
+	}
+	_ = dst[(n-1)*ldd+7]
+	_ = src[7*lds+n-1]
+	transpose8AVX2(&dst[0], ldd, &src[0], lds, n)
+}
+
 // maxOf returns the largest of x (not empty).
 func maxOf(x []float32) float32 {
 	n := 0
@@ -151,3 +163,9 @@ func qkvRowAVX2(dst, tok, pos, u, d *float32, n int, m, inv float32)
 //
 //go:noescape
 func ffnRowAVX2(dst, tok, pos, u, d *float32, n int, m, inv float32)
+
+// transpose8AVX2 sets dst[c·ldd+r] = src[r·lds+c] for r < 8 and c < n, a
+// positive multiple of 8.
+//
+//go:noescape
+func transpose8AVX2(dst *float32, ldd int, src *float32, lds int, n int)

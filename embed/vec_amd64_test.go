@@ -82,6 +82,20 @@ func TestVecAVX2(t *testing.T) {
 			}
 		})
 	}
+	for _, n := range []int{8, 16, 64, 128} {
+		t.Run(fmt.Sprintf("transpose8/%d", n), func(t *testing.T) {
+			const lds, ldd = 200, 37
+			src := randSlice(r, 7*lds+n)
+			want, got := make([]float32, (n-1)*ldd+8), make([]float32, (n-1)*ldd+8)
+			transpose8Generic(want, ldd, src, lds, n)
+			transpose8(got, ldd, src, lds, n)
+			for i := range got {
+				if got[i] != want[i] {
+					t.Fatalf("transpose8: dst[%d] = %g, want %g", i, got[i], want[i])
+				}
+			}
+		})
+	}
 	for _, n := range []int{4, 8, 12, 16, 24, 256, 512, 1536} {
 		for _, offset := range []float32{0, 100} {
 			t.Run(fmt.Sprintf("layerNorm/%d/offset=%g", n, offset), func(t *testing.T) {

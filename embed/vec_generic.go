@@ -32,3 +32,9 @@ func qkvRow(dst, tok, pos, u, d []float32, m, inv float32) {
 func ffnRow(dst, tok, pos, u, d []float32, m, inv float32) {
 	ffnRowGeneric(dst, tok, pos, u, d, m, inv)
 }
+
+// transpose8 sets dst[c·ldd+r] = src[r·lds+c] for r < 8 and c < n (see
+// transpose8Generic).
+func transpose8(dst []float32, ldd int, src []float32, lds, n int) {
+	transpose8Generic(dst, ldd, src, lds, n)
+}
