@@ -9,12 +9,14 @@ import (
 
 // Dimensions of USE-lite.
 const (
-	useMaxTokens = 128  // tokens the network sees in one pass
-	useEmbedDim  = 256  // token embedding width
-	useDim       = 512  // hidden and output width
-	useFFNDim    = 1536 // feed-forward inner width
-	useHeads     = 4    // attention heads per layer
-	lnEpsilon    = 1e-6 // layer-norm epsilon
+	useMaxTokens = 128                    // tokens the network sees in one pass
+	useEmbedDim  = 256                    // token embedding width
+	useDim       = 512                    // hidden and output width
+	useFFNDim    = 1536                   // feed-forward inner width
+	useHeads     = 4                      // attention heads per layer
+	tokRow       = useDim + 3*useEmbedDim // values per token in encoder.tokTab
+	ffnTabIDs    = 4096                   // token ids with a row in encoder.ffnTok
+	lnEpsilon    = 1e-6                   // layer-norm epsilon
 )
 
 // Weight name prefixes in model.json.
@@ -36,13 +38,41 @@ type encoder struct {
 
 	// Layer 0's residual projection x0·dense + biases is linear in x0 =
 	// 2·E[id] + timing[t], so it is the sum of a per-token row 2·E[id]·dense
-	// (tokRes, computed on a token's first use) and a per-position row
-	// timing[t]·dense + dense bias + output bias (posRes, computed at load).
-	// That saves a 256 × 512 product per token.
-	posRes   []float32       // useMaxTokens × useDim
-	tokRes   []float32       // vocab × useDim; row id valid once tokReady[id] is set
-	tokReady []atomic.Uint32 // 1 once tokRes row id is computed
-	tokMu    sync.Mutex      // serialises computing tokRes rows
+	// (the first useDim values of tokTab's row id, computed on a token's
+	// first use) and a per-position row timing[t]·dense + dense bias +
+	// output bias (posRes, computed at load). That saves a 256 × 512
+	// product per token.
+	//
+	// Layer 0's q|k|v projection LN(x0)·Wqkv + b is almost linear too: with
+	// LN(x0) = (x0 - μ)·inv∘s + β (μ, inv the row's mean and 1/sd, s and β
+	// the layer-norm scale and bias), it is
+	//   inv·((2·E[id]∘s)·Wqkv + (timing[t]∘s)·Wqkv - μ·(s·Wqkv)) + β·Wqkv + b,
+	// so it comes from a per-token row (the last 3·useEmbedDim values of
+	// tokTab's row), a per-position row (posQKV), and two constant rows
+	// (qkvU = s·Wqkv, qkvD = β·Wqkv + b), saving a 256 × 768 product per
+	// token.
+	posRes []float32                         // useMaxTokens × useDim
+	posQKV []float32                         // useMaxTokens × 3·useEmbedDim
+	qkvU   []float32                         // 3·useEmbedDim
+	qkvD   []float32                         // 3·useEmbedDim
+	tokTab []atomic.Pointer[[tokRow]float32] // vocab rows, nil until computed
+
+	// Layer 0's first feed-forward product LN(z)·W1 + b1, on z = x + att·Wo
+	// (x the projected residual above, att the attention output), factors
+	// the same way: with S = diag(s)·W1 (s, β the layer norm's scale and
+	// bias) it is inv·(x·S + att·(Wo·S) - μ·(s·W1)) + β·W1 + b1, and x·S is
+	// again a per-position row (posRes[t]·S, in ffnPos) plus a per-token
+	// row (2·E[id]·(dense·S), in ffnTok, computed on first use for the
+	// first ffnTabIDs ids, the frequent ones, and per text for the rest).
+	// att·(Wo·S) is a 256 × 1536 product per token instead of 512 × 1536.
+	ffnDS  packed                               // useEmbedDim × useFFNDim: dense·S
+	ffnWoS packed                               // useEmbedDim × useFFNDim: Wo·S
+	ffnPos []float32                            // useMaxTokens × useFFNDim
+	ffnU   []float32                            // useFFNDim: s·W1
+	ffnD   []float32                            // useFFNDim: β·W1 + b1
+	ffnTok []atomic.Pointer[[useFFNDim]float32] // ffnTabIDs rows, nil until computed
+
+	tokMu sync.Mutex // serialises filling tokTab and ffnTok rows
 }
 
 // layer is one transformer layer. Layer 0 widens from 256 to 512 and
@@ -195,30 +225,114 @@ func newEncoder(ws map[string]tensor) (*encoder, error) {
 	fillRows(e.posRes, l0.dBias, useMaxTokens)
 	addRows(e.posRes, l0.outBias, useMaxTokens)
 	gemm(e.posRes, useDim, e.timing, useEmbedDim, useMaxTokens, *l0.dense, nil, 1)
-	e.tokRes = make([]float32, e.vocab*useDim)
-	e.tokReady = make([]atomic.Uint32, e.vocab)
+	e.tokTab = make([]atomic.Pointer[[tokRow]float32], e.vocab)
+
+	// Layer 0's q|k|v tables (see encoder.posQKV).
+	const nq = 3 * useEmbedDim
+	ts := make([]float32, useMaxTokens*useEmbedDim)
+	for t := range useMaxTokens {
+		for c := range useEmbedDim {
+			ts[t*useEmbedDim+c] = e.timing[t*useEmbedDim+c] * l0.lnScale[c]
+		}
+	}
+	e.posQKV = make([]float32, useMaxTokens*nq)
+	gemm(e.posQKV, nq, ts, useEmbedDim, useMaxTokens, l0.qkv, nil, 1)
+	e.qkvU = make([]float32, nq)
+	gemm(e.qkvU, nq, l0.lnScale, useEmbedDim, 1, l0.qkv, nil, 1)
+	e.qkvD = append([]float32(nil), l0.qkvBias...)
+	gemm(e.qkvD, nq, l0.lnBias, useEmbedDim, 1, l0.qkv, nil, 1)
+
+	// Layer 0's feed-forward tables (see encoder.ffnDS).
+	w1 := l0.ffn1.unpack()
+	for r := range useDim {
+		for c := range useFFNDim {
+			w1[r*useFFNDim+c] *= l0.ffnLNs[r]
+		}
+	}
+	s1 := pack(w1, useDim, useFFNDim)
+	wos := make([]float32, useEmbedDim*useFFNDim)
+	gemm(wos, useFFNDim, l0.out.unpack(), useDim, useEmbedDim, s1, nil, 1)
+	e.ffnWoS = pack(wos, useEmbedDim, useFFNDim)
+	ds := make([]float32, useEmbedDim*useFFNDim)
+	gemm(ds, useFFNDim, l0.dense.unpack(), useDim, useEmbedDim, s1, nil, 1)
+	e.ffnDS = pack(ds, useEmbedDim, useFFNDim)
+	e.ffnPos = make([]float32, useMaxTokens*useFFNDim)
+	gemm(e.ffnPos, useFFNDim, e.posRes, useDim, useMaxTokens, s1, nil, 1)
+	e.ffnU = make([]float32, useFFNDim)
+	gemm(e.ffnU, useFFNDim, l0.ffnLNs, useDim, 1, l0.ffn1, nil, 1)
+	e.ffnD = append([]float32(nil), l0.ffn1b...)
+	gemm(e.ffnD, useFFNDim, l0.ffnLNb, useDim, 1, l0.ffn1, nil, 1)
+	e.ffnTok = make([]atomic.Pointer[[useFFNDim]float32], min(ffnTabIDs, e.vocab))
 	return e, nil
 }
 
-// tokenResidual returns 2·E[id]·dense (layer 0's residual projection of
-// the token's embedding), computing it on first use.
-func (e *encoder) tokenResidual(id int) []float32 {
-	row := e.tokRes[id*useDim : (id+1)*useDim]
-	if e.tokReady[id].Load() != 0 {
-		return row
+// ffnTokenRows sets ws.ffnTok[i] to the per-token row of layer 0's first
+// feed-forward product (2·E[id]·(dense·S); see encoder.ffnDS) for each of ids:
+// from the table where it is there, else computed in one product for all
+// such ids (and kept in the table for the first ffnTabIDs ids).
+func (e *encoder) ffnTokenRows(ws *workspace, ids []int) {
+	miss := ws.miss[:0]
+	for i, id := range ids {
+		if id < len(e.ffnTok) {
+			if row := e.ffnTok[id].Load(); row != nil {
+				ws.ffnTok[i] = row[:]
+				continue
+			}
+		}
+		miss = append(miss, i)
+	}
+	if len(miss) == 0 {
+		return
+	}
+	a := ws.missA[:len(miss)*useEmbedDim]
+	for j, i := range miss {
+		id := ids[i]
+		for c, v := range e.embed[id*useEmbedDim : (id+1)*useEmbedDim] {
+			a[j*useEmbedDim+c] = 2 * v
+		}
+	}
+	c := ws.missC[:len(miss)*useFFNDim]
+	clear(c)
+	gemm(c, useFFNDim, a, useEmbedDim, len(miss), e.ffnDS, ws.pa, ws.threads)
+	for j, i := range miss {
+		row := c[j*useFFNDim : (j+1)*useFFNDim]
+		ws.ffnTok[i] = row
+		if id := ids[i]; id < len(e.ffnTok) && e.ffnTok[id].Load() == nil {
+			e.tokMu.Lock()
+			if e.ffnTok[id].Load() == nil {
+				t := new([useFFNDim]float32)
+				copy(t[:], row)
+				e.ffnTok[id].Store(t)
+			}
+			e.tokMu.Unlock()
+		}
+	}
+}
+
+// tokenRows returns token id's rows of layer 0's tables: res =
+// 2·E[id]·dense (its residual projection) and qkv = (2·E[id]∘s)·Wqkv (its
+// part of the q|k|v projection; see encoder.posQKV), computing them on
+// first use.
+func (e *encoder) tokenRows(id int) (res, qkv []float32) {
+	if row := e.tokTab[id].Load(); row != nil {
+		return row[:useDim], row[useDim:]
 	}
 	e.tokMu.Lock()
 	defer e.tokMu.Unlock()
-	if e.tokReady[id].Load() == 0 {
-		var x [useEmbedDim]float32
+	row := e.tokTab[id].Load()
+	if row == nil {
+		l0 := &e.layers[0]
+		var x, xs [useEmbedDim]float32
 		for c, v := range e.embed[id*useEmbedDim : (id+1)*useEmbedDim] {
 			x[c] = 2 * v
+			xs[c] = x[c] * l0.lnScale[c]
 		}
-		clear(row)
-		gemm(row, useDim, x[:], useEmbedDim, 1, *e.layers[0].dense, nil, 1)
-		e.tokReady[id].Store(1)
+		row = new([tokRow]float32)
+		gemm(row[:useDim], useDim, x[:], useEmbedDim, 1, *l0.dense, nil, 1)
+		gemm(row[useDim:], 3*useEmbedDim, xs[:], useEmbedDim, 1, l0.qkv, nil, 1)
+		e.tokTab[id].Store(row)
 	}
-	return row
+	return row[:useDim], row[useDim:]
 }
 
 // timingSignal computes the sinusoidal position signal: sin(t·inv[c]) in
@@ -242,7 +356,6 @@ func timingSignal(inv []float32) []float32 {
 // goroutines it may use.
 type workspace struct {
 	threads int       // goroutines one forward pass may use
-	x0      []float32 // rows × useEmbedDim
 	h       []float32 // rows × useDim, layer-norm output
 	qkv     []float32 // rows × 3·useDim
 	att     []float32 // rows × useDim, attention output
@@ -250,9 +363,14 @@ type workspace struct {
 	f       []float32 // rows × useFFNDim
 	pa      []float32 // packed rows of a product's left operand
 	heads   [useHeads]headSpace
-	fMean   []float32 // useFFNDim, mean feed-forward activation
-	pooled  []float32 // useDim
-	out     []float32 // useDim
+	fMean   []float32   // useFFNDim, mean feed-forward activation
+	ids     []int       // the token ids, in range
+	ffnTok  [][]float32 // per-token rows of layer 0's feed-forward tables
+	miss    []int       // rows whose ffnTok row is computed for the text
+	missA   []float32   // their inputs 2·E[id], rows × useEmbedDim
+	missC   []float32   // their rows, rows × useFFNDim
+	pooled  []float32   // useDim
+	out     []float32   // useDim
 }
 
 // headSpace holds the buffers of one attention head, so heads can run in
@@ -271,7 +389,6 @@ func newWorkspace() *workspace {
 	dh := useDim / useHeads
 	ws := &workspace{
 		threads: 1,
-		x0:      make([]float32, r*useEmbedDim),
 		h:       make([]float32, r*useDim),
 		qkv:     make([]float32, r*3*useDim),
 		att:     make([]float32, r*useDim),
@@ -279,6 +396,11 @@ func newWorkspace() *workspace {
 		f:       make([]float32, r*useFFNDim),
 		pa:      make([]float32, (r+maxMR)*useFFNDim),
 		fMean:   make([]float32, useFFNDim),
+		ids:     make([]int, r),
+		ffnTok:  make([][]float32, r),
+		miss:    make([]int, 0, r),
+		missA:   make([]float32, r*useEmbedDim),
+		missC:   make([]float32, r*useFFNDim),
 		pooled:  make([]float32, useDim),
 		out:     make([]float32, useDim),
 	}
@@ -301,32 +423,32 @@ func (e *encoder) forward(ws *workspace, ids []int, dst []float32) {
 		panic("embed: forward: token count out of range")
 	}
 
-	// x0 = 2·E[id] + timing.
-	x0 := ws.x0[:rows*useEmbedDim]
+	// Layer 0's projected residual and q|k|v projection from the tables
+	// (see encoder.posRes and encoder.posQKV); the layer norm's statistics
+	// come from x0 = 2·E[id] + timing.
+	x := ws.x[:rows*useDim]
+	qkv := ws.qkv[:rows*3*useEmbedDim]
+	var x0 [useEmbedDim]float32
+	toks := ws.ids[:rows]
 	for i, id := range ids {
 		if id < 0 || id >= e.vocab {
 			id = unknownID
 		}
-		row := x0[i*useEmbedDim : (i+1)*useEmbedDim]
+		toks[i] = id
 		emb := e.embed[id*useEmbedDim : (id+1)*useEmbedDim]
 		tim := e.timing[i*useEmbedDim : (i+1)*useEmbedDim]
-		for c := range row {
-			row[c] = 2*emb[c] + tim[c]
+		for c := range x0 {
+			x0[c] = 2*emb[c] + tim[c]
 		}
-	}
-
-	// Layer 0's projected residual from the tables (see encoder.posRes).
-	x := ws.x[:rows*useDim]
-	for i, id := range ids {
-		if id < 0 || id >= e.vocab {
-			id = unknownID
-		}
+		m, inv := lnStats(x0[:])
+		res, tq := e.tokenRows(id)
 		row := x[i*useDim : (i+1)*useDim]
 		copy(row, e.posRes[i*useDim:(i+1)*useDim])
-		addTo(row, e.tokenResidual(id))
+		addTo(row, res)
+		qkvRow(qkv[i*3*useEmbedDim:(i+1)*3*useEmbedDim], tq, e.posQKV[i*3*useEmbedDim:], e.qkvU, e.qkvD, m, inv)
 	}
+	e.layer0(ws, toks, x)
 	pooled := ws.pooled
-	e.layers[0].forward(ws, x0, x, rows, nil)
 	e.layers[1].forward(ws, x, x, rows, pooled)
 
 	// Tanh projection of the mean, L2 normalisation.
@@ -339,11 +461,38 @@ func (e *encoder) forward(ws *workspace, ids []int, dst []float32) {
 	Normalize(dst)
 }
 
+// layer0 runs layer 0 on the tokens ids (in range) from its tables: x must
+// hold the projected residual plus biases (see encoder.posRes) and ws.qkv
+// the q|k|v projection (see encoder.posQKV); x then holds the layer's
+// output.
+func (e *encoder) layer0(ws *workspace, ids []int, x []float32) {
+	l := &e.layers[0]
+	rows := len(ids)
+	att := ws.att[:rows*l.att]
+	l.attention(ws, ws.qkv[:rows*3*l.att], att, rows)
+	// z = x + att·Wo (the bias is in x).
+	gemm(x, useDim, att, l.att, rows, l.out, ws.pa, ws.threads)
+
+	// f = relu(LN(z)·W1 + b1) from att·(Wo·S) and the tables (see
+	// encoder.ffnDS).
+	f := ws.f[:rows*useFFNDim]
+	clear(f)
+	gemm(f, useFFNDim, att, l.att, rows, e.ffnWoS, ws.pa, ws.threads)
+	e.ffnTokenRows(ws, ids)
+	for i := range rows {
+		m, inv := lnStats(x[i*useDim : (i+1)*useDim])
+		ffnRow(f[i*useFFNDim:(i+1)*useFFNDim], ws.ffnTok[i], e.ffnPos[i*useFFNDim:], e.ffnU, e.ffnD, m, inv)
+	}
+	addRows(x, l.ffn2b, rows)
+	gemm(x, useDim, f, useFFNDim, rows, l.ffn2, ws.pa, ws.threads)
+}
+
 // forward runs the layer on the residual stream in (rows × l.in) and writes
 // the result to out (rows × useDim); in and out may be the same buffer when
-// l.in == useDim. For layer 0 (which projects its residual), out must
-// already hold the projected residual plus the dense and output biases
-// (see encoder.posRes).
+// l.in == useDim. The encoder runs layer 0 (which projects its residual)
+// with layer0 instead, from its tables; forward runs it the direct way
+// (for tests) if out already holds the projected residual plus the dense
+// and output biases (see encoder.posRes) and l.ffn1 is set.
 //
 // If mean is not nil, forward writes only the mean of the result rows to
 // it (useDim values), and out is left holding intermediate values. The last
@@ -353,7 +502,6 @@ func (e *encoder) forward(ws *workspace, ids []int, dst []float32) {
 func (l *layer) forward(ws *workspace, in, out []float32, rows int, mean []float32) {
 	h := ws.h[:rows*l.in]
 	layerNorm(h, in, l.in, rows, l.lnScale, l.lnBias)
-
 	qkv := ws.qkv[:rows*3*l.att]
 	fillRows(qkv, l.qkvBias, rows)
 	gemm(qkv, 3*l.att, h, l.in, rows, l.qkv, ws.pa, ws.threads)
@@ -426,7 +574,11 @@ func (l *layer) head(hs *headSpace, hd int, qkv, att []float32, rows, dh int) {
 	kp := packed{k: dh, n: keys, data: hs.kPack[:dh*keys]}
 	for j0 := 0; j0 < keys; j0 += panelWidth {
 		panel := kp.data[j0*dh : (j0+panelWidth)*dh]
-		for jj := range panelWidth {
+		jj0 := 0
+		for ; jj0+8 <= panelWidth && j0+jj0+8 <= rows; jj0 += 8 {
+			transpose8(panel[jj0:], panelWidth, qkv[(j0+jj0)*ld+kOff:], ld, dh)
+		}
+		for jj := jj0; jj < panelWidth; jj++ {
 			j := j0 + jj
 			if j >= rows {
 				for c := range dh {
@@ -569,6 +721,60 @@ func layerNormRowGeneric(y, x, scale, bias []float32) {
 	m, inv := lnFactors(mean, s0+s1+s2+s3, n)
 	for c, v := range x {
 		y[c] = (v-m)*inv*scale[c] + bias[c]
+	}
+}
+
+// lnStatsGeneric returns the float32 mean and 1/sqrt(var+ε) of x (a
+// multiple of 4 values), as layerNormRowGeneric computes them.
+func lnStatsGeneric(x []float32) (m, inv float32) {
+	var s0, s1, s2, s3 float64
+	for i := 0; i+3 < len(x); i += 4 {
+		s0 += float64(x[i])
+		s1 += float64(x[i+1])
+		s2 += float64(x[i+2])
+		s3 += float64(x[i+3])
+	}
+	mean := (s0 + s1 + s2 + s3) / float64(len(x))
+	s0, s1, s2, s3 = 0, 0, 0, 0
+	for i := 0; i+3 < len(x); i += 4 {
+		d0, d1 := float64(x[i])-mean, float64(x[i+1])-mean
+		d2, d3 := float64(x[i+2])-mean, float64(x[i+3])-mean
+		s0 += d0 * d0
+		s1 += d1 * d1
+		s2 += d2 * d2
+		s3 += d3 * d3
+	}
+	return lnFactors(mean, s0+s1+s2+s3, len(x))
+}
+
+// qkvRowGeneric sets dst[i] = (tok[i] + pos[i] - m·u[i])·inv + d[i]: one
+// row of layer 0's q|k|v projection from its tables (see encoder.posQKV).
+func qkvRowGeneric(dst, tok, pos, u, d []float32, m, inv float32) {
+	n := len(dst)
+	tok, pos, u, d = tok[:n], pos[:n], u[:n], d[:n]
+	for i := range dst {
+		dst[i] = (tok[i]+pos[i]-m*u[i])*inv + d[i]
+	}
+}
+
+// transpose8Generic sets dst[c·ldd+r] = src[r·lds+c] for r < 8 and c < n:
+// 8 rows of src become 8 columns of dst.
+func transpose8Generic(dst []float32, ldd int, src []float32, lds, n int) {
+	for r := range 8 {
+		for c, v := range src[r*lds : r*lds+n] {
+			dst[c*ldd+r] = v
+		}
+	}
+}
+
+// ffnRowGeneric sets dst[i] = max(0, (dst[i] + tok[i] + pos[i] -
+// m·u[i])·inv + d[i]): one row of layer 0's first feed-forward product,
+// after ReLU, from att·(Wo·S) in dst and the tables (see encoder.ffnDS).
+func ffnRowGeneric(dst, tok, pos, u, d []float32, m, inv float32) {
+	n := len(dst)
+	tok, pos, u, d = tok[:n], pos[:n], u[:n], d[:n]
+	for i := range dst {
+		dst[i] = max(0, (dst[i]+tok[i]+pos[i]-m*u[i])*inv+d[i])
 	}
 }
 

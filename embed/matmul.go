@@ -75,6 +75,34 @@ type packed struct {
 	data []float32
 }
 
+// pack lays out the row-major k × n matrix w in panels, as the weights
+// loader does from the model files. n must be a multiple of panelWidth.
+func pack(w []float32, k, n int) packed {
+	if n%panelWidth != 0 || len(w) != k*n {
+		panic("embed: pack: bad shape")
+	}
+	p := packed{k: k, n: n, data: make([]float32, k*n)}
+	for c0 := 0; c0 < n; c0 += panelWidth {
+		panel := p.data[c0*k : (c0+panelWidth)*k]
+		for r := range k {
+			copy(panel[r*panelWidth:(r+1)*panelWidth], w[r*n+c0:r*n+c0+panelWidth])
+		}
+	}
+	return p
+}
+
+// unpack returns p as a row-major k × n matrix.
+func (p packed) unpack() []float32 {
+	w := make([]float32, p.k*p.n)
+	for c0 := 0; c0 < p.n; c0 += panelWidth {
+		panel := p.data[c0*p.k : (c0+panelWidth)*p.k]
+		for r := range p.k {
+			copy(w[r*p.n+c0:r*p.n+c0+panelWidth], panel[r*panelWidth:(r+1)*panelWidth])
+		}
+	}
+	return w
+}
+
 // blockPlan splits the rows of a product into row blocks: first big blocks
 // of the kernel's mr rows, then blocks of mr2 rows; the last block may be
 // partial (padded with zero rows when packed).

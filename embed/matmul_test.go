@@ -106,13 +106,13 @@ func TestKernelsModel(t *testing.T) {
 	}
 }
 
-// BenchmarkGemm times gemm with every kernel on the encoder's largest
-// product (128 tokens × 512 × 1536, the first feed-forward matrix), on a
-// query-sized one (16 rows) and on one small enough to stay in the L1 cache
-// (close to the core's peak). cpu-GFLOP/s divides by the process's CPU time,
+// BenchmarkGemm times gemm with every kernel on the encoder's products for
+// 128 tokens (rows × k × n: the feed-forward matrices, layer 0's q|k|v and
+// layer 1's output projection), on a query-sized one (16 rows) and on one
+// small enough to stay in the L1 cache (close to the core's peak). cpu-GFLOP/s divides by the process's CPU time,
 // which other work on the machine disturbs less than the wall clock.
 func BenchmarkGemm(b *testing.B) {
-	shapes := []struct{ rows, k, n int }{{128, 512, 1536}, {16, 512, 1536}, {32, 64, 64}}
+	shapes := []struct{ rows, k, n int }{{128, 512, 1536}, {128, 1536, 512}, {128, 256, 768}, {128, 512, 512}, {16, 512, 1536}, {32, 64, 64}}
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, s := range shapes {
 		a := randSlice(r, s.rows*s.k)
@@ -317,20 +317,4 @@ func checkClose(t *testing.T, what string, got, want, orig []float32, ld, n, k i
 			t.Fatalf("%s: c[%d] = %g, want %g", what, i, got[i], want[i])
 		}
 	}
-}
-
-// pack lays out (as the weights loader does from the model files) the row-major k × n matrix w in panels. n must be a
-// multiple of panelWidth.
-func pack(w []float32, k, n int) packed {
-	if n%panelWidth != 0 || len(w) != k*n {
-		panic("embed: pack: bad shape")
-	}
-	p := packed{k: k, n: n, data: make([]float32, k*n)}
-	for c0 := 0; c0 < n; c0 += panelWidth {
-		panel := p.data[c0*k : (c0+panelWidth)*k]
-		for r := range k {
-			copy(panel[r*panelWidth:(r+1)*panelWidth], w[r*n+c0:r*n+c0+panelWidth])
-		}
-	}
-	return p
 }

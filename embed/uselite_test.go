@@ -315,11 +315,87 @@ func TestResidualTables(t *testing.T) {
 		}
 		withKernel(t, kernelGeneric, func() { gemm(want, useDim, x0, useEmbedDim, 1, *l0.dense, nil, 1) })
 		got := append([]float32(nil), e.posRes[c.pos*useDim:(c.pos+1)*useDim]...)
-		addTo(got, e.tokenResidual(c.id))
+		res, _ := e.tokenRows(c.id)
+		addTo(got, res)
 		for i := range got {
 			if d := math.Abs(float64(got[i] - want[i])); d > 1e-5*(1+math.Abs(float64(want[i]))) {
 				t.Fatalf("token %d at %d: residual[%d] = %g, want %g", c.id, c.pos, i, got[i], want[i])
 			}
 		}
+	}
+}
+
+// TestQKVTables checks layer 0's q|k|v projection from its tables (see
+// encoder.posQKV) against the layer norm of x0 = 2·E[id] + timing[t]
+// projected directly with the portable kernel.
+func TestQKVTables(t *testing.T) {
+	e := testModel(t).enc
+	l0 := &e.layers[0]
+	const nq = 3 * useEmbedDim
+	for _, c := range []struct{ id, pos int }{{0, 0}, {5, 1}, {17, 63}, {e.vocab - 1, useMaxTokens - 1}, {17, 2}, {1234, 100}} {
+		x0 := make([]float32, useEmbedDim)
+		for i := range x0 {
+			x0[i] = 2*e.embed[c.id*useEmbedDim+i] + e.timing[c.pos*useEmbedDim+i]
+		}
+		h := make([]float32, useEmbedDim)
+		layerNormRowGeneric(h, x0, l0.lnScale, l0.lnBias)
+		want := append([]float32(nil), l0.qkvBias...)
+		withKernel(t, kernelGeneric, func() { gemm(want, nq, h, useEmbedDim, 1, l0.qkv, nil, 1) })
+		m, inv := lnStats(x0)
+		_, tq := e.tokenRows(c.id)
+		got := make([]float32, nq)
+		qkvRow(got, tq, e.posQKV[c.pos*nq:(c.pos+1)*nq], e.qkvU, e.qkvD, m, inv)
+		for i := range got {
+			if d := math.Abs(float64(got[i] - want[i])); d > 2e-5*(1+math.Abs(float64(want[i]))) {
+				t.Fatalf("token %d at %d: qkv[%d] = %g, want %g", c.id, c.pos, i, got[i], want[i])
+			}
+		}
+	}
+}
+
+// TestLayer0Tables checks layer 0 run from its tables (encoder.layer0,
+// with this machine's kernel) against running it directly (layer norm and
+// every product; layer.forward with the portable kernel), on tokens with
+// and without rows in the feed-forward table, twice (the second time from
+// the rows the first one stored).
+func TestLayer0Tables(t *testing.T) {
+	e := testModel(t).enc
+	l0 := &e.layers[0]
+	ids := []int{0, 5, 17, 63, 17, e.vocab - 1, ffnTabIDs - 1, ffnTabIDs, 1234, 7000, 42, 99, 3000, 5, 8, 100, 2}
+	rows := len(ids)
+	for round := range 2 {
+		want := make([]float32, rows*useDim)
+		x0 := make([]float32, rows*useEmbedDim)
+		for i, id := range ids {
+			for c := range useEmbedDim {
+				x0[i*useEmbedDim+c] = 2*e.embed[id*useEmbedDim+c] + e.timing[i*useEmbedDim+c]
+			}
+			for c := range useDim {
+				want[i*useDim+c] = l0.dBias[c] + l0.outBias[c]
+			}
+		}
+		withKernel(t, kernelGeneric, func() {
+			gemm(want, useDim, x0, useEmbedDim, rows, *l0.dense, nil, 1)
+			l0.forward(newWorkspace(), x0, want, rows, nil)
+		})
+
+		ws := newWorkspace()
+		got := ws.x[:rows*useDim]
+		for i, id := range ids {
+			m, inv := lnStats(x0[i*useEmbedDim : (i+1)*useEmbedDim])
+			res, tq := e.tokenRows(id)
+			copy(got[i*useDim:(i+1)*useDim], e.posRes[i*useDim:])
+			addTo(got[i*useDim:(i+1)*useDim], res)
+			qkvRow(ws.qkv[i*3*useEmbedDim:(i+1)*3*useEmbedDim], tq, e.posQKV[i*3*useEmbedDim:], e.qkvU, e.qkvD, m, inv)
+		}
+		e.layer0(ws, ids, got)
+		for i := range got {
+			if d := math.Abs(float64(got[i] - want[i])); d > 1e-4*(1+math.Abs(float64(want[i]))) {
+				t.Fatalf("round %d: out[%d][%d] = %g, want %g", round, i/useDim, i%useDim, got[i], want[i])
+			}
+		}
+	}
+	if e.ffnTok[ffnTabIDs-1].Load() == nil {
+		t.Errorf("feed-forward table: row %d not stored", ffnTabIDs-1)
 	}
 }

@@ -194,3 +194,144 @@ scale_loop:
 scale_done:
 	VZEROUPPER
 	RET
+
+// func qkvRowAVX2(dst, tok, pos, u, d *float32, n int, m, inv float32)
+//
+// dst[i] = (tok[i] + pos[i] - m·u[i])·inv + d[i] for i < n, a positive
+// multiple of 8.
+TEXT ·qkvRowAVX2(SB), NOSPLIT, $0-56
+	MOVQ         dst+0(FP), DI
+	MOVQ         tok+8(FP), SI
+	MOVQ         pos+16(FP), R8
+	MOVQ         u+24(FP), R9
+	MOVQ         d+32(FP), R10
+	MOVQ         n+40(FP), CX
+	VBROADCASTSS m+48(FP), Y14
+	VBROADCASTSS inv+52(FP), Y15
+	SHRQ         $3, CX
+
+qkv_loop:
+	VMOVUPS      (SI), Y0
+	VADDPS       (R8), Y0, Y0
+	VMOVUPS      (R9), Y1
+	VFNMADD231PS Y14, Y1, Y0
+	VMOVUPS      (R10), Y2
+	VFMADD132PS  Y15, Y2, Y0
+	VMOVUPS      Y0, (DI)
+	ADDQ         $32, SI
+	ADDQ         $32, DI
+	ADDQ         $32, R8
+	ADDQ         $32, R9
+	ADDQ         $32, R10
+	DECQ         CX
+	JNZ          qkv_loop
+
+	VZEROUPPER
+	RET
+
+// func ffnRowAVX2(dst, tok, pos, u, d *float32, n int, m, inv float32)
+//
+// dst[i] = max(0, (dst[i] + tok[i] + pos[i] - m·u[i])·inv + d[i]) for
+// i < n, a positive multiple of 8.
+TEXT ·ffnRowAVX2(SB), NOSPLIT, $0-56
+	MOVQ         dst+0(FP), DI
+	MOVQ         tok+8(FP), SI
+	MOVQ         pos+16(FP), R8
+	MOVQ         u+24(FP), R9
+	MOVQ         d+32(FP), R10
+	MOVQ         n+40(FP), CX
+	VBROADCASTSS m+48(FP), Y14
+	VBROADCASTSS inv+52(FP), Y15
+	VXORPS       Y13, Y13, Y13
+	SHRQ         $3, CX
+
+ffn_loop:
+	VMOVUPS      (DI), Y0
+	VADDPS       (SI), Y0, Y0
+	VADDPS       (R8), Y0, Y0
+	VMOVUPS      (R9), Y1
+	VFNMADD231PS Y14, Y1, Y0
+	VMOVUPS      (R10), Y2
+	VFMADD132PS  Y15, Y2, Y0
+	VMAXPS       Y13, Y0, Y0
+	VMOVUPS      Y0, (DI)
+	ADDQ         $32, SI
+	ADDQ         $32, DI
+	ADDQ         $32, R8
+	ADDQ         $32, R9
+	ADDQ         $32, R10
+	DECQ         CX
+	JNZ          ffn_loop
+
+	VZEROUPPER
+	RET
+
+// func transpose8AVX2(dst *float32, ldd int, src *float32, lds int, n int)
+//
+// dst[c][r] = src[r][c] for r < 8 and c < n, a positive multiple of 8:
+// 8 rows of src (stride lds floats) become 8 columns of n rows of dst
+// (stride ldd floats), an 8 × 8 block at a time.
+TEXT ·transpose8AVX2(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ ldd+8(FP), R8
+	MOVQ src+16(FP), SI
+	MOVQ lds+24(FP), R9
+	MOVQ n+32(FP), CX
+	SHLQ $2, R8
+	SHLQ $2, R9
+	LEAQ (R9)(R9*2), R10 // 3 rows of src
+	LEAQ (R8)(R8*2), R11 // 3 rows of dst
+	SHRQ $3, CX
+
+transpose_loop:
+	MOVQ       SI, AX
+	VMOVUPS    (AX), Y0
+	VMOVUPS    (AX)(R9*1), Y1
+	VMOVUPS    (AX)(R9*2), Y2
+	VMOVUPS    (AX)(R10*1), Y3
+	LEAQ       (AX)(R9*4), AX
+	VMOVUPS    (AX), Y4
+	VMOVUPS    (AX)(R9*1), Y5
+	VMOVUPS    (AX)(R9*2), Y6
+	VMOVUPS    (AX)(R10*1), Y7
+	VUNPCKLPS  Y1, Y0, Y8
+	VUNPCKHPS  Y1, Y0, Y9
+	VUNPCKLPS  Y3, Y2, Y10
+	VUNPCKHPS  Y3, Y2, Y11
+	VUNPCKLPS  Y5, Y4, Y12
+	VUNPCKHPS  Y5, Y4, Y13
+	VUNPCKLPS  Y7, Y6, Y14
+	VUNPCKHPS  Y7, Y6, Y15
+	VSHUFPS    $0x44, Y10, Y8, Y0
+	VSHUFPS    $0xEE, Y10, Y8, Y1
+	VSHUFPS    $0x44, Y11, Y9, Y2
+	VSHUFPS    $0xEE, Y11, Y9, Y3
+	VSHUFPS    $0x44, Y14, Y12, Y4
+	VSHUFPS    $0xEE, Y14, Y12, Y5
+	VSHUFPS    $0x44, Y15, Y13, Y6
+	VSHUFPS    $0xEE, Y15, Y13, Y7
+	VPERM2F128 $0x20, Y4, Y0, Y8
+	VPERM2F128 $0x20, Y5, Y1, Y9
+	VPERM2F128 $0x20, Y6, Y2, Y10
+	VPERM2F128 $0x20, Y7, Y3, Y11
+	VPERM2F128 $0x31, Y4, Y0, Y12
+	VPERM2F128 $0x31, Y5, Y1, Y13
+	VPERM2F128 $0x31, Y6, Y2, Y14
+	VPERM2F128 $0x31, Y7, Y3, Y15
+	MOVQ       DI, AX
+	VMOVUPS    Y8, (AX)
+	VMOVUPS    Y9, (AX)(R8*1)
+	VMOVUPS    Y10, (AX)(R8*2)
+	VMOVUPS    Y11, (AX)(R11*1)
+	LEAQ       (AX)(R8*4), AX
+	VMOVUPS    Y12, (AX)
+	VMOVUPS    Y13, (AX)(R8*1)
+	VMOVUPS    Y14, (AX)(R8*2)
+	VMOVUPS    Y15, (AX)(R11*1)
+	ADDQ       $32, SI
+	LEAQ       (DI)(R8*8), DI
+	DECQ       CX
+	JNZ        transpose_loop
+
+	VZEROUPPER
+	RET

@@ -48,6 +48,28 @@ func TestVecAVX2(t *testing.T) {
 				}
 			}
 		})
+		t.Run(fmt.Sprintf("qkvRow/%d", n), func(t *testing.T) {
+			tok, pos, u, d := randSlice(r, n), randSlice(r, n), randSlice(r, n), randSlice(r, n)
+			want, got := make([]float32, n), make([]float32, n)
+			qkvRowGeneric(want, tok, pos, u, d, 0.3, 1.7)
+			qkvRow(got, tok, pos, u, d, 0.3, 1.7)
+			for i := range got {
+				if diff := math.Abs(float64(got[i] - want[i])); diff > 1e-6*(1+math.Abs(float64(want[i]))) {
+					t.Fatalf("qkvRow: dst[%d] = %g, want %g", i, got[i], want[i])
+				}
+			}
+		})
+		t.Run(fmt.Sprintf("lnStats/%d", n&^3+4), func(t *testing.T) {
+			x := randSlice(r, n&^3+4)
+			for i := range x {
+				x[i] = x[i]*3 + 10
+			}
+			m, inv := lnStats(x)
+			wm, winv := lnStatsGeneric(x)
+			if math.Abs(float64(m-wm)) > 1e-6*math.Abs(float64(wm)) || math.Abs(float64(inv-winv)) > 1e-6*math.Abs(float64(winv)) {
+				t.Fatalf("lnStats = %g, %g, want %g, %g", m, inv, wm, winv)
+			}
+		})
 		t.Run(fmt.Sprintf("addTo/%d", n), func(t *testing.T) {
 			dst, src := randSlice(r, n), randSlice(r, n+3)
 			want := append([]float32(nil), dst...)
@@ -56,6 +78,20 @@ func TestVecAVX2(t *testing.T) {
 			for i := range dst {
 				if dst[i] != want[i] {
 					t.Fatalf("addTo: dst[%d] = %g, want %g", i, dst[i], want[i])
+				}
+			}
+		})
+	}
+	for _, n := range []int{8, 16, 64, 128} {
+		t.Run(fmt.Sprintf("transpose8/%d", n), func(t *testing.T) {
+			const lds, ldd = 200, 37
+			src := randSlice(r, 7*lds+n)
+			want, got := make([]float32, (n-1)*ldd+8), make([]float32, (n-1)*ldd+8)
+			transpose8Generic(want, ldd, src, lds, n)
+			transpose8(got, ldd, src, lds, n)
+			for i := range got {
+				if got[i] != want[i] {
+					t.Fatalf("transpose8: dst[%d] = %g, want %g", i, got[i], want[i])
 				}
 			}
 		})
