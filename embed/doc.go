@@ -55,10 +55,13 @@
 // Full row blocks are read in place, the others packed; products of one row
 // use a matrix-vector kernel. Layer norm, softmax, ReLU and row sums use
 // AVX2 as well. The last layer's second feed-forward product is linear and
-// followed only by the mean over tokens, so it runs on the mean row, and
-// layer 0's residual projection comes from per-token and per-position
-// tables: a 128-token passage costs 1.01 GFLOP instead of the network's
-// 1.24. EmbedQuery splits one text across GOMAXPROCS goroutines (output
+// followed only by the mean over tokens, so it runs on the mean row. Layer
+// 0's input is the sum of a per-token and a per-position row, and a layer
+// norm factors out of the product that follows it, so layer 0's residual
+// projection, its q|k|v projection and most of its first feed-forward
+// product come from per-token rows (computed when a token is first seen)
+// and per-position rows (computed at load): a 128-token passage costs 0.86
+// GFLOP instead of the network's 1.24. EmbedQuery splits one text across GOMAXPROCS goroutines (output
 // columns of each product, attention heads) when no other text is being
 // embedded, on a team of helper goroutines that spin briefly between
 // products instead of being woken for each (team.go); EmbedDocuments runs
