@@ -100,15 +100,18 @@ func decodeFloats(raw []byte) []float32 {
 
 // packRaw decodes the row-major k × n matrix in raw straight into panels
 // (see pack).
+// It reads raw in order, row by row, and writes each row's piece of every
+// panel: a panel's pieces are consecutive, so the writes are n/panelWidth
+// sequential streams. (Panel by panel, the reads strode a whole row apart.)
 func packRaw(raw []byte, k, n int) packed {
 	p := packed{k: k, n: n, data: make([]float32, k*n)}
-	i := 0
-	for c0 := 0; c0 < n; c0 += panelWidth {
-		for r := range k {
-			row := raw[4*(r*n+c0) : 4*(r*n+c0+panelWidth)]
-			for c := range panelWidth {
-				p.data[i] = math.Float32frombits(binary.LittleEndian.Uint32(row[4*c:]))
-				i++
+	for r := range k {
+		row := raw[4*r*n : 4*(r+1)*n]
+		for c0 := 0; c0 < n; c0 += panelWidth {
+			dst := p.data[c0*k+r*panelWidth : c0*k+(r+1)*panelWidth]
+			src := row[4*c0 : 4*(c0+panelWidth)]
+			for c := range dst {
+				dst[c] = math.Float32frombits(binary.LittleEndian.Uint32(src[4*c:]))
 			}
 		}
 	}

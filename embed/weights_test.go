@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -77,5 +78,34 @@ func TestParseWeights(t *testing.T) {
 	shards["s2"] = all[22:]
 	if err := parseWeights(modelJSON, shardFiles(shards), collectWeights(map[string]tensor{}, map[string][2]int{"b": {4, panelWidth}})); err == nil {
 		t.Error("wrong packed shape accepted")
+	}
+}
+
+// TestPackRaw checks that decoding raw little-endian floats straight into
+// panels gives what packing the decoded matrix gives.
+func TestPackRaw(t *testing.T) {
+	const k, n = 5, 3 * panelWidth
+	w := make([]float32, k*n)
+	raw := make([]byte, 4*k*n)
+	for i := range w {
+		w[i] = float32(i) - 0.5
+		binary.LittleEndian.PutUint32(raw[4*i:], math.Float32bits(w[i]))
+	}
+	got, want := packRaw(raw, k, n), pack(w, k, n)
+	if got.k != want.k || got.n != want.n || !slices.Equal(got.data, want.data) {
+		t.Errorf("packRaw differs from pack: %v… against %v…", got.data[:8], want.data[:8])
+	}
+}
+
+// BenchmarkPackRaw measures decoding one of layer 0's 512 × 1536 weight
+// matrices into panels, which model loading does for every matrix.
+func BenchmarkPackRaw(b *testing.B) {
+	raw := make([]byte, 4*512*1536)
+	for i := range raw {
+		raw[i] = byte(i)
+	}
+	b.SetBytes(int64(len(raw)))
+	for b.Loop() {
+		packRaw(raw, 512, 1536)
 	}
 }
