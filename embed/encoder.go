@@ -423,31 +423,14 @@ func (e *encoder) forward(ws *workspace, ids []int, dst []float32) {
 		panic("embed: forward: token count out of range")
 	}
 
-	// Layer 0's projected residual and q|k|v projection from the tables
-	// (see encoder.posRes and encoder.posQKV); the layer norm's statistics
-	// come from x0 = 2·E[id] + timing.
-	x := ws.x[:rows*useDim]
-	qkv := ws.qkv[:rows*3*useEmbedDim]
-	var x0 [useEmbedDim]float32
 	toks := ws.ids[:rows]
 	for i, id := range ids {
 		if id < 0 || id >= e.vocab {
 			id = unknownID
 		}
 		toks[i] = id
-		emb := e.embed[id*useEmbedDim : (id+1)*useEmbedDim]
-		tim := e.timing[i*useEmbedDim : (i+1)*useEmbedDim]
-		for c := range x0 {
-			x0[c] = 2*emb[c] + tim[c]
-		}
-		m, inv := lnStats(x0[:])
-		res, tq := e.tokenRows(id)
-		row := x[i*useDim : (i+1)*useDim]
-		copy(row, e.posRes[i*useDim:(i+1)*useDim])
-		addTo(row, res)
-		qkvRow(qkv[i*3*useEmbedDim:(i+1)*3*useEmbedDim], tq, e.posQKV[i*3*useEmbedDim:], e.qkvU, e.qkvD, m, inv)
 	}
-	e.layer0(ws, toks, x)
+	x := e.layer0(ws, toks)
 	pooled := ws.pooled
 	e.layers[1].forward(ws, x, x, rows, pooled)
 
@@ -461,15 +444,34 @@ func (e *encoder) forward(ws *workspace, ids []int, dst []float32) {
 	Normalize(dst)
 }
 
-// layer0 runs layer 0 on the tokens ids (in range) from its tables: x must
-// hold the projected residual plus biases (see encoder.posRes) and ws.qkv
-// the q|k|v projection (see encoder.posQKV); x then holds the layer's
-// output.
-func (e *encoder) layer0(ws *workspace, ids []int, x []float32) {
+// layer0 runs layer 0 on the tokens ids (in range) from its tables and
+// returns its output (in ws.x).
+func (e *encoder) layer0(ws *workspace, ids []int) []float32 {
 	l := &e.layers[0]
 	rows := len(ids)
+
+	// The projected residual and the q|k|v projection from the tables (see
+	// encoder.posRes and encoder.posQKV); the layer norm's statistics come
+	// from x0 = 2·E[id] + timing.
+	x := ws.x[:rows*useDim]
+	qkv := ws.qkv[:rows*3*useEmbedDim]
+	var x0 [useEmbedDim]float32
+	for i, id := range ids {
+		emb := e.embed[id*useEmbedDim : (id+1)*useEmbedDim]
+		tim := e.timing[i*useEmbedDim : (i+1)*useEmbedDim]
+		for c := range x0 {
+			x0[c] = 2*emb[c] + tim[c]
+		}
+		m, inv := lnStats(x0[:])
+		res, tq := e.tokenRows(id)
+		row := x[i*useDim : (i+1)*useDim]
+		copy(row, e.posRes[i*useDim:(i+1)*useDim])
+		addTo(row, res)
+		qkvRow(qkv[i*3*useEmbedDim:(i+1)*3*useEmbedDim], tq, e.posQKV[i*3*useEmbedDim:], e.qkvU, e.qkvD, m, inv)
+	}
+
 	att := ws.att[:rows*l.att]
-	l.attention(ws, ws.qkv[:rows*3*l.att], att, rows)
+	l.attention(ws, qkv, att, rows)
 	// z = x + att·Wo (the bias is in x).
 	gemm(x, useDim, att, l.att, rows, l.out, ws.pa, ws.threads)
 
@@ -485,6 +487,7 @@ func (e *encoder) layer0(ws *workspace, ids []int, x []float32) {
 	}
 	addRows(x, l.ffn2b, rows)
 	gemm(x, useDim, f, useFFNDim, rows, l.ffn2, ws.pa, ws.threads)
+	return x
 }
 
 // forward runs the layer on the residual stream in (rows × l.in) and writes
@@ -698,34 +701,15 @@ func layerNorm(dst, src []float32, n, rows int, scale, bias []float32) {
 func layerNormRowGeneric(y, x, scale, bias []float32) {
 	n := len(x)
 	y, scale, bias = y[:n], scale[:n], bias[:n]
-	// Mean and variance in float64, four independent sums each so the
-	// additions overlap (n is a multiple of 4); the normalisation in
-	// float32.
-	var s0, s1, s2, s3 float64
-	for i := 0; i+3 < len(x); i += 4 {
-		s0 += float64(x[i])
-		s1 += float64(x[i+1])
-		s2 += float64(x[i+2])
-		s3 += float64(x[i+3])
-	}
-	mean := (s0 + s1 + s2 + s3) / float64(n)
-	s0, s1, s2, s3 = 0, 0, 0, 0
-	for i := 0; i+3 < len(x); i += 4 {
-		d0, d1 := float64(x[i])-mean, float64(x[i+1])-mean
-		d2, d3 := float64(x[i+2])-mean, float64(x[i+3])-mean
-		s0 += d0 * d0
-		s1 += d1 * d1
-		s2 += d2 * d2
-		s3 += d3 * d3
-	}
-	m, inv := lnFactors(mean, s0+s1+s2+s3, n)
+	m, inv := lnStatsGeneric(x)
 	for c, v := range x {
 		y[c] = (v-m)*inv*scale[c] + bias[c]
 	}
 }
 
 // lnStatsGeneric returns the float32 mean and 1/sqrt(var+ε) of x (a
-// multiple of 4 values), as layerNormRowGeneric computes them.
+// multiple of 4 values): mean and variance in float64, four independent
+// sums each so the additions overlap.
 func lnStatsGeneric(x []float32) (m, inv float32) {
 	var s0, s1, s2, s3 float64
 	for i := 0; i+3 < len(x); i += 4 {

@@ -379,16 +379,7 @@ func TestLayer0Tables(t *testing.T) {
 			l0.forward(newWorkspace(), x0, want, rows, nil)
 		})
 
-		ws := newWorkspace()
-		got := ws.x[:rows*useDim]
-		for i, id := range ids {
-			m, inv := lnStats(x0[i*useEmbedDim : (i+1)*useEmbedDim])
-			res, tq := e.tokenRows(id)
-			copy(got[i*useDim:(i+1)*useDim], e.posRes[i*useDim:])
-			addTo(got[i*useDim:(i+1)*useDim], res)
-			qkvRow(ws.qkv[i*3*useEmbedDim:(i+1)*3*useEmbedDim], tq, e.posQKV[i*3*useEmbedDim:], e.qkvU, e.qkvD, m, inv)
-		}
-		e.layer0(ws, ids, got)
+		got := e.layer0(newWorkspace(), ids)
 		for i := range got {
 			if d := math.Abs(float64(got[i] - want[i])); d > 1e-4*(1+math.Abs(float64(want[i]))) {
 				t.Fatalf("round %d: out[%d][%d] = %g, want %g", round, i/useDim, i%useDim, got[i], want[i])
