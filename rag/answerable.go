@@ -60,9 +60,10 @@ var FeatureNames = [numFeatures]string{
 	"focus_dense",     // focus_window × dense
 	"focus_all",       // the whole focus is in one window (derived from focus_window)
 	"log_chunks",      // log of the number of chunks in the corpus: a small corpus is calibrated apart from a large one
+	"extract_best",    // the extractive answerer's score (logit) of its best sentence
 }
 
-const numFeatures = 25
+const numFeatures = 26
 
 // gateMinChunks is the size of the smallest corpus the shipped model was
 // trained on (the default corpus): log_chunks counts a smaller corpus as
@@ -302,6 +303,13 @@ func (e *Engine) features(ctx context.Context, s Store, question string, r *Retr
 			if i == bestSent {
 				f[18] = d
 			}
+		}
+	}
+	// The score of the sentence the extractive answerer would put first:
+	// whether any sentence looks like an answer, not only like the question.
+	for i, c := range e.scoreCandidates(ctx, r.terms, r.article(0), question, qvec, r.Passages) {
+		if i == 0 || c.score > f[25] {
+			f[25] = c.score
 		}
 	}
 	return f, nil

@@ -66,68 +66,9 @@ type sentenceCandidate struct {
 func (e *Engine) extract(ctx context.Context, ts TermStats, ledeArticle *corpus.Article, question string, qvec []float32, passages []Passage) (string, []Citation) {
 	cfg := e.cfg.Extractive.withDefaults()
 	model := cfg.Model
-	if len(passages) == 0 {
-		return "", nil
-	}
-	var cands []*sentenceCandidate
-	// The lede (first sentence) of the best passage's article is a
-	// candidate wherever among the passages it is: a news article's lede
-	// states its main facts.
-	lede := -1
-	if a := ledeArticle; a != nil {
-		lede = ledeStart(a.Text)
-	}
-	topArticles := map[string]bool{}
-	for _, p := range passages[:min(len(passages), cfg.MaxPassages)] {
-		topArticles[p.ArticleID] = true
-	}
-	for pi, p := range passages {
-		if pi >= cfg.MaxPassages && !topArticles[p.ArticleID] {
-			continue
-		}
-		ss := sentences(p.Text)
-		for si, s := range ss {
-			text := p.Text[s.Start:s.End]
-			isLede := p.ArticleID == passages[0].ArticleID && p.Start+s.Start == lede
-			if !isStatement(text) {
-				continue // headings, questions, datelines, fragments
-			}
-			cands = append(cands, &sentenceCandidate{
-				passage: pi, start: p.Start + s.Start, end: p.Start + s.End,
-				text: text, terms: uniq(e.analyzer.Terms(nil, text)), lede: isLede,
-				index: si, of: len(ss),
-			})
-		}
-	}
+	cands := e.scoreCandidates(ctx, ts, ledeArticle, question, qvec, passages)
 	if len(cands) == 0 {
 		return "", nil
-	}
-	// Dense: the question against each sentence. Sentence vectors are
-	// cached, so repeated passages cost nothing after the first time.
-	var dense []float32
-	if qvec == nil { // bm25 retrieval did not embed the question
-		if q, err := e.cfg.Embedder.EmbedQuery(ctx, question); err == nil {
-			qvec = slices.Clone(q)
-			embed.Normalize(qvec)
-		}
-	}
-	if qvec != nil {
-		texts := make([]string, len(cands))
-		for i, c := range cands {
-			texts[i] = c.text
-		}
-		if vs, err := e.sentences.embed(ctx, e.cfg.Embedder, texts); err == nil {
-			dense = make([]float32, len(vs))
-			for i, v := range vs {
-				if len(v) == len(qvec) {
-					dense[i] = dot(qvec, v)
-				}
-			}
-		}
-	}
-	candidateFeatures(e.analyzer, question, newQueryWeights(e.analyzer.Terms(nil, question), ts), cands, passages, dense)
-	for _, c := range cands {
-		c.score = model.Score(c.features)
 	}
 	ranked := slices.Clone(cands)
 	slices.SortStableFunc(ranked, func(a, b *sentenceCandidate) int { return cmp.Compare(b.score, a.score) })
@@ -175,6 +116,77 @@ func (e *Engine) extract(ctx context.Context, ts TermStats, ledeArticle *corpus.
 	}
 	slices.SortFunc(cites, func(a, b Citation) int { return a.N - b.N })
 	return b.String(), cites
+}
+
+// scoreCandidates returns the candidate sentences of passages (the best
+// ones and the lede of ledeArticle, the best passage's article), in passage
+// order, each scored by the configured sentence model.
+func (e *Engine) scoreCandidates(ctx context.Context, ts TermStats, ledeArticle *corpus.Article, question string, qvec []float32, passages []Passage) []*sentenceCandidate {
+	cfg := e.cfg.Extractive.withDefaults()
+	if len(passages) == 0 {
+		return nil
+	}
+	var cands []*sentenceCandidate
+	// The lede (first sentence) of the best passage's article is a
+	// candidate wherever among the passages it is: a news article's lede
+	// states its main facts.
+	lede := -1
+	if a := ledeArticle; a != nil {
+		lede = ledeStart(a.Text)
+	}
+	topArticles := map[string]bool{}
+	for _, p := range passages[:min(len(passages), cfg.MaxPassages)] {
+		topArticles[p.ArticleID] = true
+	}
+	for pi, p := range passages {
+		if pi >= cfg.MaxPassages && !topArticles[p.ArticleID] {
+			continue
+		}
+		ss := sentences(p.Text)
+		for si, s := range ss {
+			text := p.Text[s.Start:s.End]
+			isLede := p.ArticleID == passages[0].ArticleID && p.Start+s.Start == lede
+			if !isStatement(text) {
+				continue // headings, questions, datelines, fragments
+			}
+			cands = append(cands, &sentenceCandidate{
+				passage: pi, start: p.Start + s.Start, end: p.Start + s.End,
+				text: text, terms: uniq(e.analyzer.Terms(nil, text)), lede: isLede,
+				index: si, of: len(ss),
+			})
+		}
+	}
+	if len(cands) == 0 {
+		return nil
+	}
+	// Dense: the question against each sentence. Sentence vectors are
+	// cached, so repeated passages cost nothing after the first time.
+	var dense []float32
+	if qvec == nil { // bm25 retrieval did not embed the question
+		if q, err := e.cfg.Embedder.EmbedQuery(ctx, question); err == nil {
+			qvec = slices.Clone(q)
+			embed.Normalize(qvec)
+		}
+	}
+	if qvec != nil {
+		texts := make([]string, len(cands))
+		for i, c := range cands {
+			texts[i] = c.text
+		}
+		if vs, err := e.sentences.embed(ctx, e.cfg.Embedder, texts); err == nil {
+			dense = make([]float32, len(vs))
+			for i, v := range vs {
+				if len(v) == len(qvec) {
+					dense[i] = dot(qvec, v)
+				}
+			}
+		}
+	}
+	candidateFeatures(e.analyzer, question, newQueryWeights(e.analyzer.Terms(nil, question), ts), cands, passages, dense)
+	for _, c := range cands {
+		c.score = cfg.Model.Score(c.features)
+	}
+	return cands
 }
 
 // extractMinNovel: below this share of new terms a sentence restates the
