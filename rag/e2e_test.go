@@ -174,7 +174,9 @@ func TestEndToEndExtractive(t *testing.T) {
 // TestExtractiveShowsConflictingSources: the default corpus holds two
 // accounts of who formed the "coalition of the willing" (Sky News: the UK
 // and France lead it; an undated article with no outlet: Zelenskyy
-// announced it). The extracted answer shows both, each attributed.
+// announced it). The extracted answer quotes both articles, each
+// attributed. (It does not yet quote the two accounts themselves: the
+// passages holding them rank below the retrieved ones; see the README.)
 func TestExtractiveShowsConflictingSources(t *testing.T) {
 	e := defaultCorpusEngine(t, nil)
 	ans, err := e.Ask(context.Background(), Request{Question: "Who formed the coalition of the willing?"}, Stream{})
