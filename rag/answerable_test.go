@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 	"testing"
+
+	"github.com/newsrag/newsrag/internal/testfake"
 )
 
 // TestGateInEveryRetrievalMode asks the first turns of
@@ -66,5 +68,48 @@ func TestFocusWindow(t *testing.T) {
 		if got := f[focus] > 1-1e-9; got != tt.full {
 			t.Errorf("%q: focus_window %.3f, want the whole focus in one window: %v", tt.q, f[focus], tt.full)
 		}
+	}
+}
+
+// TestExtractBest checks the extract_best feature: the gate sees the score
+// of the sentence the extractive answerer ranks first for the same
+// question, and a question whose answer is there scores above one whose
+// answer is not.
+func TestExtractBest(t *testing.T) {
+	defaultCorpusEngine(t, nil) // builds the shared index
+	var best float64
+	traced := false
+	e, err := Open(context.Background(), Config{DataDir: defaultDir, Embedder: testfake.Builtin(t),
+		Extractive: ExtractiveConfig{Trace: func(_ string, ss []ExtractedSentence) {
+			for i, s := range ss {
+				if i == 0 || s.Score > best {
+					best = s.Score
+				}
+			}
+			traced = len(ss) > 0
+		}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.Index(FeatureNames[:], "extract_best")
+	f, _, err := e.Assess(context.Background(), Request{Question: dronesQuestion})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Ask(context.Background(), Request{Question: dronesQuestion}, Stream{}); err != nil {
+		t.Fatal(err)
+	}
+	if !traced {
+		t.Fatal("the extractive answerer traced no sentences")
+	}
+	if f[i] != best {
+		t.Errorf("extract_best %v, want the answerer's best score %v", f[i], best)
+	}
+	off, _, err := e.Assess(context.Background(), Request{Question: "What is the population of Kyiv?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if off[i] >= f[i] {
+		t.Errorf("extract_best %v for an unanswerable question, not below %v for an answerable one", off[i], f[i])
 	}
 }
