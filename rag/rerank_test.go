@@ -189,11 +189,17 @@ func TestRerankParts(t *testing.T) {
 			corpus.Article{Title: "Notes", Text: "The mill burned down. Rain fell in 1820."},
 			corpus.Article{Title: "Notes", Text: "The mill burned in 1820. Rain fell down."},
 			func(w *rerankWeights) { w.number = 0 }},
+		{"the lede", "Did the mill burn down?",
+			corpus.Article{Title: "Notes", Text: "Cows grazed quietly in the field.\n\nThe mill burned down in the night."},
+			corpus.Article{Title: "Notes", Text: "The mill burned down in the night.\n\nCows grazed quietly in the field."},
+			func(w *rerankWeights) { w.lede = 0 }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.a.ID, tt.b.ID = "a", "b"
-			ix, _, err := Build(context.Background(), []corpus.Article{tt.a, tt.b}, BuildConfig{Embedder: testfake.NewEmbedder()})
+			// One paragraph per chunk, so that an article's chunks differ in
+			// place only.
+			ix, _, err := Build(context.Background(), []corpus.Article{tt.a, tt.b}, BuildConfig{Embedder: testfake.NewEmbedder(), Chunking: ChunkConfig{MaxWords: 8}})
 			if err != nil {
 				t.Fatal(err)
 			}
