@@ -53,7 +53,10 @@
 // 6 × 16 with AVX2/FMA (4-row blocks mixed in; build with -tags noavx512 to
 // force it), else a portable Go kernel (other platforms, or -tags purego).
 // Full row blocks are read in place, the others packed; products of one row
-// use a matrix-vector kernel. Layer norm, softmax, ReLU and row sums use
+// use a matrix-vector kernel, which also takes single left-over rows where
+// that is cheaper than a short block (a 13-token question is 6 + 6 + 1 rows
+// with AVX2). The AVX2 kernels and the packed AVX-512 ones prefetch the
+// weight panel ahead of use. Layer norm, softmax, ReLU and row sums use
 // AVX2 as well. The last layer's second feed-forward product is linear and
 // followed only by the mean over tokens, so it runs on the mean row. Layer
 // 0's input is the sum of a per-token and a per-position row, and a layer
