@@ -86,8 +86,8 @@ func TestGemm(t *testing.T) {
 }
 
 // TestKernelsModel checks every kernel end to end, the portable one
-// included, on one goroutine and split across two: the reference
-// embeddings must match with each.
+// included, on one goroutine and split across two, with layer 0 from its
+// tables and run directly: the reference embeddings must match with each.
 func TestKernelsModel(t *testing.T) {
 	m := testModel(t)
 	for name, kern := range kernels() {
@@ -96,10 +96,13 @@ func TestKernelsModel(t *testing.T) {
 				ws := newWorkspace()
 				ws.threads = threads
 				for i, c := range referenceCases(t) {
-					got := make([]float32, useDim)
-					m.enc.forward(ws, c.Tokens[:min(len(c.Tokens), useMaxTokens)], got)
-					if cos, _ := compare(got, c.Embedding); cos < 0.99999 {
-						t.Errorf("%s kernel, %d goroutines, case %d: cosine %.7f < 0.99999", name, threads, i, cos)
+					for _, tables := range []bool{true, false} {
+						ws.tables = tables
+						got := make([]float32, useDim)
+						m.enc.forward(ws, c.Tokens[:min(len(c.Tokens), useMaxTokens)], got)
+						if cos, _ := compare(got, c.Embedding); cos < 0.99999 {
+							t.Errorf("%s kernel, %d goroutines, tables %v, case %d: cosine %.7f < 0.99999", name, threads, tables, i, cos)
+						}
 					}
 				}
 			})
@@ -349,34 +352,43 @@ func checkClose(t *testing.T, what string, got, want, orig []float32, ld, n, k i
 // BenchmarkGemmCold times query-sized products (13 rows) on weights that
 // are not in any cache: it cycles through 24 different 512 × 1536 matrices
 // (72 MB), as a question's forward pass streams its 16 MB of weights once.
+// One-row products (the last layer's second feed-forward product and the
+// output projection run on the mean row) are timed the same way.
 func BenchmarkGemmCold(b *testing.B) {
-	const rows, k, n, mats = 13, 512, 1536, 24
+	const k, n, mats = 512, 1536, 24
 	r := rand.New(rand.NewPCG(1, 2))
-	a := randSlice(r, rows*k)
 	ws := make([]packed, mats)
 	for i := range ws {
 		ws[i] = pack(randSlice(r, k*n), k, n)
 	}
-	c := make([]float32, rows*n)
 	for name, kern := range kernels() {
 		if name == "generic" {
 			continue
 		}
-		b.Run(fmt.Sprintf("%dx%dx%d/%s", rows, k, n, name), func(b *testing.B) {
-			pa := make([]float32, packedRows(rows, k, kern))
-			withKernel(b, kern, func() {
-				start := cpuTime()
-				i := 0
-				for b.Loop() {
-					gemm(c, n, a, k, rows, ws[i%mats], pa, 1)
-					i++
-				}
-				reportCPU(b, start)
-				flops := 2 * float64(rows*k*n) * float64(b.N)
-				if cpu := (cpuTime() - start).Seconds(); cpu > 0 {
-					b.ReportMetric(flops/cpu/1e9, "cpu-GFLOP/s")
-				}
-			})
-		})
+		for _, rows := range []int{1, 13} {
+			a := randSlice(r, rows*k)
+			c := make([]float32, rows*n)
+			benchGemmCold(b, name, kern, rows, k, n, a, c, ws)
+		}
 	}
+}
+
+// benchGemmCold runs one case of BenchmarkGemmCold, cycling through ws.
+func benchGemmCold(b *testing.B, name string, kern microKernel, rows, k, n int, a, c []float32, ws []packed) {
+	b.Run(fmt.Sprintf("%dx%dx%d/%s", rows, k, n, name), func(b *testing.B) {
+		pa := make([]float32, packedRows(rows, k, kern))
+		withKernel(b, kern, func() {
+			start := cpuTime()
+			i := 0
+			for b.Loop() {
+				gemm(c, n, a, k, rows, ws[i%len(ws)], pa, 1)
+				i++
+			}
+			reportCPU(b, start)
+			flops := 2 * float64(rows*k*n) * float64(b.N)
+			if cpu := (cpuTime() - start).Seconds(); cpu > 0 {
+				b.ReportMetric(flops/cpu/1e9, "cpu-GFLOP/s")
+			}
+		})
+	})
 }
