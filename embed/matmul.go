@@ -57,8 +57,10 @@ type microKernel struct {
 	// mr2.
 	tile func(c []float32, ldc int, pa, panel []float32, k, h int)
 	// direct, if not nil, is tile for full blocks of mr rows read from a
-	// in place (row stride lda) rather than packed.
-	direct func(c []float32, ldc int, a []float32, lda int, panel []float32, k int)
+	// in place (row stride lda) rather than packed. If pf is not 0, it
+	// also prefetches the k × panelWidth values pf floats past panel into
+	// the L2 cache (the AVX2 kernel does; the AVX-512 one ignores pf).
+	direct func(c []float32, ldc int, a []float32, lda int, panel []float32, k, pf int)
 	// blockCost estimates the time of one row block of each height the
 	// plan can use (mr, mr2 and 1, the one-row product gemv, which is
 	// then used for single rows of a longer product too): BenchmarkTile's
@@ -334,7 +336,15 @@ func gemmPanels(kern microKernel, c []float32, ldc int, a []float32, lda int, pa
 					continue
 				}
 				if kern.direct != nil && h == plan.mr && r0+h <= rows {
-					kern.direct(c[r0*ldc+c0:], ldc, a[r0*lda+k0:], lda, panel, kc)
+					// In products of a few row blocks (a question's), the
+					// second block prefetches the next panel's chunk (see
+					// microKernel.direct); the first one then finds it in
+					// the L2 cache instead of waiting on memory.
+					pf := 0
+					if i == 1 && plan.blocks <= 4 && p+1 < hi {
+						pf = panelWidth * b.k
+					}
+					kern.direct(c[r0*ldc+c0:], ldc, a[r0*lda+k0:], lda, panel, kc, pf)
 					continue
 				}
 				blk := pa[r0*b.k+k0*h:]

@@ -699,14 +699,22 @@ kernel4x16avx2_loop:
 //
 // kernel6x16AVX2 reading the 6 rows of a in place (row stride lda, in
 // float32 elements): rows 0-2 from SI and 3-5 from R9, plus 0, 1 or 2
-// times the stride (R13), instead of from a packed block.
-TEXT ·kernel6x16AVX2Direct(SB), NOSPLIT, $0-48
+// times the stride (R13), instead of from a packed block. If pf is not 0,
+// each k step also prefetches into the L2 cache the panel row pf bytes
+// ahead (R10; gemm points it at the next panel).
+TEXT ·kernel6x16AVX2Direct(SB), NOSPLIT, $0-56
 	MOVQ c+0(FP), DI
 	MOVQ ldc+8(FP), R8
 	MOVQ a+16(FP), SI
 	MOVQ lda+24(FP), R13
 	MOVQ panel+32(FP), DX
 	MOVQ k+40(FP), CX
+	MOVQ pf+48(FP), R10
+	TESTQ R10, R10
+	JNZ  pfset6d
+	MOVQ $PFD, R10 // no far prefetch: repeat the near one
+
+pfset6d:
 	SHLQ $2, R8
 	SHLQ $2, R13
 	LEAQ (R13)(R13*2), AX
@@ -727,6 +735,8 @@ TEXT ·kernel6x16AVX2Direct(SB), NOSPLIT, $0-48
 kernel6x16avx2direct_loop:
 	PREFETCHT0 PFD(DX)
 	PREFETCHT0 PFD+64(DX)
+	PREFETCHT1 (DX)(R10*1)
+	PREFETCHT1 64(DX)(R10*1)
 	VMOVUPS (DX), Y12
 	VMOVUPS 32(DX), Y13
 	VBROADCASTSS (SI), Y14

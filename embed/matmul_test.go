@@ -313,7 +313,7 @@ func TestTile(t *testing.T) {
 						copy(wide[r*(k+lda):], a[r*k:(r+1)*k])
 					}
 					got := append([]float32(nil), c0...)
-					kern.direct(got, ldc, wide, k+lda, b, k)
+					kern.direct(got, ldc, wide, k+lda, b, k, 0)
 					checkClose(t, fmt.Sprintf("%s direct %dx%d k=%d", name, h, panelWidth, k), got, want, c0, ldc, panelWidth, k)
 				}
 			}
