@@ -2,7 +2,6 @@ package embed
 
 import (
 	"archive/tar"
-	"bytes"
 	"compress/gzip"
 	"context"
 	"crypto/sha256"
@@ -227,67 +226,6 @@ func (v *verifiedFile) Read(p []byte) (int, error) {
 }
 
 func (v *verifiedFile) Close() error { return v.f.Close() }
-
-// hashChecks checks model files against their manifest hashes on
-// goroutines of their own; see loadDir. The zero value is ready to use.
-type hashChecks struct {
-	wg  sync.WaitGroup
-	mu  sync.Mutex
-	err error // the first mismatch
-}
-
-// open returns a reader of the file name listed in manifest m. On its first
-// Read it reads the whole file into memory and starts checking its hash;
-// wait reports the result.
-func (hc *hashChecks) open(dir, name string, m manifest) (io.ReadCloser, error) {
-	want, ok := m.Files[name]
-	if !ok {
-		return nil, fmt.Errorf("model file %s is not in the manifest of %s", name, dir)
-	}
-	return &checkedFile{hc: hc, path: filepath.Join(dir, name), want: want}, nil
-}
-
-// wait returns when every file opened so far has been hashed, with an
-// error naming the first that did not match its manifest.
-func (hc *hashChecks) wait() error {
-	hc.wg.Wait()
-	hc.mu.Lock()
-	defer hc.mu.Unlock()
-	return hc.err
-}
-
-// checkedFile is a model file read whole on first use, its hash checked by
-// its hashChecks.
-type checkedFile struct {
-	hc         *hashChecks
-	path, want string
-	r          *bytes.Reader
-}
-
-func (f *checkedFile) Read(p []byte) (int, error) {
-	if f.r == nil {
-		data, err := os.ReadFile(f.path)
-		if err != nil {
-			return 0, fmt.Errorf("read model file: %w", err)
-		}
-		f.r = bytes.NewReader(data)
-		f.hc.wg.Add(1)
-		go func() {
-			defer f.hc.wg.Done()
-			sum := sha256.Sum256(data)
-			if hex.EncodeToString(sum[:]) != f.want {
-				f.hc.mu.Lock()
-				if f.hc.err == nil {
-					f.hc.err = fmt.Errorf("model file %s does not match its manifest hash (corrupt or modified)", f.path)
-				}
-				f.hc.mu.Unlock()
-			}
-		}()
-	}
-	return f.r.Read(p)
-}
-
-func (f *checkedFile) Close() error { return nil }
 
 // fetchMu serialises fetches within the process, so concurrent loads of a
 // missing model download it once.

@@ -406,8 +406,7 @@ func TestLayer0Tables(t *testing.T) {
 
 // TestLoadDirCatchesCorruption loads copies of the cached model: intact, it
 // loads; with one bit of a weight flipped (which decodes fine) or a shard
-// cut short, loadDir fails with the hash mismatch, although the hashes are
-// checked concurrently with decoding.
+// cut short, loadDir fails with the hash mismatch.
 func TestLoadDirCatchesCorruption(t *testing.T) {
 	testModel(t) // make sure it is cached
 	cfg, err := ModelConfig{}.withDefaults()
