@@ -63,8 +63,11 @@
 // norm factors out of the product that follows it, so layer 0's residual
 // projection, its q|k|v projection and most of its first feed-forward
 // product come from per-token rows (computed when a token is first seen)
-// and per-position rows (computed at load): a 128-token passage costs 0.86
-// GFLOP instead of the network's 1.24. EmbedQuery splits one text across GOMAXPROCS goroutines (output
+// and per-position rows: a 128-token passage costs 0.86 GFLOP instead of
+// the network's 1.24. The per-position tables cost 0.55 GFLOP to build, so
+// a model builds them only once it has been asked to embed 16 KB of text
+// and runs layer 0 directly until then (a one-shot CLI call never builds
+// them). EmbedQuery splits one text across GOMAXPROCS goroutines (output
 // columns of each product, attention heads) when no other text is being
 // embedded, on a team of helper goroutines that spin briefly between
 // products instead of being woken for each (team.go); EmbedDocuments runs
