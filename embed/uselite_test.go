@@ -480,11 +480,14 @@ func TestTablesAfterEnoughText(t *testing.T) {
 	if m.enc.tablesBuilt.Load() {
 		t.Fatal("tables built after a few short texts")
 	}
-	docs := make([]string, tablesAfter/1000+1)
-	for i := range docs {
-		docs[i] = strings.Repeat("x", 1000)
+	// Skip most of the way to the threshold (embedding 16 KB of text with
+	// the portable kernel would take a minute), then cross it.
+	m.textBytes.Store(tablesAfter - 100)
+	doc := words(60)
+	if len(doc) <= 100 {
+		t.Fatalf("test text of %d bytes does not cross the threshold", len(doc))
 	}
-	if _, err := m.EmbedDocuments(ctx, docs); err != nil {
+	if _, err := m.EmbedDocuments(ctx, []string{doc}); err != nil {
 		t.Fatal(err)
 	}
 	if !m.enc.tablesBuilt.Load() {
