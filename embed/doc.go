@@ -53,15 +53,21 @@
 // 6 × 16 with AVX2/FMA (4-row blocks mixed in; build with -tags noavx512 to
 // force it), else a portable Go kernel (other platforms, or -tags purego).
 // Full row blocks are read in place, the others packed; products of one row
-// use a matrix-vector kernel. Layer norm, softmax, ReLU and row sums use
+// use a matrix-vector kernel, which also takes single left-over rows where
+// that is cheaper than a short block (a 13-token question is 6 + 6 + 1 rows
+// with AVX2). The AVX2 kernels and the packed AVX-512 ones prefetch the
+// weight panel ahead of use. Layer norm, softmax, ReLU and row sums use
 // AVX2 as well. The last layer's second feed-forward product is linear and
 // followed only by the mean over tokens, so it runs on the mean row. Layer
 // 0's input is the sum of a per-token and a per-position row, and a layer
 // norm factors out of the product that follows it, so layer 0's residual
 // projection, its q|k|v projection and most of its first feed-forward
 // product come from per-token rows (computed when a token is first seen)
-// and per-position rows (computed at load): a 128-token passage costs 0.86
-// GFLOP instead of the network's 1.24. EmbedQuery splits one text across GOMAXPROCS goroutines (output
+// and per-position rows: a 128-token passage costs 0.86 GFLOP instead of
+// the network's 1.24. The per-position tables cost 0.55 GFLOP to build, so
+// a model builds them only once it has been asked to embed 16 KB of text
+// and runs layer 0 directly until then (a one-shot CLI call never builds
+// them). EmbedQuery splits one text across GOMAXPROCS goroutines (output
 // columns of each product, attention heads) when no other text is being
 // embedded, on a team of helper goroutines that spin briefly between
 // products instead of being woken for each (team.go); EmbedDocuments runs

@@ -73,6 +73,12 @@ type encoder struct {
 	ffnTok []atomic.Pointer[[useFFNDim]float32] // ffnTabIDs rows, nil until computed
 
 	tokMu sync.Mutex // serialises filling tokTab and ffnTok rows
+
+	// The per-position and constant tables above (posRes, posQKV, qkvU,
+	// qkvD, ffnDS, ffnWoS, ffnPos, ffnU, ffnD) are built on first use; see
+	// ensureTables.
+	tablesOnce  sync.Once
+	tablesBuilt atomic.Bool
 }
 
 // layer is one transformer layer. Layer 0 widens from 256 to 512 and
@@ -220,12 +226,32 @@ func newEncoder(ws map[string]tensor) (*encoder, error) {
 	if err != nil {
 		return nil, err
 	}
+	e.tokTab = make([]atomic.Pointer[[tokRow]float32], e.vocab)
+	e.ffnTok = make([]atomic.Pointer[[useFFNDim]float32], min(ffnTabIDs, e.vocab))
+	return e, nil
+}
+
+// ensureTables builds layer 0's per-position and constant tables (see
+// encoder.posRes and encoder.ffnDS) if they are not built yet: 0.55 GFLOP,
+// 15–25 ms on one core. They save 1.4 MFLOP per token (a fifth of a
+// passage), so they pay off after a few hundred tokens, but a one-shot CLI
+// call embeds little more than that and paid 40–60 ms for them (the build
+// and its garbage): the model builds them only once it has embedded enough
+// text (see USELite.useTables) and runs layer 0 directly until then.
+func (e *encoder) ensureTables() {
+	e.tablesOnce.Do(func() {
+		e.buildTables()
+		e.tablesBuilt.Store(true)
+	})
+}
+
+// buildTables computes the tables; see ensureTables.
+func (e *encoder) buildTables() {
 	l0 := &e.layers[0]
 	e.posRes = make([]float32, useMaxTokens*useDim)
 	fillRows(e.posRes, l0.dBias, useMaxTokens)
 	addRows(e.posRes, l0.outBias, useMaxTokens)
 	gemm(e.posRes, useDim, e.timing, useEmbedDim, useMaxTokens, *l0.dense, nil, 1)
-	e.tokTab = make([]atomic.Pointer[[tokRow]float32], e.vocab)
 
 	// Layer 0's q|k|v tables (see encoder.posQKV).
 	const nq = 3 * useEmbedDim
@@ -262,8 +288,6 @@ func newEncoder(ws map[string]tensor) (*encoder, error) {
 	gemm(e.ffnU, useFFNDim, l0.ffnLNs, useDim, 1, l0.ffn1, nil, 1)
 	e.ffnD = append([]float32(nil), l0.ffn1b...)
 	gemm(e.ffnD, useFFNDim, l0.ffnLNb, useDim, 1, l0.ffn1, nil, 1)
-	e.ffnTok = make([]atomic.Pointer[[useFFNDim]float32], min(ffnTabIDs, e.vocab))
-	return e, nil
 }
 
 // ffnTokenRows sets ws.ffnTok[i] to the per-token row of layer 0's first
@@ -356,6 +380,7 @@ func timingSignal(inv []float32) []float32 {
 // goroutines it may use.
 type workspace struct {
 	threads int       // goroutines one forward pass may use
+	tables  bool      // run layer 0 from its tables (see encoder.ensureTables)
 	h       []float32 // rows × useDim, layer-norm output
 	qkv     []float32 // rows × 3·useDim
 	att     []float32 // rows × useDim, attention output
@@ -430,7 +455,13 @@ func (e *encoder) forward(ws *workspace, ids []int, dst []float32) {
 		}
 		toks[i] = id
 	}
-	x := e.layer0(ws, toks)
+	var x []float32
+	if ws.tables {
+		e.ensureTables()
+		x = e.layer0(ws, toks)
+	} else {
+		x = e.layer0Direct(ws, toks)
+	}
 	pooled := ws.pooled
 	e.layers[1].forward(ws, x, x, rows, pooled)
 
@@ -487,6 +518,33 @@ func (e *encoder) layer0(ws *workspace, ids []int) []float32 {
 	}
 	addRows(x, l.ffn2b, rows)
 	gemm(x, useDim, f, useFFNDim, rows, l.ffn2, ws.pa, ws.threads)
+	return x
+}
+
+// layer0Direct runs layer 0 on the tokens ids (in range) without the
+// tables, every product on the layer's weights, and returns its output (in
+// ws.x). It matches layer0 within float32 rounding.
+func (e *encoder) layer0Direct(ws *workspace, ids []int) []float32 {
+	l := &e.layers[0]
+	rows := len(ids)
+	// x0 = 2·E[id] + timing (in ws.f, which l.forward uses only after its
+	// first layer norm has read x0), and the projected residual
+	// x0·dense + dense bias + output bias.
+	x0 := ws.f[:rows*useEmbedDim]
+	x := ws.x[:rows*useDim]
+	for i, id := range ids {
+		emb := e.embed[id*useEmbedDim : (id+1)*useEmbedDim]
+		tim := e.timing[i*useEmbedDim : (i+1)*useEmbedDim]
+		row := x0[i*useEmbedDim : (i+1)*useEmbedDim]
+		for c := range row {
+			row[c] = 2*emb[c] + tim[c]
+		}
+		out := x[i*useDim : (i+1)*useDim]
+		copy(out, l.dBias)
+		addTo(out, l.outBias)
+	}
+	gemm(x, useDim, x0, useEmbedDim, rows, *l.dense, ws.pa, ws.threads)
+	l.forward(ws, x0, x, rows, nil)
 	return x
 }
 

@@ -10,8 +10,8 @@ import "sync"
 //     panelWidth columns: panel p holds columns [32p, 32p+32) of all k rows
 //     contiguously, so a kernel streams it sequentially.
 //   - The rows of the activations are split into row blocks (planBlocks
-//     mixes the kernel's two heights so as to compute the fewest padding
-//     rows). Blocks the kernel cannot read in place are packed at each
+//     mixes the kernel's two heights and single rows, by the time each
+//     kind of block takes). Blocks the kernel cannot read in place are packed at each
 //     product, interleaved along k (a block of h rows from row r0 holds
 //     a[r0+r][p] at p·h+r), so the kernel reads them as one sequential
 //     stream too; the last block is padded with zero rows.
@@ -29,7 +29,9 @@ import "sync"
 // padding) when the CPU and OS support it, else 6 × 16 AVX2 with FMA (twice
 // per panel; 4-row blocks mixed in). Full blocks of the tallest height are
 // read in place rather than packed. Products of a single row skip packing
-// and use a matrix-vector kernel. Everything else uses kernelGeneric, which
+// and use a matrix-vector kernel, which also takes single left-over rows of
+// longer products where the plan finds it cheaper (AVX2: 13 rows are
+// 6 + 6 + 1). Everything else uses kernelGeneric, which
 // is also tested on its own (and selected on amd64 by the purego build tag).
 
 const (
@@ -55,8 +57,15 @@ type microKernel struct {
 	// mr2.
 	tile func(c []float32, ldc int, pa, panel []float32, k, h int)
 	// direct, if not nil, is tile for full blocks of mr rows read from a
-	// in place (row stride lda) rather than packed.
-	direct func(c []float32, ldc int, a []float32, lda int, panel []float32, k int)
+	// in place (row stride lda) rather than packed. If pf is not 0, it
+	// also prefetches the k × panelWidth values pf floats past panel into
+	// the L2 cache (the AVX2 kernel does; the AVX-512 one ignores pf).
+	direct func(c []float32, ldc int, a []float32, lda int, panel []float32, k, pf int)
+	// blockCost estimates the time of one row block of each height the
+	// plan can use (mr, mr2 and 1, the one-row product gemv, which is
+	// then used for single rows of a longer product too): BenchmarkTile's
+	// ns/op. 0 means the height is not used (for 1) or not measured.
+	blockCost [maxMR + 1]float32
 	// gemv adds a[:k] times a k × panelWidth panel (row stride panelWidth)
 	// to c[:panelWidth]: the product of a single row, where a row block
 	// would mostly multiply padding. k is positive.
@@ -67,7 +76,8 @@ type microKernel struct {
 }
 
 // kernelGeneric is the portable micro-kernel.
-var kernelGeneric = microKernel{name: "generic", mr: 4, tile: tileGeneric, gemv: gemvGeneric, exp: expAffine}
+var kernelGeneric = microKernel{name: "generic", mr: 4, tile: tileGeneric, gemv: gemvGeneric, exp: expAffine,
+	blockCost: [maxMR + 1]float32{1: 17600, 4: 35800}}
 
 // packed is a k × n matrix stored as n/32 panels of k × 32 values.
 type packed struct {
@@ -104,45 +114,70 @@ func (p packed) unpack() []float32 {
 }
 
 // blockPlan splits the rows of a product into row blocks: first big blocks
-// of the kernel's mr rows, then blocks of mr2 rows; the last block may be
-// partial (padded with zero rows when packed).
+// of the kernel's mr rows, then mid blocks of mr2 rows, then single rows
+// (ones), which go through the kernel's one-row product reading a in
+// place. Without single rows the last block may be partial (padded with
+// zero rows when packed).
 type blockPlan struct {
-	rows, mr, mr2, big, blocks int
+	rows, mr, mr2, big, mid, ones, blocks int
 }
 
-// planBlocks returns the row blocks for rows rows: the mix of mr- and
-// mr2-row blocks that computes the fewest padding rows, and of those the
-// one with fewest blocks. 128 rows with 14- and 8-row blocks are 8 × 14 +
-// 2 × 8, with no padding, where 14-row blocks alone would compute 140.
+// planBlocks returns the row blocks for rows rows: the mix of mr-row,
+// mr2-row and single-row blocks with the least estimated time (the
+// kernel's blockCost per block), and of equal ones the one with fewest
+// blocks. 128 rows with 14- and 8-row blocks are 8 × 14 + 2 × 8, with no
+// padding, where 14-row blocks alone would compute 140; 13 rows with the
+// AVX2 kernel are 6 + 6 + 1, where 6 + 4 + 4 would run its slower 4-row
+// kernel twice.
 func planBlocks(rows int, kern microKernel) blockPlan {
 	mr, mr2 := kern.mr, kern.mr2
-	big := (rows + mr - 1) / mr
-	p := blockPlan{rows: rows, mr: mr, mr2: mr2, big: big, blocks: big}
-	if mr2 == 0 {
-		return p
+	cost := func(h int) float64 {
+		if c := kern.blockCost[h]; c > 0 {
+			return float64(c)
+		}
+		return float64(h) // no estimate: padding rows cost as much as rows
 	}
-	bestPad := big*mr - rows
-	for nb := big - 1; nb >= 0 && bestPad > 0; nb-- {
-		ns := (rows - nb*mr + mr2 - 1) / mr2
-		pad := nb*mr + ns*mr2 - rows
-		if pad < bestPad || pad == bestPad && nb+ns < p.blocks {
-			bestPad, p.big, p.blocks = pad, nb, nb+ns
+	best := blockPlan{rows: rows, mr: mr, mr2: mr2}
+	bestCost := -1.0
+	for nb := 0; nb <= (rows+mr-1)/mr; nb++ {
+		rest := rows - nb*mr
+		maxMid := 0
+		if mr2 > 0 && rest > 0 {
+			maxMid = (rest + mr2 - 1) / mr2
+		}
+		for ns := 0; ns <= maxMid; ns++ {
+			left := rest - ns*mr2
+			n1 := max(left, 0)
+			if n1 > 0 && kern.blockCost[1] == 0 {
+				continue // rows left over and no one-row blocks
+			}
+			if left < 0 && ns == 0 && -left >= mr || left < 0 && ns > 0 && -left >= mr2 {
+				continue // more than the last block is padding
+			}
+			c := float64(nb)*cost(mr) + float64(ns)*cost(mr2) + float64(n1)*cost(1)
+			if bestCost < 0 || c < bestCost || c == bestCost && nb+ns+n1 < best.blocks {
+				best.big, best.mid, best.ones, best.blocks = nb, ns, n1, nb+ns+n1
+				bestCost = c
+			}
 		}
 	}
-	return p
+	return best
 }
 
 // block returns the first row and the height of row block i.
 func (p blockPlan) block(i int) (r0, h int) {
-	if i < p.big {
+	switch {
+	case i < p.big:
 		return i * p.mr, p.mr
+	case i < p.big+p.mid:
+		return p.big*p.mr + (i-p.big)*p.mr2, p.mr2
 	}
-	return p.big*p.mr + (i-p.big)*p.mr2, p.mr2
+	return p.big*p.mr + p.mid*p.mr2 + i - p.big - p.mid, 1
 }
 
 // padded returns the number of rows the plan's blocks hold, padding
 // included.
-func (p blockPlan) padded() int { return p.big*p.mr + (p.blocks-p.big)*p.mr2 }
+func (p blockPlan) padded() int { return p.big*p.mr + p.mid*p.mr2 + p.ones }
 
 // packedRows returns the length of the buffer packRows needs for rows × k
 // values with kern's row blocks.
@@ -157,8 +192,8 @@ func packRows(pa, a []float32, lda, k int, plan blockPlan, direct bool) {
 	rows := plan.rows
 	for i := range plan.blocks {
 		b0, mr := plan.block(i)
-		if direct && mr == plan.mr && b0+mr <= rows {
-			continue
+		if mr == 1 || direct && mr == plan.mr && b0+mr <= rows {
+			continue // read in place
 		}
 		blk := pa[b0*k : (b0+mr)*k]
 		if rows-b0 < mr {
@@ -296,8 +331,20 @@ func gemmPanels(kern microKernel, c []float32, ldc int, a []float32, lda int, pa
 			panel := b.data[c0*b.k+k0*panelWidth:]
 			for i := range plan.blocks {
 				r0, h := plan.block(i)
+				if h == 1 {
+					kern.gemv(c[r0*ldc+c0:r0*ldc+c0+panelWidth], a[r0*lda+k0:r0*lda+k0+kc], panel, kc)
+					continue
+				}
 				if kern.direct != nil && h == plan.mr && r0+h <= rows {
-					kern.direct(c[r0*ldc+c0:], ldc, a[r0*lda+k0:], lda, panel, kc)
+					// In products of a few row blocks (a question's), the
+					// second block prefetches the next panel's chunk (see
+					// microKernel.direct); the first one then finds it in
+					// the L2 cache instead of waiting on memory.
+					pf := 0
+					if i == 1 && plan.blocks <= 4 && p+1 < hi {
+						pf = panelWidth * b.k
+					}
+					kern.direct(c[r0*ldc+c0:], ldc, a[r0*lda+k0:], lda, panel, kc, pf)
 					continue
 				}
 				blk := pa[r0*b.k+k0*h:]

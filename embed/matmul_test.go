@@ -54,6 +54,7 @@ func TestGemm(t *testing.T) {
 		{16, 300, 96, 310, 100}, // k not a multiple of kChunk
 		{128, 512, 64, 512, 64}, // several chunks and row blocks
 		{127, 512, 512, 520, 512},
+		{7, 600, 64, 610, 70}, // AVX2: 6 rows + one row, k over two chunks
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	for name, kern := range kernels() {
@@ -85,8 +86,8 @@ func TestGemm(t *testing.T) {
 }
 
 // TestKernelsModel checks every kernel end to end, the portable one
-// included, on one goroutine and split across two: the reference
-// embeddings must match with each.
+// included, on one goroutine and split across two, with layer 0 from its
+// tables and run directly: the reference embeddings must match with each.
 func TestKernelsModel(t *testing.T) {
 	m := testModel(t)
 	for name, kern := range kernels() {
@@ -95,10 +96,13 @@ func TestKernelsModel(t *testing.T) {
 				ws := newWorkspace()
 				ws.threads = threads
 				for i, c := range referenceCases(t) {
-					got := make([]float32, useDim)
-					m.enc.forward(ws, c.Tokens[:min(len(c.Tokens), useMaxTokens)], got)
-					if cos, _ := compare(got, c.Embedding); cos < 0.99999 {
-						t.Errorf("%s kernel, %d goroutines, case %d: cosine %.7f < 0.99999", name, threads, i, cos)
+					for _, tables := range []bool{true, false} {
+						ws.tables = tables
+						got := make([]float32, useDim)
+						m.enc.forward(ws, c.Tokens[:min(len(c.Tokens), useMaxTokens)], got)
+						if cos, _ := compare(got, c.Embedding); cos < 0.99999 {
+							t.Errorf("%s kernel, %d goroutines, tables %v, case %d: cosine %.7f < 0.99999", name, threads, tables, i, cos)
+						}
 					}
 				}
 			})
@@ -152,24 +156,35 @@ func TestExpNeg(t *testing.T) {
 	}
 }
 
-// BenchmarkTile times each micro-kernel alone on operands in the L1 cache:
-// the most a kernel can give on this core.
+// BenchmarkTile times each micro-kernel alone at each row-block height it
+// handles and as the one-row product (gemv), on one panel chunk as gemm
+// passes it (k = kChunk: 64 KB, in the L2 cache): the block costs the
+// kernels give planBlocks.
 func BenchmarkTile(b *testing.B) {
-	const k = 256
+	const k = kChunk
 	r := rand.New(rand.NewPCG(1, 2))
 	pa := randSlice(r, maxMR*k)
 	panel := randSlice(r, k*panelWidth)
 	c := make([]float32, maxMR*panelWidth)
 	for name, kern := range kernels() {
-		b.Run(name, func(b *testing.B) {
-			start := cpuTime()
-			for b.Loop() {
-				kern.tile(c, panelWidth, pa, panel, k, kern.mr)
+		for _, h := range []int{kern.mr, kern.mr2, 1} {
+			if h == 0 {
+				continue
 			}
-			if cpu := (cpuTime() - start).Seconds(); cpu > 0 {
-				b.ReportMetric(2*float64(kern.mr*k*panelWidth*b.N)/cpu/1e9, "cpu-GFLOP/s")
-			}
-		})
+			b.Run(fmt.Sprintf("%s/%d", name, h), func(b *testing.B) {
+				start := cpuTime()
+				for b.Loop() {
+					if h == 1 {
+						kern.gemv(c, pa, panel, k)
+					} else {
+						kern.tile(c, panelWidth, pa, panel, k, h)
+					}
+				}
+				if cpu := (cpuTime() - start).Seconds(); cpu > 0 {
+					b.ReportMetric(2*float64(h*k*panelWidth*b.N)/cpu/1e9, "cpu-GFLOP/s")
+				}
+			})
+		}
 	}
 }
 
@@ -214,6 +229,9 @@ func TestPlanBlocks(t *testing.T) {
 	k1412 := microKernel{mr: 14, mr2: 8}
 	k6 := microKernel{mr: 6}
 	k64 := microKernel{mr: 6, mr2: 4}
+	// The block costs of the amd64 kernels (matmul_amd64.go).
+	kAVX2 := microKernel{mr: 6, mr2: 4, blockCost: [maxMR + 1]float32{1: 830, 4: 2000, 6: 2340}}
+	kAVX512 := microKernel{mr: 14, mr2: 8, blockCost: [maxMR + 1]float32{1: 840, 8: 2800, 14: 4900}}
 	cases := []struct {
 		kern         microKernel
 		rows         int
@@ -232,6 +250,18 @@ func TestPlanBlocks(t *testing.T) {
 		{k6, 13, []int{6, 6, 6}, 18, 0},
 		{k64, 13, []int{6, 4, 4}, 14, 1},
 		{k64, 128, append(slices.Repeat([]int{6}, 20), 4, 4), 128, 20},
+		// With block costs, single rows (the one-row product) where they
+		// are cheaper than a short block.
+		{kAVX2, 13, []int{6, 6, 1}, 13, 2},
+		{kAVX2, 14, []int{6, 4, 4}, 14, 1},
+		{kAVX2, 7, []int{6, 1}, 7, 1},
+		{kAVX2, 5, []int{6}, 6, 0},
+		{kAVX2, 1, []int{1}, 1, 0},
+		{kAVX2, 128, append(slices.Repeat([]int{6}, 20), 4, 4), 128, 20},
+		{kAVX512, 13, []int{14}, 14, 0},
+		{kAVX512, 15, []int{8, 8}, 16, 0},
+		{kAVX512, 22, []int{14, 8}, 22, 1},
+		{kAVX512, 128, []int{14, 14, 14, 14, 14, 14, 14, 14, 8, 8}, 128, 8},
 	}
 	for _, c := range cases {
 		p := planBlocks(c.rows, c.kern)
@@ -283,7 +313,7 @@ func TestTile(t *testing.T) {
 						copy(wide[r*(k+lda):], a[r*k:(r+1)*k])
 					}
 					got := append([]float32(nil), c0...)
-					kern.direct(got, ldc, wide, k+lda, b, k)
+					kern.direct(got, ldc, wide, k+lda, b, k, 0)
 					checkClose(t, fmt.Sprintf("%s direct %dx%d k=%d", name, h, panelWidth, k), got, want, c0, ldc, panelWidth, k)
 				}
 			}
@@ -317,4 +347,48 @@ func checkClose(t *testing.T, what string, got, want, orig []float32, ld, n, k i
 			t.Fatalf("%s: c[%d] = %g, want %g", what, i, got[i], want[i])
 		}
 	}
+}
+
+// BenchmarkGemmCold times query-sized products (13 rows) on weights that
+// are not in any cache: it cycles through 24 different 512 × 1536 matrices
+// (72 MB), as a question's forward pass streams its 16 MB of weights once.
+// One-row products (the last layer's second feed-forward product and the
+// output projection run on the mean row) are timed the same way.
+func BenchmarkGemmCold(b *testing.B) {
+	const k, n, mats = 512, 1536, 24
+	r := rand.New(rand.NewPCG(1, 2))
+	ws := make([]packed, mats)
+	for i := range ws {
+		ws[i] = pack(randSlice(r, k*n), k, n)
+	}
+	for name, kern := range kernels() {
+		if name == "generic" {
+			continue
+		}
+		for _, rows := range []int{1, 13} {
+			a := randSlice(r, rows*k)
+			c := make([]float32, rows*n)
+			benchGemmCold(b, name, kern, rows, k, n, a, c, ws)
+		}
+	}
+}
+
+// benchGemmCold runs one case of BenchmarkGemmCold, cycling through ws.
+func benchGemmCold(b *testing.B, name string, kern microKernel, rows, k, n int, a, c []float32, ws []packed) {
+	b.Run(fmt.Sprintf("%dx%dx%d/%s", rows, k, n, name), func(b *testing.B) {
+		pa := make([]float32, packedRows(rows, k, kern))
+		withKernel(b, kern, func() {
+			start := cpuTime()
+			i := 0
+			for b.Loop() {
+				gemm(c, n, a, k, rows, ws[i%len(ws)], pa, 1)
+				i++
+			}
+			reportCPU(b, start)
+			flops := 2 * float64(rows*k*n) * float64(b.N)
+			if cpu := (cpuTime() - start).Seconds(); cpu > 0 {
+				b.ReportMetric(flops/cpu/1e9, "cpu-GFLOP/s")
+			}
+		})
+	})
 }

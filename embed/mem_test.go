@@ -31,6 +31,7 @@ func TestModelMemory(t *testing.T) {
 	}
 
 	// Fill every per-token table row.
+	m.enc.ensureTables()
 	ws := newWorkspace()
 	ids := make([]int, 0, useMaxTokens)
 	for id := range m.enc.vocab {

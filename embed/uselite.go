@@ -23,6 +23,28 @@ type USELite struct {
 	// texts (a batch, a busy server) each keep a core instead of
 	// contending for all of them.
 	active atomic.Int32
+	// textBytes counts the bytes of text the model has been asked to
+	// embed, up to the point where it builds layer 0's tables; see
+	// useTables.
+	textBytes atomic.Int64
+}
+
+// tablesAfter is how much text (in bytes, about 4,000 tokens) the model
+// embeds with layer 0 run directly before it builds layer 0's tables
+// (encoder.ensureTables). A one-shot CLI call (a question and some 40
+// sentences) stays below it; ingest and a server soon pass it.
+const tablesAfter = 16 << 10
+
+// useTables reports whether a call embedding n bytes of text runs layer 0
+// from its tables: once they are built, or once this call brings the text
+// embedded so far past tablesAfter. The whole call takes one way, decided
+// at its start, so a program that makes its calls one after another gets
+// the same vectors on every run.
+func (m *USELite) useTables(n int) bool {
+	if m.enc.tablesBuilt.Load() {
+		return true
+	}
+	return m.textBytes.Add(int64(n)) > tablesAfter
 }
 
 var (
@@ -57,13 +79,21 @@ func LoadUSELite(ctx context.Context, cfg ModelConfig) (*USELite, error) {
 // loadDir builds the model from the verified files in dir. Weights stream
 // from the shards straight into their final layout; every file is checked
 // against the manifest as it is read, and any mismatch fails the load.
+// (Reading each file whole and hashing it on another goroutine while the
+// weights were decoded measured slower for a one-shot CLI call: 27 MB more
+// to allocate and fault in.)
 func loadDir(dir, integrity string) (*USELite, error) {
 	man, err := readManifest(dir, integrity)
 	if err != nil {
 		return nil, err
 	}
+	return loadFiles(func(name string) (io.ReadCloser, error) { return openVerified(dir, name, man) })
+}
+
+// loadFiles builds the model from the files open returns by name.
+func loadFiles(open func(name string) (io.ReadCloser, error)) (*USELite, error) {
 	read := func(name string) ([]byte, error) {
-		f, err := openVerified(dir, name, man)
+		f, err := open(name)
 		if err != nil {
 			return nil, err
 		}
@@ -83,7 +113,6 @@ func loadDir(dir, integrity string) (*USELite, error) {
 		return nil, err
 	}
 	ws := make(map[string]tensor)
-	open := func(name string) (io.ReadCloser, error) { return openVerified(dir, name, man) }
 	if err := parseWeights(modelJSON, open, collectWeights(ws, packedShapes())); err != nil {
 		return nil, err
 	}
@@ -129,6 +158,7 @@ func (m *USELite) EmbedQuery(ctx context.Context, text string) ([]float32, error
 	ws := m.pool.Get().(*workspace)
 	defer m.pool.Put(ws)
 	ws.threads = 1
+	ws.tables = m.useTables(len(text))
 	if m.active.Add(1) == 1 {
 		ws.threads = runtime.GOMAXPROCS(0)
 	}
@@ -144,6 +174,11 @@ func (m *USELite) EmbedDocuments(ctx context.Context, texts []string) ([][]float
 	out := make([][]float32, len(texts))
 	procs := runtime.GOMAXPROCS(0)
 	workers := min(procs, len(texts))
+	n := 0
+	for _, t := range texts {
+		n += len(t)
+	}
+	tables := m.useTables(n)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
@@ -153,6 +188,7 @@ func (m *USELite) EmbedDocuments(ctx context.Context, texts []string) ([][]float
 			ws := m.pool.Get().(*workspace)
 			defer m.pool.Put(ws)
 			ws.threads = procs / workers
+			ws.tables = tables
 			if m.active.Add(1) > 1 && workers == 1 {
 				ws.threads = 1 // another text is being embedded elsewhere
 			}

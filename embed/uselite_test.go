@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -30,6 +31,10 @@ func testModel(tb testing.TB) *USELite {
 		// A short timeout so a black-holed network skips rather than hangs.
 		client := &http.Client{Timeout: 2 * time.Minute}
 		modelVal, modelErr = LoadUSELite(context.Background(), ModelConfig{Progress: os.Stderr, HTTPClient: client})
+		if modelErr == nil {
+			// Tests and benchmarks read and time the tables.
+			modelVal.enc.ensureTables()
+		}
 	})
 	if modelErr != nil {
 		if os.Getenv("NEWSRAG_REQUIRE_MODEL") == "1" {
@@ -81,6 +86,9 @@ func TestReferenceTokens(t *testing.T) {
 	}
 }
 
+// TestReferenceEmbeddings checks the model against the reference vectors,
+// with layer 0 run from its tables and directly (see
+// encoder.ensureTables).
 func TestReferenceEmbeddings(t *testing.T) {
 	m := testModel(t)
 	ws := newWorkspace()
@@ -88,13 +96,16 @@ func TestReferenceEmbeddings(t *testing.T) {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
 			// The reference sees only the first 128 tokens.
 			ids := c.Tokens[:min(len(c.Tokens), useMaxTokens)]
-			got := make([]float32, useDim)
-			m.enc.forward(ws, ids, got)
-			cos, maxDiff := compare(got, c.Embedding)
-			if cos < 0.99999 {
-				t.Errorf("cosine %.7f < 0.99999 (max abs diff %.2g)", cos, maxDiff)
+			for _, tables := range []bool{true, false} {
+				ws.tables = tables
+				got := make([]float32, useDim)
+				m.enc.forward(ws, ids, got)
+				cos, maxDiff := compare(got, c.Embedding)
+				if cos < 0.99999 {
+					t.Errorf("tables %v: cosine %.7f < 0.99999 (max abs diff %.2g)", tables, cos, maxDiff)
+				}
+				t.Logf("tables %v: cosine %.8f, max abs diff %.2g", tables, cos, maxDiff)
 			}
-			t.Logf("cosine %.8f, max abs diff %.2g", cos, maxDiff)
 			if len(c.Tokens) <= useMaxTokens {
 				q, err := m.EmbedQuery(context.Background(), c.Text)
 				if err != nil {
@@ -196,7 +207,9 @@ func TestLongText(t *testing.T) {
 		t.Errorf("long text embedding has length %g", n)
 	}
 	head := make([]float32, useDim)
-	m.enc.forward(newWorkspace(), ids[:useMaxTokens], head)
+	ws := newWorkspace()
+	ws.tables = true
+	m.enc.forward(ws, ids[:useMaxTokens], head)
 	if cos, _ := compare(long, head); cos > 0.9999 {
 		t.Errorf("long text embedding equals its first 128 tokens' (cosine %.6f): truncated", cos)
 	}
@@ -388,5 +401,103 @@ func TestLayer0Tables(t *testing.T) {
 	}
 	if e.ffnTok[ffnTabIDs-1].Load() == nil {
 		t.Errorf("feed-forward table: row %d not stored", ffnTabIDs-1)
+	}
+}
+
+// TestLoadDirCatchesCorruption loads copies of the cached model: intact, it
+// loads; with one bit of a weight flipped (which decodes fine) or a shard
+// cut short, loadDir fails with the hash mismatch.
+func TestLoadDirCatchesCorruption(t *testing.T) {
+	testModel(t) // make sure it is cached
+	cfg, err := ModelConfig{}.withDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyModel := func(t *testing.T) string {
+		dir := t.TempDir()
+		entries, err := os.ReadDir(cfg.Dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			b, err := os.ReadFile(filepath.Join(cfg.Dir, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return dir
+	}
+	if _, err := loadDir(copyModel(t), cfg.integrity); err != nil {
+		t.Fatalf("intact copy: %v", err)
+	}
+	for _, c := range []struct {
+		name  string
+		spoil func(b []byte) []byte
+	}{
+		{"bit flip", func(b []byte) []byte { b[len(b)/2] ^= 1; return b }},
+		{"cut short", func(b []byte) []byte { return b[:len(b)-4] }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := copyModel(t)
+			shard := filepath.Join(dir, "group1-shard3of7")
+			b, err := os.ReadFile(shard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(shard, c.spoil(b), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			m, err := loadDir(dir, cfg.integrity)
+			if err == nil || !strings.Contains(err.Error(), "does not match its manifest hash") {
+				t.Fatalf("loadDir = %v, %v; want a hash mismatch", m, err)
+			}
+		})
+	}
+}
+
+// TestTablesAfterEnoughText checks that a freshly loaded model runs layer 0
+// directly (without building its tables) for its first texts, builds the
+// tables once it has been asked for more than tablesAfter bytes of text,
+// and that both ways give the same vectors within float32 rounding.
+func TestTablesAfterEnoughText(t *testing.T) {
+	testModel(t) // make sure it is cached
+	ctx := context.Background()
+	m, err := LoadUSELite(ctx, ModelConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := "How many long-range drones a month does Ukraine plan to build?"
+	direct, err := m.EmbedQuery(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.EmbedDocuments(ctx, []string{q, words(50)}); err != nil {
+		t.Fatal(err)
+	}
+	if m.enc.tablesBuilt.Load() {
+		t.Fatal("tables built after a few short texts")
+	}
+	// Skip most of the way to the threshold (embedding 16 KB of text with
+	// the portable kernel would take a minute), then cross it.
+	m.textBytes.Store(tablesAfter - 100)
+	doc := words(60)
+	if len(doc) <= 100 {
+		t.Fatalf("test text of %d bytes does not cross the threshold", len(doc))
+	}
+	if _, err := m.EmbedDocuments(ctx, []string{doc}); err != nil {
+		t.Fatal(err)
+	}
+	if !m.enc.tablesBuilt.Load() {
+		t.Fatalf("tables not built after %d bytes of text", m.textBytes.Load())
+	}
+	tabled, err := m.EmbedQuery(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cos, maxDiff := compare(direct, tabled); cos < 0.999999 || maxDiff > 1e-5 {
+		t.Errorf("direct and table vectors differ: cosine %.8f, max abs diff %.2g", cos, maxDiff)
 	}
 }
