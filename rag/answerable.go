@@ -130,12 +130,16 @@ func (m GateModel) Probability(f Features) float64 {
 	return 1 / (1 + math.Exp(-z))
 }
 
-// features computes the answerability signals of r for question.
-func (e *Engine) features(ctx context.Context, s Store, question string, r *Retrieval) (Features, error) {
+// features computes the answerability signals of r for question. It also
+// returns the extractive answerer's scored candidate sentences (see
+// scoreCandidates), which one signal is computed from, so that an answer
+// need not score them again; nil when it stopped before them (no passages,
+// or no question term the corpus knows).
+func (e *Engine) features(ctx context.Context, s Store, question string, r *Retrieval) (Features, []*sentenceCandidate, error) {
 	var f Features
 	qw := r.qw
 	if len(r.kept) == 0 || qw.total == 0 {
-		return f, nil
+		return f, nil, nil
 	}
 	top := r.kept[:min(len(r.kept), 5)]
 	maxIDF := unknownIDF(r.terms)
@@ -236,7 +240,7 @@ func (e *Engine) features(ctx context.Context, s Store, question string, r *Retr
 	// Dense similarity and its margin.
 	qvec, dense, err := e.denseView(ctx, s, question, r)
 	if err != nil {
-		return f, err
+		return f, nil, err
 	}
 	slices.SortFunc(dense, func(a, b float64) int { return cmpFloat(b, a) })
 	if len(dense) > 0 {
@@ -292,7 +296,7 @@ func (e *Engine) features(ctx context.Context, s Store, question string, r *Retr
 	if len(texts) > 0 {
 		vs, err := e.sentences.embed(ctx, e.cfg.Embedder, texts)
 		if err != nil {
-			return f, fmt.Errorf("answerability: embed sentences: %w", err)
+			return f, nil, fmt.Errorf("answerability: embed sentences: %w", err)
 		}
 		for i, v := range vs {
 			if len(v) != len(qvec) {
@@ -307,12 +311,13 @@ func (e *Engine) features(ctx context.Context, s Store, question string, r *Retr
 	}
 	// The score of the sentence the extractive answerer would put first:
 	// whether any sentence looks like an answer, not only like the question.
-	for i, c := range e.scoreCandidates(ctx, r.terms, r.article(0), question, qvec, r.Passages) {
+	cands := e.scoreCandidates(ctx, r.terms, r.article(0), question, qvec, r.Passages)
+	for i, c := range cands {
 		if i == 0 || c.score > f[25] {
 			f[25] = c.score
 		}
 	}
-	return f, nil
+	return f, cands, nil
 }
 
 // Derive sets the features computed from the others, so that a model can
@@ -572,7 +577,7 @@ func (e *Engine) Assess(ctx context.Context, req Request) (Features, float64, er
 	if err != nil {
 		return Features{}, 0, err
 	}
-	f, err := e.features(ctx, st, req.Question, r)
+	f, _, err := e.features(ctx, st, req.Question, r)
 	if err != nil {
 		return Features{}, 0, err
 	}

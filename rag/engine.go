@@ -459,12 +459,13 @@ func (e *Engine) prepare(ctx context.Context, st Store, query Request) (*prepare
 	}
 	p := &prepared{r: r, retrieved: time.Since(start)}
 	rel := e.cfg.Relevance
+	var cands []*sentenceCandidate // scored by the gate, for the extractive answer
 	if len(r.Passages) > 0 {
-		f, err := e.features(ctx, st, query.Question, r)
+		f, cs, err := e.features(ctx, st, query.Question, r)
 		if err != nil {
 			return nil, err
 		}
-		p.probability = rel.Model.Probability(f)
+		p.probability, cands = rel.Model.Probability(f), cs
 	}
 	p.answerable = len(r.Passages) > 0 && p.probability >= rel.Threshold
 	if p.answerable && e.cfg.LLM == nil {
@@ -475,7 +476,10 @@ func (e *Engine) prepare(ctx context.Context, st Store, query Request) (*prepare
 		t := time.Now()
 		p.text, p.cites = e.compareExtract(ctx, st, r.terms, query.Question, r.Passages)
 		if p.text == "" {
-			p.text, p.cites = e.extract(ctx, r.terms, r.article(0), query.Question, r.QueryVector, r.Passages)
+			if cands == nil { // the gate stopped before scoring them
+				cands = e.scoreCandidates(ctx, r.terms, r.article(0), query.Question, r.QueryVector, r.Passages)
+			}
+			p.text, p.cites = e.answerFrom(query.Question, cands, r.Passages)
 		}
 		p.extracted = time.Since(t)
 		p.answerable = p.text != ""

@@ -64,9 +64,14 @@ type sentenceCandidate struct {
 // returns the answer text with [n] markers and the citations, whose quotes
 // are the chosen sentences.
 func (e *Engine) extract(ctx context.Context, ts TermStats, ledeArticle *corpus.Article, question string, qvec []float32, passages []Passage) (string, []Citation) {
+	return e.answerFrom(question, e.scoreCandidates(ctx, ts, ledeArticle, question, qvec, passages), passages)
+}
+
+// answerFrom is extract from the candidates scoreCandidates returned for
+// question and passages.
+func (e *Engine) answerFrom(question string, cands []*sentenceCandidate, passages []Passage) (string, []Citation) {
 	cfg := e.cfg.Extractive.withDefaults()
 	model := cfg.Model
-	cands := e.scoreCandidates(ctx, ts, ledeArticle, question, qvec, passages)
 	if len(cands) == 0 {
 		return "", nil
 	}
