@@ -262,9 +262,10 @@ func (s *sentenceScorer) question(t string) string {
 	q := ""
 	if _, ok := s.idf[t]; ok {
 		q = t
-	} else if len(t) >= minPrefixMatch {
+	} else {
 		for _, qt := range s.qterms {
-			if len(qt) >= minPrefixMatch && (strings.HasPrefix(t, qt) || strings.HasPrefix(qt, t)) {
+			if len(t) >= minPrefixMatch && len(qt) >= minPrefixMatch && (strings.HasPrefix(t, qt) || strings.HasPrefix(qt, t)) ||
+				derived(t, qt) || derived(qt, t) {
 				q = qt
 				break
 			}
@@ -272,6 +273,19 @@ func (s *sentenceScorer) question(t string) string {
 	}
 	s.match[t] = q
 	return q
+}
+
+// nounEndings are the endings a noun's stem adds to its verb's
+// ("format" from "formation", "form" from "formed").
+var nounEndings = []string{"at", "ation", "ion", "ment"}
+
+// derived reports whether stem long is stem short plus a noun ending, short
+// being at least 4 letters.
+func derived(long, short string) bool {
+	if len(short) < 4 || !strings.HasPrefix(long, short) {
+		return false
+	}
+	return slices.Contains(nounEndings, long[len(short):])
 }
 
 func newSentenceScorer(a *Analyzer, question string, qw queryWeights) *sentenceScorer {

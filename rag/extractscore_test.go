@@ -195,6 +195,39 @@ func TestPhrase(t *testing.T) {
 	}
 }
 
+// TestNounsMatchTheirVerbs: a sentence holding the noun of the question's
+// verb ("the formation" for "formed", "the announcement" for "announce")
+// holds that question term, as a sentence holding the verb does; a word
+// that only begins the same way ("former", "format" for "form" in a
+// question about formats aside) does not.
+func TestNounsMatchTheirVerbs(t *testing.T) {
+	for _, c := range []struct {
+		q, sentence string
+		want        float64 // lex: the share of the question's term weight held
+	}{
+		{"Who formed the coalition?", "Zelenskyy announced the formation of a coalition.", 1},
+		{"Who formed the coalition?", "The countries would form a coalition.", 1},
+		{"When was the coalition announced?", "The announcement of the coalition came in July.", 1},
+		{"Who formed the coalition?", "The former minister praised the coalition.", 0.5},
+		{"Who formed the coalition?", "The formula of the coalition was new.", 0.5},
+	} {
+		if got := featuresOf(c.q, c.sentence)[0][sfLex]; got != c.want {
+			t.Errorf("%q in %q: lex %.3f, want %.3f", c.q, c.sentence, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		long, short string
+		want        bool
+	}{
+		{"format", "form", true}, {"form", "format", false}, {"former", "form", false},
+		{"announc", "announc", false}, {"nation", "n", false}, {"settlement", "settle", true},
+	} {
+		if got := derived(c.long, c.short); got != c.want {
+			t.Errorf("derived(%q, %q) = %v, want %v", c.long, c.short, got, c.want)
+		}
+	}
+}
+
 // TestLaterPassagesOfTheSameArticles: beyond MaxPassages, a passage adds
 // its sentences when its article is among the best passages' articles
 // (more of a cited article), and not when it would bring a new source.
