@@ -494,10 +494,59 @@ const (
 	kindNumber      // a number, a date, a quantity
 	kindName        // a person or an organisation
 	kindPlace       // a place
+	kindMoney       // an amount of money
 )
+
+// moneyVerbs are the words that make "how much" ask for an amount of money
+// ("how much did it cost", not "how much of the city was destroyed").
+var moneyVerbs = map[string]bool{
+	"cost": true, "costs": true, "price": true, "priced": true, "pay": true, "paid": true, "pays": true,
+	"spend": true, "spent": true, "spends": true, "worth": true, "money": true, "budget": true,
+	"funding": true, "earn": true, "earned": true, "earns": true, "revenue": true, "fee": true,
+	"salary": true, "invest": true, "invested": true, "raise": true, "raised": true, "charge": true,
+	"charged": true, "sold": true, "fund": true, "funds": true, "afford": true,
+}
+
+// asksMoney reports whether q asks "how much" something costs, earns or is
+// worth.
+func asksMoney(q string) bool {
+	if !strings.Contains(" "+strings.ToLower(q)+" ", " how much ") {
+		return false
+	}
+	money := false
+	forEachWord(q, func(w string, _, _ int) { money = money || moneyVerbs[strings.ToLower(w)] })
+	return money
+}
+
+// currencyWords name currencies; with a symbol (£, $, €, ¥) they mark an
+// amount of money.
+var currencyWords = map[string]bool{
+	"dollar": true, "dollars": true, "pound": true, "pounds": true, "euro": true, "euros": true,
+	"yen": true, "yuan": true, "rupee": true, "rupees": true, "franc": true, "francs": true,
+	"rouble": true, "roubles": true, "ruble": true, "rubles": true, "hryvnia": true, "cents": true,
+	"pence": true, "usd": true, "gbp": true, "eur": true,
+}
+
+// isMoney reports whether word w, which starts at byte start of text, marks
+// an amount of money: a currency's name, or a number after a currency sign
+// ("$400", "£1.2bn", "€ 30").
+func isMoney(text, w string, start int) bool {
+	if currencyWords[strings.ToLower(w)] {
+		return true
+	}
+	if !hasNumber(w) {
+		return false
+	}
+	before := strings.TrimRight(text[:start], " ")
+	r, _ := utf8.DecodeLastRuneInString(before)
+	return strings.ContainsRune("$£€¥", r)
+}
 
 // answerKind classifies a question by the answer it asks for.
 func answerKind(q string) kind {
+	if asksMoney(q) {
+		return kindMoney
+	}
 	if numericQuestion(q) {
 		return kindNumber
 	}
@@ -523,8 +572,8 @@ func questionWords(q string) map[string]bool {
 }
 
 // holdsKind reports whether text holds an answer of kind k that is not one
-// of the question's own words: a number, or a capitalised word that does
-// not start a sentence.
+// of the question's own words: a number, a currency (for an amount of
+// money), or a capitalised word that does not start a sentence.
 func holdsKind(k kind, text string, qwords map[string]bool) bool {
 	found := false
 	prevEnd := -1
@@ -540,6 +589,8 @@ func holdsKind(k kind, text string, qwords map[string]bool) bool {
 		switch k {
 		case kindNumber:
 			found = hasNumber(w) || numberWords[strings.ToLower(w)]
+		case kindMoney:
+			found = isMoney(text, w, start)
 		case kindName, kindPlace:
 			found = unicode.IsUpper(r) && prevEnd >= 0 && !sentenceStart(text, prevEnd, start)
 		}

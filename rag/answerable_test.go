@@ -113,3 +113,44 @@ func TestExtractBest(t *testing.T) {
 		t.Errorf("extract_best %v for an unanswerable question, not below %v for an answerable one", off[i], f[i])
 	}
 }
+
+// TestMoneyKind: "how much" with a word of money (cost, spend, raise…)
+// asks for an amount of money, which a currency sign before a number or a
+// currency's name holds and a bare number does not; "how much" without one
+// asks for a quantity, as before.
+func TestMoneyKind(t *testing.T) {
+	for _, c := range []struct {
+		q    string
+		want kind
+	}{
+		{"How much does a long-range drone cost to build?", kindMoney},
+		{"How much money did the committee raise?", kindMoney},
+		{"How much of the city was destroyed?", kindNumber},
+		{"How many drones were launched?", kindNumber},
+		{"Who paid for the drones?", kindName},
+	} {
+		if got := answerKind(c.q); got != c.want {
+			t.Errorf("answerKind(%q) = %d, want %d", c.q, got, c.want)
+		}
+	}
+	q := questionWords("How much does a drone cost?")
+	for _, c := range []struct {
+		text string
+		want bool
+	}{
+		{"Each drone costs about $200,000 to build.", true},
+		{"The stadium cost £ 1.2bn.", true},
+		{"The bill came to 40 million dollars.", true},
+		{"Five drones were shown in the room.", false},
+		{"It flew 1,000 km at a cost nobody disclosed.", false},
+	} {
+		if got := holdsKind(kindMoney, c.text, q); got != c.want {
+			t.Errorf("holdsKind(money, %q) = %v, want %v", c.text, got, c.want)
+		}
+	}
+	// The sentence scorer: a money question's answer kind is the amount.
+	f := featuresOf("How much does a drone cost?", "Five drones were shown in the room.", "Each drone costs about $200,000.")
+	if f[0][sfKindNumber] != 0 || f[0][sfKindMissing] != 1 || f[1][sfKindNumber] != 1 {
+		t.Errorf("kind_number %v and %v, kind_missing %v: want the amount only in the second", f[0][sfKindNumber], f[1][sfKindNumber], f[0][sfKindMissing])
+	}
+}

@@ -163,11 +163,12 @@ const (
 	askDate
 	askName
 	askPlace
+	askMoney
 )
 
 // kindFeature is the feature saying that a sentence holds the kind of
 // answer a question asks for.
-var kindFeature = [...]int{askNumber: sfKindNumber, askDate: sfKindDate, askName: sfKindName, askPlace: sfKindPlace}
+var kindFeature = [...]int{askNumber: sfKindNumber, askDate: sfKindDate, askName: sfKindName, askPlace: sfKindPlace, askMoney: sfKindNumber}
 
 // dateCues are phrases of a question that asks for a date.
 var dateCues = []string{
@@ -184,6 +185,8 @@ func askOf(question string) questionAsk {
 		}
 	}
 	switch answerKind(question) {
+	case kindMoney:
+		return askMoney
 	case kindNumber:
 		return askNumber
 	case kindName:
@@ -388,6 +391,8 @@ func (s *sentenceScorer) lexical(c *sentenceCandidate, f *SentenceFeatures) {
 		switch s.ask {
 		case askNumber:
 			isAns = hasNumber(w) || numberWords[strings.ToLower(w)]
+		case askMoney:
+			isAns = isMoney(c.text, w, start)
 		case askDate:
 			isAns = hasNumber(w) || months[strings.ToLower(w)]
 		case askName, askPlace:
