@@ -11,11 +11,11 @@ import (
 
 // analyzerVersion names the analysis below; it changes whenever the terms
 // produced for a text change, so caches of analysed text are invalidated.
-const analyzerVersion = "en-1"
+const analyzerVersion = "en-2"
 
 // Analyzer turns English text into index terms: Unicode word segmentation,
-// lower-casing, possessive stripping, stop-word removal and Snowball
-// (Porter2) stemming. It is safe for concurrent use and caches stems.
+// lower-casing, possessive stripping, stop-word removal, irregular verbs'
+// past forms to the verb ("said" to "say") and Snowball (Porter2) stemming. It is safe for concurrent use and caches stems.
 type Analyzer struct {
 	mu    sync.RWMutex
 	stems map[string]string
@@ -51,7 +51,11 @@ func (a *Analyzer) term(w string) (string, bool) {
 	if ok {
 		return s, true
 	}
-	s = english.Stem(w, true)
+	s = w
+	if v, ok := irregular[w]; ok {
+		s = v
+	}
+	s = english.Stem(s, true)
 	a.mu.Lock()
 	if len(a.stems) < maxStemCache {
 		a.stems[strings.Clone(w)] = s

@@ -144,9 +144,12 @@ func recallAt1(t *testing.T, ix *Index, qs []squadQuestion, w rerankWeights) flo
 // checks each of them on a case made for it.)
 func TestRerankRegression(t *testing.T) {
 	ix, qs := squad5(t)
-	const floor = 0.840 // measured with every part on
+	// Measured with every part on: 431 of the 514 questions. It was 432
+	// before the analyzer met irregular verbs ("said" to "say"), which
+	// gains on all of squad-dev (answer-recall@1 0.8593 to 0.8603).
+	const floor = 0.838
 	full := recallAt1(t, ix, qs, defaultRerank)
-	t.Logf("answer-recall@1: %.3f", full)
+	t.Logf("answer-recall@1: %.4f", full)
 	if full < floor {
 		t.Errorf("answer-recall@1 fell to %.3f, below %.3f", full, floor)
 	}
