@@ -1,0 +1,60 @@
+//go:build arm64 && !purego
+
+package embed
+
+// kernelNEON is the arm64 micro-kernel (ASIMD, which every arm64 CPU has):
+// two 6 × 16 or 4 × 16 blocks per panel, as the AVX2 one, with 4-wide
+// vectors (24 of the 32 vector registers accumulate). It has no block
+// costs: they were not measured on arm64 hardware, so planBlocks counts
+// rows (padding included) and leaves single rows to the blocks; products of
+// one row still use gemvNEON.
+var kernelNEON = microKernel{name: "neon", mr: 6, mr2: 4, tile: tileNEON, gemv: gemvNEON, exp: expAffine}
+
+// kernel is the micro-kernel gemm uses. Build with -tags purego for the
+// portable one.
+var kernel = kernelNEON
+
+// kernels returns every kernel this machine can run, by name.
+func kernels() map[string]microKernel {
+	return map[string]microKernel{"generic": kernelGeneric, "neon": kernelNEON}
+}
+
+// tileNEON is the NEON micro-kernel: two 6 × 16 or 4 × 16 blocks per
+// panel; see microKernel.tile.
+func tileNEON(c []float32, ldc int, pa, panel []float32, k, h int) {
+	_ = c[(h-1)*ldc+panelWidth-1]
+	_ = pa[h*k-1]
+	_ = panel[k*panelWidth-1]
+	if h == 4 {
+		kernel4x16NEON(&c[0], ldc, &pa[0], &panel[0], k)
+		kernel4x16NEON(&c[16], ldc, &pa[0], &panel[16], k)
+		return
+	}
+	kernel6x16NEON(&c[0], ldc, &pa[0], &panel[0], k)
+	kernel6x16NEON(&c[16], ldc, &pa[0], &panel[16], k)
+}
+
+// gemvNEON is the one-row product with NEON; see microKernel.gemv.
+func gemvNEON(c, a, panel []float32, k int) {
+	_ = c[panelWidth-1]
+	_ = a[k-1]
+	_ = panel[k*panelWidth-1]
+	gemv32NEON(&c[0], &a[0], &panel[0], k)
+}
+
+// kernel6x16NEON adds the product of a packed 6 × k row block and 16
+// columns of a k × 32 panel to 6 × 16 values of c (row stride ldc, in
+// float32 elements). k must be positive.
+//
+//go:noescape
+func kernel6x16NEON(c *float32, ldc int, pa *float32, panel *float32, k int)
+
+// kernel4x16NEON is kernel6x16NEON for a packed 4 × k row block.
+//
+//go:noescape
+func kernel4x16NEON(c *float32, ldc int, pa *float32, panel *float32, k int)
+
+// gemv32NEON adds a[:k] times a k × 32 panel to c[:32], with NEON.
+//
+//go:noescape
+func gemv32NEON(c *float32, a *float32, panel *float32, k int)
