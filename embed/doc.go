@@ -54,8 +54,8 @@
 // force it); on arm64, 6 × 16 with NEON (4-row blocks mixed in; tested for
 // correctness under qemu-aarch64 only, its speed not measured on arm64
 // hardware); else a portable Go kernel (other platforms, or -tags purego).
-// On arm64, ReLU, row sums, the layer norm's scaling, softmax's max and
-// scale and layer 0's table rows use NEON; the exponential, the layer-norm
+// On arm64, ReLU, row sums, the layer norm's scaling, softmax (max,
+// exponential, scale) and layer 0's table rows use NEON; the layer-norm
 // statistics and the key transposes run in portable Go.
 // Full row blocks are read in place, the others packed; products of one row
 // use a matrix-vector kernel, which also takes single left-over rows where

@@ -8,7 +8,7 @@ package embed
 // costs: they were not measured on arm64 hardware, so planBlocks counts
 // rows (padding included) and leaves single rows to the blocks; products of
 // one row still use gemvNEON.
-var kernelNEON = microKernel{name: "neon", mr: 6, mr2: 4, tile: tileNEON, gemv: gemvNEON, exp: expAffine}
+var kernelNEON = microKernel{name: "neon", mr: 6, mr2: 4, tile: tileNEON, gemv: gemvNEON, exp: expAffineVec}
 
 // kernel is the micro-kernel gemm uses. Build with -tags purego for the
 // portable one.
@@ -58,3 +58,20 @@ func kernel4x16NEON(c *float32, ldc int, pa *float32, panel *float32, k int)
 //
 //go:noescape
 func gemv32NEON(c *float32, a *float32, panel *float32, k int)
+
+// expAffineVec is expAffine with NEON over whole groups of 4 values.
+func expAffineVec(x []float32, scale, bias float32) float32 {
+	n := len(x) &^ 3
+	var sum float32
+	if n > 0 {
+		sum = expAffineNEON(&x[0], n, scale, bias)
+	}
+	return sum + expAffine(x[n:], scale, bias)
+}
+
+// expAffineNEON sets x[i] = e^(x[i]·scale + bias) for i < n, a positive
+// multiple of 4, with the argument clamped below at -87 (where e^x is
+// ~1.6e-38), and returns their sum.
+//
+//go:noescape
+func expAffineNEON(x *float32, n int, scale, bias float32) float32
