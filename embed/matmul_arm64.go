@@ -4,11 +4,11 @@ package embed
 
 // kernelNEON is the arm64 micro-kernel (ASIMD, which every arm64 CPU has):
 // two 6 × 16 or 4 × 16 blocks per panel, as the AVX2 one, with 4-wide
-// vectors (24 of the 32 vector registers accumulate). It has no block
-// costs: they were not measured on arm64 hardware, so planBlocks counts
-// rows (padding included) and leaves single rows to the blocks; products of
-// one row still use gemvNEON.
-var kernelNEON = microKernel{name: "neon", mr: 6, mr2: 4, tile: tileNEON, gemv: gemvNEON, exp: expAffineVec}
+// vectors (24 of the 32 vector registers accumulate); full 6-row blocks
+// are read in place. It has no block costs: they were not measured on
+// arm64 hardware, so planBlocks counts rows (padding included) and leaves
+// single rows to the blocks; products of one row still use gemvNEON.
+var kernelNEON = microKernel{name: "neon", mr: 6, mr2: 4, tile: tileNEON, direct: directNEON, gemv: gemvNEON, exp: expAffineVec}
 
 // kernel is the micro-kernel gemm uses. Build with -tags purego for the
 // portable one.
@@ -34,6 +34,16 @@ func tileNEON(c []float32, ldc int, pa, panel []float32, k, h int) {
 	kernel6x16NEON(&c[16], ldc, &pa[0], &panel[16], k)
 }
 
+// directNEON is the 6-row NEON micro-kernel reading a in place; see
+// microKernel.direct. It does not prefetch (pf is ignored).
+func directNEON(c []float32, ldc int, a []float32, lda int, panel []float32, k, _ int) {
+	_ = c[5*ldc+panelWidth-1]
+	_ = a[5*lda+k-1]
+	_ = panel[k*panelWidth-1]
+	kernel6x16NEONDirect(&c[0], ldc, &a[0], lda, &panel[0], k)
+	kernel6x16NEONDirect(&c[16], ldc, &a[0], lda, &panel[16], k)
+}
+
 // gemvNEON is the one-row product with NEON; see microKernel.gemv.
 func gemvNEON(c, a, panel []float32, k int) {
 	_ = c[panelWidth-1]
@@ -48,6 +58,12 @@ func gemvNEON(c, a, panel []float32, k int) {
 //
 //go:noescape
 func kernel6x16NEON(c *float32, ldc int, pa *float32, panel *float32, k int)
+
+// kernel6x16NEONDirect is kernel6x16NEON reading the 6 rows of a in place
+// (row stride lda, in float32 elements).
+//
+//go:noescape
+func kernel6x16NEONDirect(c *float32, ldc int, a *float32, lda int, panel *float32, k int)
 
 // kernel4x16NEON is kernel6x16NEON for a packed 4 × k row block.
 //

@@ -237,3 +237,98 @@ storev:
 	FADDV(31, 31, 7)
 	VST1 [V28.S4, V29.S4, V30.S4, V31.S4], (R0)
 	RET
+
+// HALF8(j, o) adds 8 columns of one panel row (V30, V31) times each row's
+// a value of k step j (lane j of V24..V29) to accumulators o and o+1 of
+// each row (row r's are V(4r)..V(4r+3)).
+#define HALF8(j, o) \
+	FMLAE(0+(o), 30, 24, j); \
+	FMLAE(1+(o), 31, 24, j); \
+	FMLAE(4+(o), 30, 25, j); \
+	FMLAE(5+(o), 31, 25, j); \
+	FMLAE(8+(o), 30, 26, j); \
+	FMLAE(9+(o), 31, 26, j); \
+	FMLAE(12+(o), 30, 27, j); \
+	FMLAE(13+(o), 31, 27, j); \
+	FMLAE(16+(o), 30, 28, j); \
+	FMLAE(17+(o), 31, 28, j); \
+	FMLAE(20+(o), 30, 29, j); \
+	FMLAE(21+(o), 31, 29, j)
+
+// STEPD(j) is one k step of kernel6x16NEONDirect: columns 0-7 of the
+// panel row, then 8-15 (R8 advances a whole row: 32 + R12 = 128 bytes).
+#define STEPD(j) \
+	VLD1.P 32(R8), [V30.S4, V31.S4]; \
+	HALF8(j, 0); \
+	VLD1.P (R8)(R12), [V30.S4, V31.S4]; \
+	HALF8(j, 2)
+
+// func kernel6x16NEONDirect(c *float32, ldc int, a *float32, lda int, panel *float32, k int)
+//
+// kernel6x16NEON reading the 6 rows of a in place (row stride lda, in
+// float32 elements). All 32 vector registers are in use: V0..V23
+// accumulate, V24..V29 hold four k values of each row (used by lane), and
+// each panel row comes in two halves of 8 columns in V30, V31.
+TEXT ·kernel6x16NEONDirect(SB), NOSPLIT, $0-48
+	MOVD c+0(FP), R0
+	MOVD ldc+8(FP), R1
+	MOVD a+16(FP), R2
+	MOVD lda+24(FP), R10
+	MOVD panel+32(FP), R8
+	MOVD k+40(FP), R9
+	LSL  $2, R1
+	LSL  $2, R10
+	ADD  R10, R2, R3
+	ADD  R10, R3, R4
+	ADD  R10, R4, R5
+	ADD  R10, R5, R6
+	ADD  R10, R6, R7
+	MOVD $96, R12
+	ZERO4(V0, V1, V2, V3)
+	ZERO4(V4, V5, V6, V7)
+	ZERO4(V8, V9, V10, V11)
+	ZERO4(V12, V13, V14, V15)
+	ZERO4(V16, V17, V18, V19)
+	ZERO4(V20, V21, V22, V23)
+
+	LSR $2, R9, R11
+	CBZ R11, taild
+
+loopd:
+	VLD1.P 16(R2), [V24.S4]
+	VLD1.P 16(R3), [V25.S4]
+	VLD1.P 16(R4), [V26.S4]
+	VLD1.P 16(R5), [V27.S4]
+	VLD1.P 16(R6), [V28.S4]
+	VLD1.P 16(R7), [V29.S4]
+	STEPD(0)
+	STEPD(1)
+	STEPD(2)
+	STEPD(3)
+	SUBS $1, R11, R11
+	BNE  loopd
+
+taild:
+	// The last k mod 4 steps one at a time, each row's a value in lane 0.
+	ANDS $3, R9, R11
+	BEQ  stored
+
+loopd1:
+	FMOVS.P 4(R2), F24
+	FMOVS.P 4(R3), F25
+	FMOVS.P 4(R4), F26
+	FMOVS.P 4(R5), F27
+	FMOVS.P 4(R6), F28
+	FMOVS.P 4(R7), F29
+	STEPD(0)
+	SUBS $1, R11, R11
+	BNE  loopd1
+
+stored:
+	STORE16(0)
+	STORE16(1)
+	STORE16(2)
+	STORE16(3)
+	STORE16(4)
+	STORE16(5)
+	RET
