@@ -51,7 +51,12 @@
 // result in registers: 14 × 32 with AVX-512 (28 accumulators; 8 × 32
 // blocks mixed in where that saves padding rows, see planBlocks), else
 // 6 × 16 with AVX2/FMA (4-row blocks mixed in; build with -tags noavx512 to
-// force it), else a portable Go kernel (other platforms, or -tags purego).
+// force it); on arm64, 6 × 16 with NEON (4-row blocks mixed in; tested for
+// correctness under qemu-aarch64 only, its speed not measured on arm64
+// hardware); else a portable Go kernel (other platforms, or -tags purego).
+// On arm64, ReLU, row sums, the layer norm's scaling, softmax (max,
+// exponential, scale) and layer 0's table rows use NEON; the layer-norm
+// statistics and the key transposes run in portable Go.
 // Full row blocks are read in place, the others packed; products of one row
 // use a matrix-vector kernel, which also takes single left-over rows where
 // that is cheaper than a short block (a 13-token question is 6 + 6 + 1 rows

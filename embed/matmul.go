@@ -31,8 +31,11 @@ import "sync"
 // read in place rather than packed. Products of a single row skip packing
 // and use a matrix-vector kernel, which also takes single left-over rows of
 // longer products where the plan finds it cheaper (AVX2: 13 rows are
-// 6 + 6 + 1). Everything else uses kernelGeneric, which
-// is also tested on its own (and selected on amd64 by the purego build tag).
+// 6 + 6 + 1). arm64 machines use a NEON kernel (matmul_arm64.s): 6 × 16
+// twice per panel with 4-row blocks mixed in and full 6-row blocks read in
+// place, as AVX2, and a NEON matrix-vector kernel. Everything else uses
+// kernelGeneric, which is also tested on its own (and selected on amd64
+// and arm64 by the purego build tag).
 
 const (
 	panelWidth = 32  // columns per packed panel

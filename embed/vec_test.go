@@ -1,5 +1,3 @@
-//go:build amd64 && !purego
-
 package embed
 
 import (
@@ -9,12 +7,10 @@ import (
 	"testing"
 )
 
-// TestVecAVX2 checks the AVX2 element-wise steps against the portable ones
-// at lengths around the vector widths.
-func TestVecAVX2(t *testing.T) {
-	if !hasAVX2 {
-		t.Skip("no AVX2")
-	}
+// TestVec checks the element-wise steps this build uses (AVX2 on amd64
+// where the CPU has it, NEON on arm64) against the portable ones at lengths
+// around the vector widths.
+func TestVec(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	for _, n := range []int{1, 7, 8, 31, 32, 33, 64, 95, 512, 1541} {
 		t.Run(fmt.Sprintf("relu/%d", n), func(t *testing.T) {
@@ -56,6 +52,18 @@ func TestVecAVX2(t *testing.T) {
 			for i := range got {
 				if diff := math.Abs(float64(got[i] - want[i])); diff > 1e-6*(1+math.Abs(float64(want[i]))) {
 					t.Fatalf("qkvRow: dst[%d] = %g, want %g", i, got[i], want[i])
+				}
+			}
+		})
+		t.Run(fmt.Sprintf("ffnRow/%d", n), func(t *testing.T) {
+			tok, pos, u, d := randSlice(r, n), randSlice(r, n), randSlice(r, n), randSlice(r, n)
+			want := randSlice(r, n) // att·(Wo·S), updated in place
+			got := append([]float32(nil), want...)
+			ffnRowGeneric(want, tok, pos, u, d, 0.3, 1.7)
+			ffnRow(got, tok, pos, u, d, 0.3, 1.7)
+			for i := range got {
+				if diff := math.Abs(float64(got[i] - want[i])); diff > 1e-6*(1+math.Abs(float64(want[i]))) {
+					t.Fatalf("ffnRow: dst[%d] = %g, want %g", i, got[i], want[i])
 				}
 			}
 		})
