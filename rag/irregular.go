@@ -2,11 +2,12 @@ package rag
 
 // irregular maps the past forms of irregular English verbs to the verb, so
 // that a question's "say" finds a text's "said" and "begin" finds "began":
-// Snowball stems "said" to "said" and "began" to "began". Forms that are
-// also common words of another meaning ("found", "left", "saw", "fell",
-// "rose", "lay", "born", "bit", "met", "fed", "drew") are left alone.
+// Snowball stems "said" to "said" and "began" to "began". Forms whose other
+// meaning is common in news ("left" wing, "the Met", "lay", "born", "bit",
+// "fed", "drew", a "shot") are left alone; "fell", "found", "saw" and
+// "rose" are taken as verbs ("founded" keeps its own stem).
 var irregular = map[string]string{
-	"said": "say", "told": "tell", "thought": "think", "led": "lead", "misled": "mislead",
+	"said": "say", "fell": "fall", "found": "find", "saw": "see", "rose": "rise", "told": "tell", "thought": "think", "led": "lead", "misled": "mislead",
 	"won": "win", "began": "begin", "begun": "begin", "made": "make", "took": "take",
 	"taken": "take", "undertook": "undertake", "undertaken": "undertake", "gave": "give",
 	"given": "give", "forgave": "forgive", "forgiven": "forgive", "went": "go", "gone": "go",

@@ -144,10 +144,9 @@ func recallAt1(t *testing.T, ix *Index, qs []squadQuestion, w rerankWeights) flo
 // checks each of them on a case made for it.)
 func TestRerankRegression(t *testing.T) {
 	ix, qs := squad5(t)
-	// Measured with every part on: 431 of the 514 questions. It was 432
-	// before the analyzer met irregular verbs ("said" to "say"), which
-	// gains on all of squad-dev (answer-recall@1 0.8593 to 0.8603).
-	const floor = 0.838
+	// Measured with every part on: 433 of the 514 questions (432 before the
+	// analyzer met irregular verbs, "fell" to "fall").
+	const floor = 0.842
 	full := recallAt1(t, ix, qs, defaultRerank)
 	t.Logf("answer-recall@1: %.4f", full)
 	if full < floor {
