@@ -150,6 +150,10 @@ func (e *Engine) features(ctx context.Context, s Store, question string, r *Retr
 	ents := e.entityTerms(outletsOf(s, r), question)
 	focus, focusW := focusOf(qw, r.terms, e.analyzer.Terms(nil, question), ents, maxIDF)
 
+	// The question's names of two or more words, for windows that name
+	// someone by part of the name their article gives in full.
+	names := e.namesOf(qw, question)
+
 	// Sentence windows of the best passages.
 	kind := answerKind(question)
 	qwords := questionWords(question)
@@ -166,8 +170,10 @@ func (e *Engine) features(ctx context.Context, s Store, question string, r *Retr
 			texts = append(texts, text[s.Start:s.End])
 		}
 		masks, bis := make([]uint64, len(ss)), make([]uint64, len(ss))
+		full := names.inArticle(top[pi].Article)
 		for i, s := range ss {
 			masks[i], bis[i] = qw.mask(e.analyzer, text[s.Start:s.End])
+			masks[i] = full.complete(masks[i])
 		}
 		for i := range ss {
 			for j := i; j < min(i+2, len(ss)); j++ {
@@ -226,9 +232,20 @@ func (e *Engine) features(ctx context.Context, s Store, question string, r *Retr
 		f[5] = 1
 		best := 0
 		for _, c := range top {
+			var held uint64 // the names' terms the passage holds
+			for _, n := range names {
+				for _, i := range n.pos {
+					if hasTerm(c.Bag, qw.ids[i]) {
+						held |= 1 << i
+					}
+				}
+			}
+			held = names.inArticle(c.Article).complete(held)
 			n := 0
 			for _, t := range ents {
 				if id, _, ok := r.terms.Term(t); ok && hasTerm(c.Bag, id) {
+					n++
+				} else if i, ok := qw.pos[t]; ok && held&(1<<i) != 0 {
 					n++
 				}
 			}
@@ -461,6 +478,91 @@ func (e *Engine) entityTerms(outlets map[string]bool, question string) []string 
 		}
 	})
 	return out
+}
+
+// questionName is a name of two or more words in a question ("Keir
+// Starmer"): its words, lower-cased, and its terms' places in the query
+// weights.
+type questionName struct {
+	text string
+	pos  []int
+	mask uint64
+}
+
+// questionNames are a question's names of two or more words.
+type questionNames []questionName
+
+// nameRuns returns the question's names of two or more words: runs of
+// capitalised words, the question's first word aside, joined by single
+// spaces ("Keir Starmer").
+func nameRuns(question string) []string {
+	var out, run []string
+	prevEnd := -1
+	flush := func() {
+		if len(run) >= 2 {
+			out = append(out, strings.Join(run, " "))
+		}
+		run = run[:0]
+	}
+	forEachWord(question, func(w string, start, end int) {
+		r, _ := utf8.DecodeRuneInString(w)
+		if !unicode.IsUpper(r) || prevEnd < 0 || len(run) > 0 && question[prevEnd:start] != " " {
+			flush()
+		}
+		if unicode.IsUpper(r) && prevEnd >= 0 {
+			run = append(run, w)
+		}
+		prevEnd = end
+	})
+	flush()
+	return out
+}
+
+// namesOf returns the question's names of two or more words (nameRuns)
+// whose terms are all query terms.
+func (e *Engine) namesOf(qw queryWeights, question string) questionNames {
+	var out questionNames
+next:
+	for _, run := range nameRuns(question) {
+		n := questionName{text: strings.ToLower(run)}
+		for _, t := range e.analyzer.Terms(nil, run) {
+			i, ok := qw.pos[t]
+			if !ok {
+				continue next
+			}
+			n.pos = append(n.pos, i)
+			n.mask |= 1 << i
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// inArticle returns the names that article a gives in full.
+func (ns questionNames) inArticle(a *corpus.Article) questionNames {
+	if len(ns) == 0 || a == nil {
+		return nil
+	}
+	text := strings.ToLower(a.Text)
+	var out questionNames
+	for _, n := range ns {
+		if strings.Contains(text, n.text) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// complete adds to mask, a set of query terms a text holds, the rest of
+// each name of ns it holds part of: an article that has named "Keir
+// Starmer" means him by "Sir Keir" or "Starmer" later on.
+func (ns questionNames) complete(mask uint64) uint64 {
+	for _, n := range ns {
+		if mask&n.mask != 0 {
+			mask |= n.mask
+		}
+	}
+	return mask
 }
 
 // outletsOf returns the words of the corpus' outlet names: the index's,

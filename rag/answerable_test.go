@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/newsrag/newsrag/corpus"
 	"github.com/newsrag/newsrag/internal/testfake"
 )
 
@@ -152,5 +153,46 @@ func TestMoneyKind(t *testing.T) {
 	f := featuresOf("How much does a drone cost?", "Five drones were shown in the room.", "Each drone costs about $200,000.")
 	if f[0][sfKindNumber] != 0 || f[0][sfKindMissing] != 1 || f[1][sfKindNumber] != 1 {
 		t.Errorf("kind_number %v and %v, kind_missing %v: want the amount only in the second", f[0][sfKindNumber], f[1][sfKindNumber], f[0][sfKindMissing])
+	}
+}
+
+// TestNamesByPart: a question's names of two or more words are found, and
+// a text naming part of one ("Sir Keir", "Starmer") holds the whole name
+// when its article gives it in full, not otherwise.
+func TestNamesByPart(t *testing.T) {
+	for _, c := range []struct {
+		q    string
+		want []string
+	}{
+		{"What did Keir Starmer say about Europe?", []string{"Keir Starmer"}},
+		{"Who is Sir Keir Starmer?", []string{"Sir Keir Starmer"}},
+		{"Did Keir Starmer, Emmanuel Macron and Trump meet?", []string{"Keir Starmer", "Emmanuel Macron"}},
+		{"What did Trump say?", nil},
+		{"Keir Starmer said what?", nil}, // the first word is not taken for a name
+	} {
+		if got := nameRuns(c.q); !slices.Equal(got, c.want) {
+			t.Errorf("nameRuns(%q) = %q, want %q", c.q, got, c.want)
+		}
+	}
+	e := &Engine{analyzer: NewAnalyzer()}
+	a := NewAnalyzer()
+	q := "What did Keir Starmer say about Europe?"
+	qw := newQueryWeights(a.Terms(nil, q), evenStats{})
+	names := e.namesOf(qw, q)
+	if len(names) != 1 {
+		t.Fatalf("namesOf: %v", names)
+	}
+	window, _ := qw.mask(a, "Sir Keir said Europe must do the heavy lifting.")
+	whole := window | names[0].mask
+	if window == whole {
+		t.Fatal("the window already holds the whole name; the case needs it not to")
+	}
+	full := &corpus.Article{Text: "Sir Keir Starmer spoke in London. Sir Keir said Europe must do the heavy lifting."}
+	part := &corpus.Article{Text: "Sir Keir said Europe must do the heavy lifting."}
+	if got := names.inArticle(full).complete(window); got != whole {
+		t.Errorf("article naming Keir Starmer in full: mask %b, want %b", got, whole)
+	}
+	if got := names.inArticle(part).complete(window); got != window {
+		t.Errorf("article never naming Keir Starmer in full: mask %b, want %b", got, window)
 	}
 }
