@@ -153,6 +153,14 @@ func (e *Engine) features(ctx context.Context, s Store, question string, r *Retr
 	// The question's names of two or more words, for windows that name
 	// someone by part of the name their article gives in full.
 	names := e.namesOf(qw, question)
+	fullIn := map[*corpus.Article]questionNames{} // the names each article gives in full
+	namesIn := func(a *corpus.Article) questionNames {
+		if ns, ok := fullIn[a]; ok {
+			return ns
+		}
+		fullIn[a] = names.inArticle(a)
+		return fullIn[a]
+	}
 
 	// Sentence windows of the best passages.
 	kind := answerKind(question)
@@ -170,7 +178,7 @@ func (e *Engine) features(ctx context.Context, s Store, question string, r *Retr
 			texts = append(texts, text[s.Start:s.End])
 		}
 		masks, bis := make([]uint64, len(ss)), make([]uint64, len(ss))
-		full := names.inArticle(top[pi].Article)
+		full := namesIn(top[pi].Article)
 		for i, s := range ss {
 			masks[i], bis[i] = qw.mask(e.analyzer, text[s.Start:s.End])
 			masks[i] = full.complete(masks[i])
@@ -240,7 +248,7 @@ func (e *Engine) features(ctx context.Context, s Store, question string, r *Retr
 					}
 				}
 			}
-			held = names.inArticle(c.Article).complete(held)
+			held = namesIn(c.Article).complete(held)
 			n := 0
 			for _, t := range ents {
 				if id, _, ok := r.terms.Term(t); ok && hasTerm(c.Bag, id) {
