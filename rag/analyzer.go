@@ -15,7 +15,8 @@ const analyzerVersion = "en-2"
 
 // Analyzer turns English text into index terms: Unicode word segmentation,
 // lower-casing, possessive stripping, stop-word removal, irregular verbs'
-// past forms to the verb ("said" to "say") and Snowball (Porter2) stemming. It is safe for concurrent use and caches stems.
+// past forms to the verb ("said" to "say") and Snowball (Porter2)
+// stemming. It is safe for concurrent use and caches stems.
 type Analyzer struct {
 	mu    sync.RWMutex
 	stems map[string]string

@@ -7,7 +7,8 @@ package rag
 // "fed", "drew", a "shot") are left alone; "fell", "found", "saw" and
 // "rose" are taken as verbs ("founded" keeps its own stem).
 var irregular = map[string]string{
-	"said": "say", "fell": "fall", "found": "find", "saw": "see", "rose": "rise", "told": "tell", "thought": "think", "led": "lead", "misled": "mislead",
+	"said": "say", "fell": "fall", "found": "find", "saw": "see", "rose": "rise", "told": "tell",
+	"thought": "think", "led": "lead", "misled": "mislead",
 	"won": "win", "began": "begin", "begun": "begin", "made": "make", "took": "take",
 	"taken": "take", "undertook": "undertake", "undertaken": "undertake", "gave": "give",
 	"given": "give", "forgave": "forgive", "forgiven": "forgive", "went": "go", "gone": "go",
