@@ -14,9 +14,9 @@ var (
 var (
 	// Block costs: BenchmarkTile ns/op on a Zen 4 core (rounded).
 	kernelAVX2 = microKernel{name: "avx2", mr: 6, mr2: 4, tile: tileAVX2, direct: directAVX2, gemv: gemvAVX2, exp: expAffineVec,
-		blockCost: [maxMR + 1]float32{1: 830, 4: 2000, 6: 2340}}
+		blockCost: [maxMR + 1]float32{1: 830, 4: 2000, 6: 2340}, plans: new(blockPlans)}
 	kernelAVX512 = microKernel{name: "avx512", mr: 14, mr2: 8, tile: tileAVX512, direct: directAVX512, gemv: gemvAVX2, exp: expAffineVec,
-		blockCost: [maxMR + 1]float32{1: 840, 8: 2800, 14: 4900}}
+		blockCost: [maxMR + 1]float32{1: 840, 8: 2800, 14: 4900}, plans: new(blockPlans)}
 )
 
 // kernel is the micro-kernel gemm uses: the widest this CPU runs. Build

@@ -282,6 +282,21 @@ func TestPlanBlocks(t *testing.T) {
 	}
 }
 
+// TestKernelPlans checks each kernel's cached block plans against
+// planBlocks, up to and past the cached row counts.
+func TestKernelPlans(t *testing.T) {
+	for name, kern := range kernels() {
+		if kern.plans == nil {
+			t.Fatalf("%s: no plan cache", name)
+		}
+		for rows := 1; rows <= useMaxTokens+20; rows++ {
+			if got, want := kern.plan(rows), planBlocks(rows, kern); got != want {
+				t.Fatalf("%s, %d rows: cached plan %+v, want %+v", name, rows, got, want)
+			}
+		}
+	}
+}
+
 // TestTile checks every kernel's tile at each row-block height it handles
 // and its one-row product against the textbook product, for odd k and a
 // row stride wider than the tile.
