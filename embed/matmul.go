@@ -57,9 +57,11 @@ type microKernel struct {
 	// mr2.
 	tile func(c []float32, ldc int, pa, panel []float32, k, h int)
 	// direct, if not nil, is tile for full blocks of mr rows read from a
-	// in place (row stride lda) rather than packed. If pf is not 0, it
-	// also prefetches the k × panelWidth values pf floats past panel into
-	// the L2 cache (the AVX2 kernel does; the AVX-512 one ignores pf).
+	// in place (row stride lda) rather than packed. With pf = 0 it
+	// prefetches the panel a little ahead into the L1 cache, with pf < 0
+	// not at all, and with pf > 0 it also prefetches the k × panelWidth
+	// values pf floats past panel into the L2 cache (the AVX2 kernel
+	// does; the AVX-512 one ignores pf).
 	direct func(c []float32, ldc int, a []float32, lda int, panel []float32, k, pf int)
 	// blockCost estimates the time of one row block of each height the
 	// plan can use (mr, mr2 and 1, the one-row product gemv, which is
@@ -360,14 +362,19 @@ func gemmPanels(kern microKernel, c []float32, ldc int, a []float32, lda int, pa
 					continue
 				}
 				if kern.direct != nil && h == plan.mr && r0+h <= rows {
-					// The second block prefetches the next panel's chunk
-					// (see microKernel.direct); the first one then finds
-					// it in the L2 cache instead of waiting on memory. The
-					// weights of a forward pass (~17 MB) do not stay in
-					// the caches from one pass to the next.
+					// The first block prefetches the panel chunk a little
+					// ahead, the second also the next panel's chunk (see
+					// microKernel.direct), so that the first one finds it
+					// in the L2 cache instead of waiting on memory (the
+					// weights of a forward pass, ~17 MB, do not stay in
+					// the caches from one pass to the next); the others
+					// find the chunk in the caches and do not prefetch.
 					pf := 0
-					if i == 1 && p+1 < hi {
+					switch {
+					case i == 1 && p+1 < hi:
 						pf = panelWidth * b.k
+					case i >= 2:
+						pf = -1
 					}
 					kern.direct(c[r0*ldc+c0:], ldc, a[r0*lda+k0:], lda, panel, kc, pf)
 					continue
