@@ -55,6 +55,8 @@ func TestGemm(t *testing.T) {
 		{128, 512, 64, 512, 64}, // several chunks and row blocks
 		{127, 512, 512, 520, 512},
 		{7, 600, 64, 610, 70}, // AVX2: 6 rows + one row, k over two chunks
+		{30, 7, 64, 9, 70},    // AVX2: 5 direct blocks, k not a multiple of 4
+		{36, 515, 64, 520, 64},
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	for name, kern := range kernels() {
