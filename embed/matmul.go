@@ -60,15 +60,20 @@ type microKernel struct {
 	// mr2.
 	tile func(c []float32, ldc int, pa, panel []float32, k, h int)
 	// direct, if not nil, is tile for full blocks of mr rows read from a
-	// in place (row stride lda) rather than packed. If pf is not 0, it
-	// also prefetches the k × panelWidth values pf floats past panel into
-	// the L2 cache (the AVX2 kernel does; the AVX-512 one ignores pf).
+	// in place (row stride lda) rather than packed. With pf = 0 it
+	// prefetches the panel a little ahead into the L1 cache, with pf < 0
+	// not at all, and with pf > 0 it also prefetches the k × panelWidth
+	// values pf floats past panel into the L2 cache (the AVX2 kernel
+	// does; the AVX-512 one ignores pf).
 	direct func(c []float32, ldc int, a []float32, lda int, panel []float32, k, pf int)
 	// blockCost estimates the time of one row block of each height the
 	// plan can use (mr, mr2 and 1, the one-row product gemv, which is
 	// then used for single rows of a longer product too): BenchmarkTile's
 	// ns/op. 0 means the height is not used (for 1) or not measured.
 	blockCost [maxMR + 1]float32
+	// plans, if not nil, caches planBlocks for up to useMaxTokens rows
+	// (see plan).
+	plans *blockPlans
 	// gemv adds a[:k] times a k × panelWidth panel (row stride panelWidth)
 	// to c[:panelWidth]: the product of a single row, where a row block
 	// would mostly multiply padding. k is positive.
@@ -80,7 +85,7 @@ type microKernel struct {
 
 // kernelGeneric is the portable micro-kernel.
 var kernelGeneric = microKernel{name: "generic", mr: 4, tile: tileGeneric, gemv: gemvGeneric, exp: expAffine,
-	blockCost: [maxMR + 1]float32{1: 17600, 4: 35800}}
+	blockCost: [maxMR + 1]float32{1: 17600, 4: 35800}, plans: new(blockPlans)}
 
 // packed is a k × n matrix stored as n/32 panels of k × 32 values.
 type packed struct {
@@ -167,6 +172,27 @@ func planBlocks(rows int, kern microKernel) blockPlan {
 	return best
 }
 
+// blockPlans holds a kernel's block plans for 1 to useMaxTokens rows,
+// computed on first use: a forward pass runs some 40 products, and
+// planning one takes about as long as a small product's packing.
+type blockPlans struct {
+	once sync.Once
+	p    [useMaxTokens + 1]blockPlan
+}
+
+// plan returns planBlocks(rows, kern), from kern.plans where it can.
+func (kern microKernel) plan(rows int) blockPlan {
+	if kern.plans == nil || rows > useMaxTokens {
+		return planBlocks(rows, kern)
+	}
+	kern.plans.once.Do(func() {
+		for r := 1; r <= useMaxTokens; r++ {
+			kern.plans.p[r] = planBlocks(r, kern)
+		}
+	})
+	return kern.plans.p[rows]
+}
+
 // block returns the first row and the height of row block i.
 func (p blockPlan) block(i int) (r0, h int) {
 	switch {
@@ -184,7 +210,7 @@ func (p blockPlan) padded() int { return p.big*p.mr + p.mid*p.mr2 + p.ones }
 
 // packedRows returns the length of the buffer packRows needs for rows × k
 // values with kern's row blocks.
-func packedRows(rows, k int, kern microKernel) int { return planBlocks(rows, kern).padded() * k }
+func packedRows(rows, k int, kern microKernel) int { return kern.plan(rows).padded() * k }
 
 // packRows copies the rows × k block of a (row stride lda) into pa in the
 // plan's row blocks, each interleaved along k (block b of height h starting
@@ -305,7 +331,7 @@ func gemm(c []float32, ldc int, a []float32, lda int, rows int, b packed, pa []f
 		})
 		return
 	}
-	plan := planBlocks(rows, kern)
+	plan := kern.plan(rows)
 	need := plan.padded() * b.k
 	if len(pa) < need {
 		pa = make([]float32, need)
@@ -339,13 +365,19 @@ func gemmPanels(kern microKernel, c []float32, ldc int, a []float32, lda int, pa
 					continue
 				}
 				if kern.direct != nil && h == plan.mr && r0+h <= rows {
-					// In products of a few row blocks (a question's), the
-					// second block prefetches the next panel's chunk (see
-					// microKernel.direct); the first one then finds it in
-					// the L2 cache instead of waiting on memory.
+					// The first block prefetches the panel chunk a little
+					// ahead, the second also the next panel's chunk (see
+					// microKernel.direct), so that the first one finds it
+					// in the L2 cache instead of waiting on memory (the
+					// weights of a forward pass, ~17 MB, do not stay in
+					// the caches from one pass to the next); the others
+					// find the chunk in the caches and do not prefetch.
 					pf := 0
-					if i == 1 && plan.blocks <= 4 && p+1 < hi {
+					switch {
+					case i == 1 && p+1 < hi:
 						pf = panelWidth * b.k
+					case i >= 2:
+						pf = -1
 					}
 					kern.direct(c[r0*ldc+c0:], ldc, a[r0*lda+k0:], lda, panel, kc, pf)
 					continue

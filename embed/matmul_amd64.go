@@ -14,9 +14,9 @@ var (
 var (
 	// Block costs: BenchmarkTile ns/op on a Zen 4 core (rounded).
 	kernelAVX2 = microKernel{name: "avx2", mr: 6, mr2: 4, tile: tileAVX2, direct: directAVX2, gemv: gemvAVX2, exp: expAffineVec,
-		blockCost: [maxMR + 1]float32{1: 830, 4: 2000, 6: 2340}}
+		blockCost: [maxMR + 1]float32{1: 830, 4: 2000, 6: 2340}, plans: new(blockPlans)}
 	kernelAVX512 = microKernel{name: "avx512", mr: 14, mr2: 8, tile: tileAVX512, direct: directAVX512, gemv: gemvAVX2, exp: expAffineVec,
-		blockCost: [maxMR + 1]float32{1: 840, 8: 2800, 14: 4900}}
+		blockCost: [maxMR + 1]float32{1: 840, 8: 2800, 14: 4900}, plans: new(blockPlans)}
 )
 
 // kernel is the micro-kernel gemm uses: the widest this CPU runs. Build
@@ -48,29 +48,30 @@ func kernels() map[string]microKernel {
 }
 
 // tileAVX2 is the AVX2/FMA micro-kernel: two 6 × 16 or 4 × 16 blocks per
-// panel.
+// panel, the first prefetching the panel for both (see
+// matmul_avx2_amd64.s).
 func tileAVX2(c []float32, ldc int, pa, panel []float32, k, h int) {
 	_ = c[(h-1)*ldc+panelWidth-1]
 	_ = pa[h*k-1]
 	_ = panel[k*panelWidth-1]
 	if h == 4 {
-		kernel4x16AVX2(&c[0], ldc, &pa[0], &panel[0], k)
-		kernel4x16AVX2(&c[16], ldc, &pa[0], &panel[16], k)
+		kernel4x16AVX2(&c[0], ldc, &pa[0], &panel[0], k, 0)
+		kernel4x16AVX2(&c[16], ldc, &pa[0], &panel[16], k, -1)
 		return
 	}
-	kernel6x16AVX2(&c[0], ldc, &pa[0], &panel[0], k)
-	kernel6x16AVX2(&c[16], ldc, &pa[0], &panel[16], k)
+	kernel6x16AVX2(&c[0], ldc, &pa[0], &panel[0], k, 0)
+	kernel6x16AVX2(&c[16], ldc, &pa[0], &panel[16], k, -1)
 }
 
 // directAVX2 is the 6-row AVX2 micro-kernel reading a in place; see
-// microKernel.direct. Its first half (columns 0-15) does the far prefetch
-// of both halves' rows.
+// microKernel.direct. Its first half (columns 0-15) prefetches both
+// halves' panel rows, near and, if pf is not 0, far.
 func directAVX2(c []float32, ldc int, a []float32, lda int, panel []float32, k, pf int) {
 	_ = c[5*ldc+panelWidth-1]
 	_ = a[5*lda+k-1]
 	_ = panel[k*panelWidth-1]
 	kernel6x16AVX2Direct(&c[0], ldc, &a[0], lda, &panel[0], k, 4*pf)
-	kernel6x16AVX2Direct(&c[16], ldc, &a[0], lda, &panel[16], k, 0)
+	kernel6x16AVX2Direct(&c[16], ldc, &a[0], lda, &panel[16], k, -1)
 }
 
 // tileAVX512 is the AVX-512 micro-kernel: one 14 × 32 or 8 × 32 block.
@@ -104,19 +105,21 @@ func gemvAVX2(c, a, panel []float32, k int) {
 
 // kernel6x16AVX2 adds the product of a packed 6 × k row block and 16
 // columns of a k × 32 panel to 6 × 16 values of c (row stride ldc, in
-// float32 elements). k must be positive.
+// float32 elements). pf ≥ 0 prefetches both halves' panel rows ahead into
+// the L1 cache, pf < 0 does not. k must be positive.
 //
 //go:noescape
-func kernel6x16AVX2(c *float32, ldc int, pa *float32, panel *float32, k int)
+func kernel6x16AVX2(c *float32, ldc int, pa *float32, panel *float32, k, pf int)
 
 // kernel4x16AVX2 is kernel6x16AVX2 for a packed 4 × k row block.
 //
 //go:noescape
-func kernel4x16AVX2(c *float32, ldc int, pa *float32, panel *float32, k int)
+func kernel4x16AVX2(c *float32, ldc int, pa *float32, panel *float32, k, pf int)
 
 // kernel6x16AVX2Direct is kernel6x16AVX2 reading the 6 rows of a in place
-// (row stride lda, in float32 elements). A pf other than 0 also prefetches
-// the panel rows pf bytes ahead into the L2 cache.
+// (row stride lda, in float32 elements). pf < 0: no prefetch; pf = 0: the
+// panel rows ahead into the L1 cache; pf > 0: also the panel rows pf bytes
+// ahead into the L2 cache.
 //
 //go:noescape
 func kernel6x16AVX2Direct(c *float32, ldc int, a *float32, lda int, panel *float32, k, pf int)

@@ -55,6 +55,8 @@ func TestGemm(t *testing.T) {
 		{128, 512, 64, 512, 64}, // several chunks and row blocks
 		{127, 512, 512, 520, 512},
 		{7, 600, 64, 610, 70}, // AVX2: 6 rows + one row, k over two chunks
+		{30, 7, 64, 9, 70},    // AVX2: 5 direct blocks, k not a multiple of 4
+		{36, 515, 64, 520, 64},
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	for name, kern := range kernels() {
@@ -278,6 +280,21 @@ func TestPlanBlocks(t *testing.T) {
 		if fmt.Sprint(heights) != fmt.Sprint(c.heights) || p.padded() != c.paddedRows || next != p.padded() {
 			t.Errorf("%d rows (mr %d, mr2 %d): blocks %v (padded %d), want %v (padded %d)",
 				c.rows, c.kern.mr, c.kern.mr2, heights, p.padded(), c.heights, c.paddedRows)
+		}
+	}
+}
+
+// TestKernelPlans checks each kernel's cached block plans against
+// planBlocks, up to and past the cached row counts.
+func TestKernelPlans(t *testing.T) {
+	for name, kern := range kernels() {
+		if kern.plans == nil {
+			t.Fatalf("%s: no plan cache", name)
+		}
+		for rows := 1; rows <= useMaxTokens+20; rows++ {
+			if got, want := kern.plan(rows), planBlocks(rows, kern); got != want {
+				t.Fatalf("%s, %d rows: cached plan %+v, want %+v", name, rows, got, want)
+			}
 		}
 	}
 }
