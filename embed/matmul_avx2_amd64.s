@@ -122,6 +122,31 @@
 	ADDQ       R8, AX; \
 	PREFETCHT0 (AX)
 
+// ADDROW adds the 16 sums in lo and hi to the c row at DI.
+#define ADDROW(lo, hi) \
+	VADDPS  (DI), lo, lo; \
+	VADDPS  32(DI), hi, hi; \
+	VMOVUPS lo, (DI); \
+	VMOVUPS hi, 32(DI)
+
+// STORE4 adds the sums Y0-Y7 to 4 rows of c (DI, row stride R8 bytes).
+#define STORE4 \
+	ADDROW(Y0, Y1); \
+	ADDQ R8, DI; \
+	ADDROW(Y2, Y3); \
+	ADDQ R8, DI; \
+	ADDROW(Y4, Y5); \
+	ADDQ R8, DI; \
+	ADDROW(Y6, Y7)
+
+// STORE6 is STORE4 for 6 rows, Y0-Y11.
+#define STORE6 \
+	STORE4; \
+	ADDQ R8, DI; \
+	ADDROW(Y8, Y9); \
+	ADDQ R8, DI; \
+	ADDROW(Y10, Y11)
+
 // func kernel6x16AVX2(c *float32, ldc int, pa *float32, panel *float32, k, pf int)
 //
 // kernel6x16AVX2 adds the product of a packed 6 × k row block (6 a values
@@ -179,35 +204,7 @@ kernel6x16avx2_tail:
 	STEP6P(0, 0)
 
 kernel6x16avx2_store:
-	VADDPS  (DI), Y0, Y0
-	VADDPS  32(DI), Y1, Y1
-	VMOVUPS Y0, (DI)
-	VMOVUPS Y1, 32(DI)
-	ADDQ    R8, DI
-	VADDPS  (DI), Y2, Y2
-	VADDPS  32(DI), Y3, Y3
-	VMOVUPS Y2, (DI)
-	VMOVUPS Y3, 32(DI)
-	ADDQ    R8, DI
-	VADDPS  (DI), Y4, Y4
-	VADDPS  32(DI), Y5, Y5
-	VMOVUPS Y4, (DI)
-	VMOVUPS Y5, 32(DI)
-	ADDQ    R8, DI
-	VADDPS  (DI), Y6, Y6
-	VADDPS  32(DI), Y7, Y7
-	VMOVUPS Y6, (DI)
-	VMOVUPS Y7, 32(DI)
-	ADDQ    R8, DI
-	VADDPS  (DI), Y8, Y8
-	VADDPS  32(DI), Y9, Y9
-	VMOVUPS Y8, (DI)
-	VMOVUPS Y9, 32(DI)
-	ADDQ    R8, DI
-	VADDPS  (DI), Y10, Y10
-	VADDPS  32(DI), Y11, Y11
-	VMOVUPS Y10, (DI)
-	VMOVUPS Y11, 32(DI)
+	STORE6
 	VZEROUPPER
 	RET
 
@@ -262,25 +259,7 @@ kernel4x16avx2_tail:
 	STEP4P(0, 0)
 
 kernel4x16avx2_store:
-	VADDPS  (DI), Y0, Y0
-	VADDPS  32(DI), Y1, Y1
-	VMOVUPS Y0, (DI)
-	VMOVUPS Y1, 32(DI)
-	ADDQ    R8, DI
-	VADDPS  (DI), Y2, Y2
-	VADDPS  32(DI), Y3, Y3
-	VMOVUPS Y2, (DI)
-	VMOVUPS Y3, 32(DI)
-	ADDQ    R8, DI
-	VADDPS  (DI), Y4, Y4
-	VADDPS  32(DI), Y5, Y5
-	VMOVUPS Y4, (DI)
-	VMOVUPS Y5, 32(DI)
-	ADDQ    R8, DI
-	VADDPS  (DI), Y6, Y6
-	VADDPS  32(DI), Y7, Y7
-	VMOVUPS Y6, (DI)
-	VMOVUPS Y7, 32(DI)
+	STORE4
 	VZEROUPPER
 	RET
 
@@ -360,34 +339,6 @@ k6d_tail:
 	STEP6D(0, 0)
 
 k6d_store:
-	VADDPS  (DI), Y0, Y0
-	VADDPS  32(DI), Y1, Y1
-	VMOVUPS Y0, (DI)
-	VMOVUPS Y1, 32(DI)
-	ADDQ    R8, DI
-	VADDPS  (DI), Y2, Y2
-	VADDPS  32(DI), Y3, Y3
-	VMOVUPS Y2, (DI)
-	VMOVUPS Y3, 32(DI)
-	ADDQ    R8, DI
-	VADDPS  (DI), Y4, Y4
-	VADDPS  32(DI), Y5, Y5
-	VMOVUPS Y4, (DI)
-	VMOVUPS Y5, 32(DI)
-	ADDQ    R8, DI
-	VADDPS  (DI), Y6, Y6
-	VADDPS  32(DI), Y7, Y7
-	VMOVUPS Y6, (DI)
-	VMOVUPS Y7, 32(DI)
-	ADDQ    R8, DI
-	VADDPS  (DI), Y8, Y8
-	VADDPS  32(DI), Y9, Y9
-	VMOVUPS Y8, (DI)
-	VMOVUPS Y9, 32(DI)
-	ADDQ    R8, DI
-	VADDPS  (DI), Y10, Y10
-	VADDPS  32(DI), Y11, Y11
-	VMOVUPS Y10, (DI)
-	VMOVUPS Y11, 32(DI)
+	STORE6
 	VZEROUPPER
 	RET
