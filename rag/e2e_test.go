@@ -175,10 +175,10 @@ func TestEndToEndExtractive(t *testing.T) {
 // accounts of who formed the "coalition of the willing" (Sky News: the UK
 // and France lead it; an undated article with no outlet: Zelenskyy
 // announced it). The extracted answer quotes both articles, each
-// attributed, and Zelenskyy's account ("has announced the formation": the
-// noun of the question's verb). It does not yet quote Sky News's account:
-// the sentences that say the UK and France lead it share none of the
-// question's words but "coalition" and rank far below (see the README).
+// attributed: Sky News's "the countries committed to working together on
+// this deal would form" a coalition, after the sentence it refers to, which
+// names them (the UK, France and Ukraine), and Zelenskyy's account ("has
+// announced the formation": the noun of the question's verb).
 func TestExtractiveShowsConflictingSources(t *testing.T) {
 	e := defaultCorpusEngine(t, nil)
 	ans, err := e.Ask(context.Background(), Request{Question: "Who formed the coalition of the willing?"}, Stream{})
@@ -192,9 +192,19 @@ func TestExtractiveShowsConflictingSources(t *testing.T) {
 	if !arts["coalition-of-the-willing-whos-in-whos-out"] || !arts["zelenskyy-coalition-of-the-willing-july-2025"] {
 		t.Errorf("cited %v, want both coalition articles", arts)
 	}
-	for _, want := range []string{"(Sky News, undated)", "(no outlet named, undated)", "Zelenskyy has announced the formation"} {
+	for _, want := range []string{"(Sky News, undated)", "the UK, France and Ukraine will work together",
+		"(no outlet named, undated)", "Zelenskyy has announced the formation"} {
 		if !strings.Contains(ans.Answer, want) {
 			t.Errorf("answer lacks %q: %s", want, ans.Answer)
+		}
+	}
+	if i, j := strings.Index(ans.Answer, "the UK, France and Ukraine"), strings.Index(ans.Answer, "committed to working together on this deal"); i < 0 || j < i {
+		t.Errorf("the sentence naming the countries does not come before the one referring to them: %s", ans.Answer)
+	}
+	// Its quote runs from the added sentence, which is before the passage.
+	for _, c := range ans.Citations {
+		if c.ArticleID == "coalition-of-the-willing-whos-in-whos-out" && !strings.HasPrefix(c.Quote, "The prime minister has said the UK, France") {
+			t.Errorf("Sky News quote %q does not start at the sentence naming the countries", c.Quote)
 		}
 	}
 }

@@ -479,7 +479,7 @@ func (e *Engine) prepare(ctx context.Context, st Store, query Request) (*prepare
 			if cands == nil { // the gate stopped before scoring them
 				cands = e.scoreCandidates(ctx, r.terms, r.article(0), query.Question, r.QueryVector, r.Passages)
 			}
-			p.text, p.cites = e.answerFrom(query.Question, cands, r.Passages)
+			p.text, p.cites = e.answerFrom(query.Question, cands, r.Passages, r.article)
 		}
 		p.extracted = time.Since(t)
 		p.answerable = p.text != ""

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/newsrag/newsrag/corpus"
 	"github.com/newsrag/newsrag/embed"
@@ -64,12 +65,13 @@ type sentenceCandidate struct {
 // returns the answer text with [n] markers and the citations, whose quotes
 // are the chosen sentences.
 func (e *Engine) extract(ctx context.Context, ts TermStats, ledeArticle *corpus.Article, question string, qvec []float32, passages []Passage) (string, []Citation) {
-	return e.answerFrom(question, e.scoreCandidates(ctx, ts, ledeArticle, question, qvec, passages), passages)
+	return e.answerFrom(question, e.scoreCandidates(ctx, ts, ledeArticle, question, qvec, passages), passages, nil)
 }
 
 // answerFrom is extract from the candidates scoreCandidates returned for
-// question and passages.
-func (e *Engine) answerFrom(question string, cands []*sentenceCandidate, passages []Passage) (string, []Citation) {
+// question and passages. article gives passage i's article (nil: none
+// known), where a chosen sentence's antecedent before its passage is found.
+func (e *Engine) answerFrom(question string, cands []*sentenceCandidate, passages []Passage, article func(i int) *corpus.Article) (string, []Citation) {
 	cfg := e.cfg.Extractive.withDefaults()
 	model := cfg.Model
 	if len(cands) == 0 {
@@ -78,6 +80,7 @@ func (e *Engine) answerFrom(question string, cands []*sentenceCandidate, passage
 	ranked := slices.Clone(cands)
 	slices.SortStableFunc(ranked, func(a, b *sentenceCandidate) int { return cmp.Compare(b.score, a.score) })
 	chosen := choose(ranked, passages, cfg.MaxSentences, model)
+	chosen = withAntecedents(question, chosen, cands, passages, cfg.MaxSentences, article)
 	if cfg.Trace != nil {
 		trace := make([]ExtractedSentence, len(cands))
 		for i, c := range cands {
@@ -115,8 +118,12 @@ func (e *Engine) answerFrom(question string, cands []*sentenceCandidate, passage
 	cites := make([]Citation, 0, len(order))
 	for _, n := range order {
 		ct := byN[n]
-		p := passages[slices.IndexFunc(passages, func(p Passage) bool { return p.N == n })]
-		ct.Quote = p.Text[ct.Start-p.Start : ct.End-p.Start]
+		i := slices.IndexFunc(passages, func(p Passage) bool { return p.N == n })
+		if p := passages[i]; ct.Start >= p.Start && ct.End-p.Start <= len(p.Text) {
+			ct.Quote = p.Text[ct.Start-p.Start : ct.End-p.Start]
+		} else { // an antecedent from before the passage
+			ct.Quote = article(i).Text[ct.Start:ct.End]
+		}
 		cites = append(cites, *ct)
 	}
 	slices.SortFunc(cites, func(a, b Citation) int { return a.N - b.N })
@@ -333,6 +340,114 @@ func ChooseSentences(ranked []ChoiceCandidate, max int, m *ExtractModel) []int {
 		}
 	}
 	return chosen
+}
+
+// withAntecedents puts before each chosen sentence that refers back ("this
+// deal", "they") and lacks the kind of answer the question asks for (a
+// name for "who", a number for "how many") the sentence before it, when
+// that one holds it: "the UK, France and Ukraine will work together on a
+// peace deal" before "the countries committed to this deal would form a
+// coalition". The sentence before comes from the candidates (in passage
+// order) or, for a passage's first sentence, from its article (article:
+// nil when none is known); one already chosen is not repeated. The answer stays within max sentences: an added
+// sentence takes the place of the last chosen one after it whose article
+// another chosen sentence also quotes (a second source stays), and is left
+// out when there is none.
+func withAntecedents(question string, chosen, cands []*sentenceCandidate, passages []Passage, max int, article func(i int) *corpus.Article) []*sentenceCandidate {
+	k := answerKind(question)
+	if k == kindNone {
+		return chosen
+	}
+	qwords := questionWords(question)
+	art := func(c *sentenceCandidate) string { return passages[c.passage].ArticleID }
+	out := slices.Clone(chosen)
+	for i := 0; i < len(out); i++ {
+		c := out[i]
+		if !leansOnPrevious(c.text) || holdsKind(k, c.text, qwords) {
+			continue
+		}
+		var prev *sentenceCandidate
+		if j := slices.IndexFunc(cands, func(p *sentenceCandidate) bool {
+			return p.passage == c.passage && p.index == c.index-1
+		}); j >= 0 {
+			prev = cands[j]
+		} else if c.index == 0 && article != nil {
+			prev = sentenceBefore(article(c.passage), c)
+		}
+		if prev == nil || !holdsKind(k, prev.text, qwords) || slices.ContainsFunc(out, func(o *sentenceCandidate) bool {
+			return o.passage == prev.passage && o.start == prev.start
+		}) {
+			continue
+		}
+		if len(out) == max {
+			drop := -1
+			for k := len(out) - 1; k > i && drop < 0; k-- {
+				if slices.ContainsFunc(out, func(o *sentenceCandidate) bool { return o != out[k] && art(o) == art(out[k]) }) {
+					drop = k
+				}
+			}
+			if drop < 0 {
+				continue
+			}
+			out = slices.Delete(out, drop, drop+1)
+		}
+		out = slices.Insert(out, i, prev)
+		i++
+	}
+	return out
+}
+
+// sentenceBefore returns the statement sentence of a before c, which opens
+// c's passage, or nil.
+func sentenceBefore(a *corpus.Article, c *sentenceCandidate) *sentenceCandidate {
+	if a == nil || c.start > len(a.Text) {
+		return nil
+	}
+	from := max(0, c.start-1500)
+	ss := sentences(a.Text[from:c.start])
+	if len(ss) == 0 {
+		return nil
+	}
+	s := ss[len(ss)-1]
+	text := a.Text[from+s.Start : from+s.End]
+	if !isStatement(text) || strings.TrimSpace(a.Text[from+s.End:c.start]) != "" {
+		return nil
+	}
+	return &sentenceCandidate{passage: c.passage, start: from + s.Start, end: from + s.End, text: text, index: -1}
+}
+
+// leansOnPrevious reports whether a sentence leans on the one before it: it
+// opens with a pronoun ("They", "It", "This") or holds "this" or "these"
+// before a noun that is not a time ("this deal", not "this week").
+func leansOnPrevious(text string) bool {
+	words := strings.FieldsFunc(text, func(r rune) bool {
+		return !unicode.IsLetter(r) && r != '\''
+	})
+	if len(words) == 0 {
+		return false
+	}
+	if openingPronouns[words[0]] {
+		return true
+	}
+	for i, w := range words[1 : len(words)-1] {
+		if (w == "this" || w == "these") && !timeNouns[strings.ToLower(words[i+2])] {
+			return true
+		}
+	}
+	return false
+}
+
+// openingPronouns open a sentence that refers to an earlier one.
+var openingPronouns = map[string]bool{
+	"He": true, "She": true, "It": true, "They": true, "His": true, "Her": true,
+	"Its": true, "Their": true, "This": true, "These": true, "Those": true, "Such": true,
+}
+
+// timeNouns follow "this" without referring back ("this week").
+var timeNouns = map[string]bool{
+	"morning": true, "afternoon": true, "evening": true, "week": true, "weekend": true,
+	"month": true, "year": true, "summer": true, "winter": true, "spring": true,
+	"autumn": true, "time": true, "season": true, "century": true, "decade": true,
 }
 
 // Attribution names an article's outlet and date as an answer shows them:

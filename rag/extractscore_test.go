@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/newsrag/newsrag/corpus"
 	"github.com/newsrag/newsrag/internal/testfake"
 )
 
@@ -252,4 +253,75 @@ func TestLaterPassagesOfTheSameArticles(t *testing.T) {
 	if !slices.Equal(slices.Compact(got), []int{0, 2}) {
 		t.Errorf("candidates from passages %v, want [0 2]", got)
 	}
+}
+
+func TestLeansOnPrevious(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want bool
+	}{
+		{"He is also the oldest quarterback to play in a Super Bowl.", true},
+		{"Their rivals won the league in 2000.", true},
+		{"The countries committed to working together on this deal would form a coalition.", true},
+		{"Talks resumed this week in Geneva.", false},
+		{"The UK and France lead the coalition.", false},
+		{"Heads of state met in London.", false},
+	} {
+		if got := leansOnPrevious(c.text); got != c.want {
+			t.Errorf("leansOnPrevious(%q) = %v, want %v", c.text, got, c.want)
+		}
+	}
+}
+
+// TestWithAntecedents: a chosen sentence that refers back and lacks the
+// name a "who" question asks for gets the sentence before it, which holds
+// one, in the place of a sentence from an article quoted twice; the second
+// source stays.
+func TestWithAntecedents(t *testing.T) {
+	const q = "Who formed the coalition?"
+	article := &corpus.Article{ID: "a", Text: "The UK and France will work together on a peace deal. " +
+		"The countries committed to this deal would form a coalition. It was announced on Sunday."}
+	cand := func(passage, index, start, end int) *sentenceCandidate {
+		return &sentenceCandidate{passage: passage, index: index, start: start, end: end, text: article.Text[start:end]}
+	}
+	before := cand(0, 0, 0, 53)
+	refers := cand(0, 1, 54, 114)
+	later := cand(0, 2, 115, 142)
+	other := &sentenceCandidate{passage: 1, index: 0, text: "Zelenskyy announced the formation of a coalition."}
+	passages := []Passage{{N: 1, ArticleID: "a"}, {N: 2, ArticleID: "b"}}
+	cands := []*sentenceCandidate{before, refers, later, other}
+	for _, c := range []struct {
+		name   string
+		q      string
+		chosen []*sentenceCandidate
+		max    int
+		want   []*sentenceCandidate
+	}{
+		{"added, the repeat of article a gives way", q, []*sentenceCandidate{refers, later, other}, 3, []*sentenceCandidate{before, refers, other}},
+		{"room left", q, []*sentenceCandidate{refers, other}, 3, []*sentenceCandidate{before, refers, other}},
+		{"no room without dropping the second source", q, []*sentenceCandidate{refers, other}, 2, []*sentenceCandidate{refers, other}},
+		{"already chosen", q, []*sentenceCandidate{refers, before}, 3, []*sentenceCandidate{refers, before}},
+		{"no kind asked", "What would the countries form?", []*sentenceCandidate{refers}, 3, []*sentenceCandidate{refers}},
+	} {
+		got := withAntecedents(c.q, c.chosen, cands, passages, c.max, nil)
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s: got %v, want %v", c.name, texts(got), texts(c.want))
+		}
+	}
+	// A passage's first sentence takes the sentence before it from its
+	// article.
+	first := cand(0, 0, 54, 114)
+	got := withAntecedents(q, []*sentenceCandidate{first}, []*sentenceCandidate{first}, passages[:1], 3,
+		func(int) *corpus.Article { return article })
+	if len(got) != 2 || got[0].text != before.text || got[0].start != 0 {
+		t.Errorf("from the article: got %v", texts(got))
+	}
+}
+
+func texts(cs []*sentenceCandidate) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.text)
+	}
+	return out
 }
