@@ -203,7 +203,10 @@ func (c *Chunker) EmbedText(a corpus.Article, ch Chunk) string {
 // units splits the article into sentences, cutting over-long ones into
 // pieces that fit.
 func (c *Chunker) units(ctx context.Context, a corpus.Article) ([]unit, error) {
-	sents := sentences(a.Text)
+	sents := sentencesUntil(a.Text, func() bool { return ctx.Err() != nil })
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	units := make([]unit, 0, len(sents))
 	for k, s := range sents {
 		if err := ctx.Err(); err != nil {

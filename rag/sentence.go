@@ -16,7 +16,15 @@ type span struct{ Start, End int }
 // upper-case letter, digit or opening quote, unless the word before the
 // period is a known abbreviation or a single initial.
 func sentences(text string) []span {
+	return sentencesUntil(text, nil)
+}
+
+// sentencesUntil is sentences, stopping early (with the sentences found so
+// far) once stop, asked every 64 KiB of text, returns true; nil never
+// stops.
+func sentencesUntil(text string, stop func() bool) []span {
 	var out []span
+	nextCheck := 64 << 10
 	start := -1
 	emit := func(end int) {
 		if start < 0 {
@@ -29,6 +37,12 @@ func sentences(text string) []span {
 		start = -1
 	}
 	for i := 0; i < len(text); {
+		if stop != nil && i >= nextCheck {
+			if stop() {
+				return out
+			}
+			nextCheck = i + 64<<10
+		}
 		r, size := utf8.DecodeRuneInString(text[i:])
 		switch {
 		case r == '\n':
