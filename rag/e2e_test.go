@@ -209,6 +209,31 @@ func TestExtractiveShowsConflictingSources(t *testing.T) {
 	}
 }
 
+// TestSpeechQuestions: asked what someone said, the extracted answer
+// quotes what they said (a sentence reporting their words, or the
+// quotation a sentence ending with a colon introduces), not sentences that
+// only name them.
+func TestSpeechQuestions(t *testing.T) {
+	e := defaultCorpusEngine(t, nil)
+	for _, c := range []struct {
+		q, first, anywhere string
+	}{
+		{"What did Keir Starmer say about Europe?", "Sir Keir said Europe “must do the heavy lifting”", ""},
+		{"What did Michael Clarke say?", "Military analyst Michael Clarke said:", ""},
+		{"What did Dmitry Peskov say about the coalition?", "", "This so-called coalition will not bring peace"},
+		{"What did Abigail Rowley say?", "", "The Coalition of the Willing is not a challenge to NATO but a complement"},
+	} {
+		ans, err := e.Ask(context.Background(), Request{Question: c.q}, Stream{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, _, _ := strings.Cut(ans.Answer, "]")
+		if !strings.Contains(first, c.first) || !strings.Contains(ans.Answer, c.anywhere) {
+			t.Errorf("%s\n got %s\nwant first %q and %q anywhere", c.q, ans.Answer, c.first, c.anywhere)
+		}
+	}
+}
+
 // BenchmarkEngineSearchDefaultCorpus is the in-process cost of what
 // GET /api/search does for one query on the default corpus (embedding the
 // query, hybrid retrieval, re-ranking), to compare with the server's

@@ -70,7 +70,7 @@ func (e *Engine) extract(ctx context.Context, ts TermStats, ledeArticle *corpus.
 
 // answerFrom is extract from the candidates scoreCandidates returned for
 // question and passages. article gives passage i's article (nil: none
-// known), where a chosen sentence's antecedent before its passage is found.
+// known), where withContext finds sentences beyond a passage's ends.
 func (e *Engine) answerFrom(question string, cands []*sentenceCandidate, passages []Passage, article func(i int) *corpus.Article) (string, []Citation) {
 	cfg := e.cfg.Extractive.withDefaults()
 	model := cfg.Model
@@ -80,7 +80,7 @@ func (e *Engine) answerFrom(question string, cands []*sentenceCandidate, passage
 	ranked := slices.Clone(cands)
 	slices.SortStableFunc(ranked, func(a, b *sentenceCandidate) int { return cmp.Compare(b.score, a.score) })
 	chosen := choose(ranked, passages, cfg.MaxSentences, model)
-	chosen = withAntecedents(question, chosen, cands, passages, cfg.MaxSentences, article)
+	chosen = withContext(question, chosen, cands, passages, cfg.MaxSentences, article)
 	if cfg.Trace != nil {
 		trace := make([]ExtractedSentence, len(cands))
 		for i, c := range cands {
@@ -121,7 +121,7 @@ func (e *Engine) answerFrom(question string, cands []*sentenceCandidate, passage
 		i := slices.IndexFunc(passages, func(p Passage) bool { return p.N == n })
 		if p := passages[i]; ct.Start >= p.Start && ct.End-p.Start <= len(p.Text) {
 			ct.Quote = p.Text[ct.Start-p.Start : ct.End-p.Start]
-		} else { // an antecedent from before the passage
+		} else { // a sentence withContext took from beyond the passage
 			ct.Quote = article(i).Text[ct.Start:ct.End]
 		}
 		cites = append(cites, *ct)
@@ -342,40 +342,60 @@ func ChooseSentences(ranked []ChoiceCandidate, max int, m *ExtractModel) []int {
 	return chosen
 }
 
-// withAntecedents puts before each chosen sentence that refers back ("this
-// deal", "they") and lacks the kind of answer the question asks for (a
-// name for "who", a number for "how many") the sentence before it, when
-// that one holds it: "the UK, France and Ukraine will work together on a
-// peace deal" before "the countries committed to this deal would form a
-// coalition". The sentence before comes from the candidates (in passage
-// order) or, for a passage's first sentence, from its article (article:
-// nil when none is known); one already chosen is not repeated. The answer stays within max sentences: an added
-// sentence takes the place of the last chosen one after it whose article
-// another chosen sentence also quotes (a second source stays), and is left
-// out when there is none.
-func withAntecedents(question string, chosen, cands []*sentenceCandidate, passages []Passage, max int, article func(i int) *corpus.Article) []*sentenceCandidate {
+// withContext adds to the chosen sentences what a reader needs to follow
+// them:
+//   - before a sentence that refers back ("this deal", "they") and lacks
+//     the kind of answer the question asks for (a name for "who", a number
+//     for "how many"), the sentence before it, when that one holds it: "the
+//     UK, France and Ukraine will work together on a peace deal" before "the
+//     countries committed to this deal would form a coalition";
+//   - after a sentence that ends with a colon ("Dmitry Peskov said:"), the
+//     sentence it introduces.
+//
+// The sentence added comes from the candidates (in passage order) or, past
+// the ends of its passage, from its article (article: nil when none is
+// known); one already chosen is not repeated. The answer stays within max
+// sentences: an added sentence takes the place of the last chosen one after
+// the sentence it serves whose article another chosen sentence also quotes
+// (a second source stays), and is left out when there is none.
+func withContext(question string, chosen, cands []*sentenceCandidate, passages []Passage, max int, article func(i int) *corpus.Article) []*sentenceCandidate {
 	k := answerKind(question)
-	if k == kindNone {
-		return chosen
-	}
 	qwords := questionWords(question)
 	art := func(c *sentenceCandidate) string { return passages[c.passage].ArticleID }
+	neighbour := func(c *sentenceCandidate, d int) *sentenceCandidate {
+		if j := slices.IndexFunc(cands, func(o *sentenceCandidate) bool {
+			return o.passage == c.passage && o.index == c.index+d
+		}); j >= 0 {
+			return cands[j]
+		}
+		if article == nil {
+			return nil
+		}
+		if d < 0 && c.index == 0 {
+			return sentenceBefore(article(c.passage), c)
+		}
+		if d > 0 && c.index == c.of-1 {
+			return sentenceAfter(article(c.passage), c)
+		}
+		return nil
+	}
 	out := slices.Clone(chosen)
 	for i := 0; i < len(out); i++ {
 		c := out[i]
-		if !leansOnPrevious(c.text) || holdsKind(k, c.text, qwords) {
-			continue
+		var add *sentenceCandidate
+		before := false
+		switch {
+		case strings.HasSuffix(strings.TrimSpace(c.text), ":"):
+			if add = neighbour(c, 1); add != nil && article != nil {
+				add = closeQuote(article(add.passage), add)
+			}
+		case k != kindNone && leansOnPrevious(c.text) && !holdsKind(k, c.text, qwords):
+			if add, before = neighbour(c, -1), true; add != nil && !holdsKind(k, add.text, qwords) {
+				add = nil
+			}
 		}
-		var prev *sentenceCandidate
-		if j := slices.IndexFunc(cands, func(p *sentenceCandidate) bool {
-			return p.passage == c.passage && p.index == c.index-1
-		}); j >= 0 {
-			prev = cands[j]
-		} else if c.index == 0 && article != nil {
-			prev = sentenceBefore(article(c.passage), c)
-		}
-		if prev == nil || !holdsKind(k, prev.text, qwords) || slices.ContainsFunc(out, func(o *sentenceCandidate) bool {
-			return o.passage == prev.passage && o.start == prev.start
+		if add == nil || slices.ContainsFunc(out, func(o *sentenceCandidate) bool {
+			return o.passage == add.passage && o.start == add.start
 		}) {
 			continue
 		}
@@ -391,7 +411,11 @@ func withAntecedents(question string, chosen, cands []*sentenceCandidate, passag
 			}
 			out = slices.Delete(out, drop, drop+1)
 		}
-		out = slices.Insert(out, i, prev)
+		if before {
+			out = slices.Insert(out, i, add)
+		} else {
+			out = slices.Insert(out, i+1, add)
+		}
 		i++
 	}
 	return out
@@ -414,6 +438,54 @@ func sentenceBefore(a *corpus.Article, c *sentenceCandidate) *sentenceCandidate 
 		return nil
 	}
 	return &sentenceCandidate{passage: c.passage, start: from + s.Start, end: from + s.End, text: text, index: -1}
+}
+
+// closeQuote returns c, a sentence of a, extended by the sentences after
+// it in its paragraph until a quotation it opens is closed (at most three
+// more): the whole of a quoted statement of several sentences.
+func closeQuote(a *corpus.Article, c *sentenceCandidate) *sentenceCandidate {
+	if a == nil || c.end > len(a.Text) {
+		return c
+	}
+	open := func(t string) bool {
+		return strings.Count(t, `"`)%2 == 1 || strings.Count(t, "“") > strings.Count(t, "”")
+	}
+	if !open(c.text) {
+		return c
+	}
+	to := min(len(a.Text), c.end+2000)
+	for n, s := range sentences(a.Text[c.end:to]) {
+		gap := a.Text[c.end : c.end+s.Start]
+		if n == 3 || strings.Contains(gap, "\n") {
+			break
+		}
+		ext := *c
+		ext.end = c.end + s.End
+		ext.text = a.Text[c.start:ext.end]
+		if !open(ext.text) {
+			return &ext
+		}
+	}
+	return c
+}
+
+// sentenceAfter returns the statement sentence of a after c, which ends
+// c's passage, or nil.
+func sentenceAfter(a *corpus.Article, c *sentenceCandidate) *sentenceCandidate {
+	if a == nil || c.end > len(a.Text) {
+		return nil
+	}
+	to := min(len(a.Text), c.end+1500)
+	ss := sentences(a.Text[c.end:to])
+	if len(ss) == 0 || to < len(a.Text) && len(ss) == 1 {
+		return nil // no sentence, or one cut off at to
+	}
+	s := ss[0]
+	text := a.Text[c.end+s.Start : c.end+s.End]
+	if !isStatement(text) {
+		return nil
+	}
+	return &sentenceCandidate{passage: c.passage, start: c.end + s.Start, end: c.end + s.End, text: text, index: -1}
 }
 
 // leansOnPrevious reports whether a sentence leans on the one before it: it

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -49,6 +50,7 @@ var SentenceFeatureNames = [numSentenceFeatures]string{
 	sfLocalLex:      "local_lex",      // share of the question's terms it holds, each weighed by its rarity among the candidates
 	sfLocalFound:    "local_found",    // local_lex over the question's terms that some candidate holds
 	sfPhrase:        "phrase",         // share of the question's word pairs (stop words kept) that it holds in order
+	sfKindSpeech:    "kind_speech",    // asks what someone said… and the sentence reports speech (a verb of saying, a quotation)
 }
 
 // The indexes of SentenceFeatures, in the order of SentenceFeatureNames.
@@ -86,6 +88,7 @@ const (
 	sfLocalLex
 	sfLocalFound
 	sfPhrase
+	sfKindSpeech
 	numSentenceFeatures
 )
 
@@ -164,11 +167,12 @@ const (
 	askName
 	askPlace
 	askMoney
+	askSpeech
 )
 
 // kindFeature is the feature saying that a sentence holds the kind of
 // answer a question asks for.
-var kindFeature = [...]int{askNumber: sfKindNumber, askDate: sfKindDate, askName: sfKindName, askPlace: sfKindPlace, askMoney: sfKindNumber}
+var kindFeature = [...]int{askNumber: sfKindNumber, askDate: sfKindDate, askName: sfKindName, askPlace: sfKindPlace, askMoney: sfKindNumber, askSpeech: sfKindSpeech}
 
 // dateCues are phrases of a question that asks for a date.
 var dateCues = []string{
@@ -194,8 +198,37 @@ func askOf(question string) questionAsk {
 	case kindPlace:
 		return askPlace
 	}
+	if speechQuestionRE.MatchString(question) {
+		return askSpeech
+	}
 	return askNone
 }
+
+// speechQuestionRE matches a question that asks what someone said: "What
+// did Keir Starmer say about Europe?", "What has the minister told MPs?".
+var speechQuestionRE = regexp.MustCompile(`(?i)^\s*what\s+(did|does|do|has|have|had|will|would)\b.*\b(say|said|tell|told|claim|claimed|warn|warned|argue|argued|announce|announced|insist|insisted)\b`)
+
+// speechWords are the verbs of saying that report what someone said.
+var speechWords = map[string]bool{
+	"said": true, "says": true, "saying": true, "told": true, "tells": true, "stated": true, "states": true,
+	"claimed": true, "claims": true, "warned": true, "warns": true, "argued": true, "argues": true,
+	"announced": true, "announces": true, "wrote": true, "writes": true, "added": true, "adds": true,
+	"insisted": true, "insists": true, "replied": true, "responded": true, "according": true,
+}
+
+// quotes reports whether text quotes someone: five or more words in
+// quotation marks (a shorter quoted phrase, "coalition of the willing", is
+// more often a term than speech).
+func quotes(text string) bool {
+	for _, m := range quotedRE.FindAllString(text, -1) {
+		if CountWords(m) >= 5 {
+			return true
+		}
+	}
+	return false
+}
+
+var quotedRE = regexp.MustCompile(`“[^”]*”?|"[^"]*"?|«[^»]*»?`)
 
 // whyCues are words that give a reason.
 var whyCues = []string{" because ", " due to ", " so that ", " in order to ", " as a result ", " since ", " owing to ", " reason ", " led to ", " caused "}
@@ -397,6 +430,8 @@ func (s *sentenceScorer) lexical(c *sentenceCandidate, f *SentenceFeatures) {
 			isAns = hasNumber(w) || months[strings.ToLower(w)]
 		case askName, askPlace:
 			isAns = unicode.IsUpper(r) && prevEnd >= 0 && !sentenceStart(c.text, prevEnd, start)
+		case askSpeech:
+			isAns = speechWords[strings.ToLower(w)]
 		default:
 			isAns = ok
 		}
@@ -405,6 +440,9 @@ func (s *sentenceScorer) lexical(c *sentenceCandidate, f *SentenceFeatures) {
 			ansPos = append(ansPos, k)
 		}
 	})
+	if s.ask == askSpeech && quotes(c.text) {
+		holds = true
+	}
 	if holds {
 		f[kindFeature[s.ask]] = 1
 		f[sfKindRare] = f[sfRare]

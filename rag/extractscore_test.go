@@ -273,11 +273,11 @@ func TestLeansOnPrevious(t *testing.T) {
 	}
 }
 
-// TestWithAntecedents: a chosen sentence that refers back and lacks the
+// TestWithContext: a chosen sentence that refers back and lacks the
 // name a "who" question asks for gets the sentence before it, which holds
 // one, in the place of a sentence from an article quoted twice; the second
 // source stays.
-func TestWithAntecedents(t *testing.T) {
+func TestWithContext(t *testing.T) {
 	const q = "Who formed the coalition?"
 	article := &corpus.Article{ID: "a", Text: "The UK and France will work together on a peace deal. " +
 		"The countries committed to this deal would form a coalition. It was announced on Sunday."}
@@ -303,15 +303,24 @@ func TestWithAntecedents(t *testing.T) {
 		{"already chosen", q, []*sentenceCandidate{refers, before}, 3, []*sentenceCandidate{refers, before}},
 		{"no kind asked", "What would the countries form?", []*sentenceCandidate{refers}, 3, []*sentenceCandidate{refers}},
 	} {
-		got := withAntecedents(c.q, c.chosen, cands, passages, c.max, nil)
+		got := withContext(c.q, c.chosen, cands, passages, c.max, nil)
 		if !slices.Equal(got, c.want) {
 			t.Errorf("%s: got %v, want %v", c.name, texts(got), texts(c.want))
 		}
 	}
+	// A sentence ending with a colon is followed by the one it introduces,
+	// whole when that one opens a quotation of several sentences.
+	speech := &corpus.Article{ID: "a", Text: "The minister said:\n\n\"We will not wait. Help must come now.\" Talks went on."}
+	intro := &sentenceCandidate{passage: 0, index: 0, of: 1, start: 0, end: 18, text: speech.Text[:18]}
+	got := withContext("What did the minister say?", []*sentenceCandidate{intro}, []*sentenceCandidate{intro}, passages[:1], 3,
+		func(int) *corpus.Article { return speech })
+	if len(got) != 2 || got[1].text != `"We will not wait. Help must come now."` {
+		t.Errorf("after a colon: got %q", texts(got))
+	}
 	// A passage's first sentence takes the sentence before it from its
 	// article.
 	first := cand(0, 0, 54, 114)
-	got := withAntecedents(q, []*sentenceCandidate{first}, []*sentenceCandidate{first}, passages[:1], 3,
+	got = withContext(q, []*sentenceCandidate{first}, []*sentenceCandidate{first}, passages[:1], 3,
 		func(int) *corpus.Article { return article })
 	if len(got) != 2 || got[0].text != before.text || got[0].start != 0 {
 		t.Errorf("from the article: got %v", texts(got))
@@ -324,4 +333,34 @@ func texts(cs []*sentenceCandidate) []string {
 		out = append(out, c.text)
 	}
 	return out
+}
+
+func TestSpeechAsk(t *testing.T) {
+	for _, c := range []struct {
+		q    string
+		want questionAsk
+	}{
+		{"What did Keir Starmer say about Europe?", askSpeech},
+		{"What has the minister told MPs?", askSpeech},
+		{"what does the Kremlin claim?", askSpeech},
+		{"What did the Islamic State proclaim itself in 2014?", askNone},
+		{"When did Keir Starmer say it?", askDate},
+		{"Who said Europe must do the heavy lifting?", askName},
+	} {
+		if got := askOf(c.q); got != c.want {
+			t.Errorf("askOf(%q) = %v, want %v", c.q, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		text string
+		want bool
+	}{
+		{`He said: "We will not wait for anyone."`, true},
+		{"Leaders met about the “coalition of the willing” on Sunday.", false},
+		{"Sir Keir said Europe “must do the heavy lifting” on defence.", true},
+	} {
+		if got := quotes(c.text); got != c.want {
+			t.Errorf("quotes(%q) = %v, want %v", c.text, got, c.want)
+		}
+	}
 }
