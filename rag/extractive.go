@@ -401,9 +401,9 @@ func withContext(question string, chosen, cands []*sentenceCandidate, passages [
 		}
 		if len(out) == max {
 			drop := -1
-			for k := len(out) - 1; k > i && drop < 0; k-- {
-				if slices.ContainsFunc(out, func(o *sentenceCandidate) bool { return o != out[k] && art(o) == art(out[k]) }) {
-					drop = k
+			for j := len(out) - 1; j > i && drop < 0; j-- {
+				if slices.ContainsFunc(out, func(o *sentenceCandidate) bool { return o != out[j] && art(o) == art(out[j]) }) {
+					drop = j
 				}
 			}
 			if drop < 0 {
@@ -501,8 +501,8 @@ func leansOnPrevious(text string) bool {
 	if openingPronouns[words[0]] {
 		return true
 	}
-	for i, w := range words[1 : len(words)-1] {
-		if (w == "this" || w == "these") && !timeNouns[strings.ToLower(words[i+2])] {
+	for i := 1; i+1 < len(words); i++ {
+		if (words[i] == "this" || words[i] == "these") && !timeNouns[strings.ToLower(words[i+1])] {
 			return true
 		}
 	}

@@ -266,6 +266,9 @@ func TestLeansOnPrevious(t *testing.T) {
 		{"Talks resumed this week in Geneva.", false},
 		{"The UK and France lead the coalition.", false},
 		{"Heads of state met in London.", false},
+		{"It", true},
+		{"this", false},
+		{"", false},
 	} {
 		if got := leansOnPrevious(c.text); got != c.want {
 			t.Errorf("leansOnPrevious(%q) = %v, want %v", c.text, got, c.want)
