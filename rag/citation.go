@@ -18,60 +18,83 @@ var markerRE = regexp.MustCompile(CitationPattern)
 // left empty disappears, with the space before it), the valid numbers cited
 // in order of first appearance, and the invalid numbers, each once. Markers
 // that are wholly valid are left as written.
+//
+// Removing a marker can join the text around it into a new one ("[0[0]]"
+// becomes "[0]"), which is checked in turn. The text is read once, with
+// each marker checked when its "]" is written to the result, so the cost
+// stays linear in the text however deeply markers nest.
 func CheckCitations(text string, n int) (clean string, cited, invalid []int) {
-	// Removing a marker can join the text around it into a new one
-	// ("[0[0]]" becomes "[0]"), so repeat until no invalid marker is left;
-	// each pass shortens the text.
-	for {
-		var inv []int
-		text, cited, inv = checkOnce(text, n)
-		if len(inv) == 0 {
-			return text, cited, invalid
+	out := make([]byte, 0, len(text))
+	for i := 0; i < len(text); i++ {
+		out = append(out, text[i])
+		if text[i] != ']' {
+			continue
 		}
-		for _, v := range inv {
-			if !slices.Contains(invalid, v) {
-				invalid = append(invalid, v)
+		// The marker this "]" may close starts at the nearest "[" before
+		// it with only digits, commas and spaces between.
+		j := len(out) - 2
+		for j >= 0 && markerByte(out[j]) {
+			j--
+		}
+		if j < 0 || out[j] != '[' || !markerExactRE.Match(out[j:]) {
+			continue
+		}
+		keep, bad := markerNumbers(string(out[j:]), n, &invalid)
+		if !bad {
+			continue
+		}
+		out = out[:j]
+		if len(keep) == 0 {
+			for len(out) > 0 && out[len(out)-1] == ' ' {
+				out = out[:len(out)-1]
 			}
+			continue
 		}
+		out = append(out, '[')
+		for k, v := range keep {
+			if k > 0 {
+				out = append(out, ", "...)
+			}
+			out = strconv.AppendInt(out, int64(v), 10)
+		}
+		out = append(out, ']')
 	}
-}
-
-// checkOnce is one pass of CheckCitations.
-func checkOnce(text string, n int) (clean string, cited, invalid []int) {
-	var b strings.Builder
-	last := 0
-	for _, m := range markerRE.FindAllStringIndex(text, -1) {
-		var keep []string
-		bad := false
-		for _, f := range strings.Split(strings.Trim(text[m[0]:m[1]], "[] "), ",") {
-			v, err := strconv.Atoi(strings.TrimSpace(f))
-			if err != nil || v < 1 || v > n {
-				if !slices.Contains(invalid, v) {
-					invalid = append(invalid, v)
-				}
-				bad = true
-				continue
-			}
+	clean = string(out)
+	for _, m := range markerRE.FindAllString(clean, -1) {
+		keep, _ := markerNumbers(m, n, nil)
+		for _, v := range keep {
 			if !slices.Contains(cited, v) {
 				cited = append(cited, v)
 			}
-			keep = append(keep, strconv.Itoa(v))
 		}
-		before := text[last:m[0]]
-		if len(keep) == 0 {
-			before = strings.TrimRight(before, " ")
-		}
-		b.WriteString(before)
-		switch {
-		case !bad:
-			b.WriteString(text[m[0]:m[1]])
-		case len(keep) > 0:
-			b.WriteString("[" + strings.Join(keep, ", ") + "]")
-		}
-		last = m[1]
 	}
-	b.WriteString(text[last:])
-	return b.String(), cited, invalid
+	return clean, cited, invalid
+}
+
+// markerExactRE is CitationPattern, anchored.
+var markerExactRE = regexp.MustCompile(`^` + CitationPattern + `$`)
+
+// markerByte reports whether b can occur between a marker's brackets.
+func markerByte(b byte) bool {
+	return b >= '0' && b <= '9' || b == ',' || b == ' ' || b == '\t' || b == '\n' || b == '\f' || b == '\r'
+}
+
+// markerNumbers returns the valid numbers (1..n) of a marker, in order, and
+// whether it holds an invalid one; each invalid number is added to
+// *invalid once (invalid: nil to skip).
+func markerNumbers(marker string, n int, invalid *[]int) (keep []int, bad bool) {
+	for _, f := range strings.Split(strings.Trim(marker, "[] "), ",") {
+		v, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || v < 1 || v > n {
+			if invalid != nil && !slices.Contains(*invalid, v) {
+				*invalid = append(*invalid, v)
+			}
+			bad = true
+			continue
+		}
+		keep = append(keep, v)
+	}
+	return keep, bad
 }
 
 // citationsFor builds the citation list for the cited passage numbers.
