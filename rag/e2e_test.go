@@ -209,6 +209,22 @@ func TestExtractiveShowsConflictingSources(t *testing.T) {
 	}
 }
 
+// TestWhenResolvesRelativeDates: asked when, an extracted sentence's
+// "seven days ago" is resolved against its article's date (22 August 2021).
+func TestWhenResolvesRelativeDates(t *testing.T) {
+	e := defaultCorpusEngine(t, nil)
+	ans, err := e.Ask(context.Background(), Request{Question: "When did the Taliban take Kabul?"}, Stream{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `("seven days ago": 15 August 2021)`; !strings.Contains(ans.Answer, want) {
+		t.Errorf("answer lacks %s: %s", want, ans.Answer)
+	}
+	if _, _, invalid := CheckCitations(ans.Answer, len(ans.Citations)+10); len(invalid) > 0 {
+		t.Errorf("the note reads as a citation marker: %v", invalid)
+	}
+}
+
 // TestSpeechQuestions: asked what someone said, the extracted answer
 // quotes what they said (a sentence reporting their words, or the
 // quotation a sentence ending with a colon introduces), not sentences that

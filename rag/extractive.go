@@ -89,6 +89,9 @@ func (e *Engine) answerFrom(question string, cands []*sentenceCandidate, passage
 		}
 		cfg.Trace(question, trace)
 	}
+	// Asked when, a sentence's "seven days ago" is resolved against its
+	// article's date after its marker.
+	asksDate := askOf(question) == askDate
 	var b strings.Builder
 	byN := map[int]*Citation{}
 	var order []int
@@ -104,6 +107,11 @@ func (e *Engine) answerFrom(question string, cands []*sentenceCandidate, passage
 		b.WriteString(" [")
 		b.WriteString(strconv.Itoa(p.N))
 		b.WriteString("]")
+		if asksDate {
+			if notes := datedPhrases(c.text, p.Published); len(notes) > 0 {
+				b.WriteString(" (" + strings.Join(notes, "; ") + ")")
+			}
+		}
 		if ct, ok := byN[p.N]; ok {
 			ct.Start, ct.End = min(ct.Start, c.start), max(ct.End, c.end)
 			continue
