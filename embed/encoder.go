@@ -228,7 +228,33 @@ func newEncoder(ws map[string]tensor) (*encoder, error) {
 	}
 	e.tokTab = make([]atomic.Pointer[[tokRow]float32], e.vocab)
 	e.ffnTok = make([]atomic.Pointer[[useFFNDim]float32], min(ffnTabIDs, e.vocab))
+	e.moveWeights()
 	return e, nil
+}
+
+// moveWeights moves the token embeddings and the packed weights into one
+// slab in huge pages (see newSlab).
+func (e *encoder) moveWeights() {
+	xs := []*[]float32{&e.embed, &e.outW.data}
+	for i := range e.layers {
+		l := &e.layers[i]
+		xs = append(xs, &l.qkv.data, &l.out.data, &l.ffn1.data, &l.ffn2.data)
+		if l.dense != nil {
+			xs = append(xs, &l.dense.data)
+		}
+	}
+	moveAll(xs)
+}
+
+// moveAll moves the arrays xs point to into one new slab (see newSlab).
+func moveAll(xs []*[]float32) {
+	lens := make([]int, len(xs))
+	for i, x := range xs {
+		lens[i] = len(*x)
+	}
+	slab := newSlab(slabSize(lens...))
+	moveToSlab(slab, xs...)
+	collapseSlab(slab)
 }
 
 // ensureTables builds layer 0's per-position and constant tables (see
@@ -288,6 +314,7 @@ func (e *encoder) buildTables() {
 	gemm(e.ffnU, useFFNDim, l0.ffnLNs, useDim, 1, l0.ffn1, nil, 1)
 	e.ffnD = append([]float32(nil), l0.ffn1b...)
 	gemm(e.ffnD, useFFNDim, l0.ffnLNb, useDim, 1, l0.ffn1, nil, 1)
+	moveAll([]*[]float32{&e.posRes, &e.posQKV, &e.ffnPos, &e.ffnWoS.data, &e.ffnDS.data})
 }
 
 // ffnTokenRows sets ws.ffnTok[i] to the per-token row of layer 0's first
