@@ -233,17 +233,13 @@ func newEncoder(ws map[string]tensor) (*encoder, error) {
 }
 
 // moveWeights moves the token embeddings and the packed weights into one
-// slab in huge pages (see newSlab).
+// slab in huge pages (see newSlab). Layer 0's q|k|v, residual and first
+// feed-forward weights, which a pass from the tables does not read, go
+// last: the slab's last part may not be in huge pages.
 func (e *encoder) moveWeights() {
-	xs := []*[]float32{&e.embed, &e.outW.data}
-	for i := range e.layers {
-		l := &e.layers[i]
-		xs = append(xs, &l.qkv.data, &l.out.data, &l.ffn1.data, &l.ffn2.data)
-		if l.dense != nil {
-			xs = append(xs, &l.dense.data)
-		}
-	}
-	moveAll(xs)
+	l0, l1 := &e.layers[0], &e.layers[1]
+	moveAll([]*[]float32{&e.embed, &e.outW.data, &l1.qkv.data, &l1.out.data, &l1.ffn1.data, &l1.ffn2.data,
+		&l0.out.data, &l0.ffn2.data, &l0.qkv.data, &l0.dense.data, &l0.ffn1.data})
 }
 
 // moveAll moves the arrays xs point to into one new slab (see newSlab).
@@ -464,6 +460,15 @@ func newWorkspace() *workspace {
 			pa:     make([]float32, (r+maxMR)*max(dh, useMaxTokens)),
 		}
 	}
+	// In huge pages too (see newSlab): a pass goes over its ~4 MB a few
+	// times. The buffers every pass uses whole come first, in the slab's
+	// whole huge pages (its last part may not be).
+	xs := []*[]float32{&ws.qkv, &ws.f, &ws.h, &ws.att, &ws.x}
+	for i := range ws.heads {
+		hs := &ws.heads[i]
+		xs = append(xs, &hs.scores, &hs.kPack, &hs.vPack, &hs.pa)
+	}
+	moveAll(append(xs, &ws.pa, &ws.fMean, &ws.missA, &ws.missC, &ws.pooled, &ws.out))
 	return ws
 }
 

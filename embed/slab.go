@@ -28,16 +28,22 @@ func newSlab(n int) []float32 {
 	if !useHugePages {
 		return make([]float32, n)
 	}
-	buf := make([]float32, n+hugeFloats)
-	off := 0
+	buf, off := hugeAlloc(n)
+	s := buf[off:]
+	return s[:n:max(n, min(roundUp(n, hugeFloats), len(s))/hugeFloats*hugeFloats)]
+}
+
+// hugeAlloc allocates n + hugeFloats floats, asks for huge pages for the
+// whole ones in it (see adviseHuge) and returns them with the offset of
+// the first huge-page boundary.
+func hugeAlloc(n int) (buf []float32, off int) {
+	buf = make([]float32, n+hugeFloats)
 	if r := uintptr(unsafe.Pointer(&buf[0])) % hugePage; r != 0 {
 		off = int(hugePage-r) / 4
 	}
-	s := buf[off:]
-	s = s[:min(roundUp(n, hugeFloats), len(s))]
-	s = s[:len(s)/hugeFloats*hugeFloats]
-	adviseHuge(floatBytes(s))
-	return buf[off : off+n : off+max(n, len(s))]
+	whole := (len(buf) - off) / hugeFloats * hugeFloats
+	adviseHuge(floatBytes(buf[off : off+whole]))
+	return buf, off
 }
 
 // collapseSlab asks for the pages of a slab from newSlab that are in 4 KB
