@@ -318,6 +318,12 @@ func (e *encoder) buildTables() {
 // from the table where it is there, else computed in one product for all
 // such ids (and kept in the table for the first ffnTabIDs ids).
 func (e *encoder) ffnTokenRows(ws *workspace, ids []int) {
+	e.ffnMissRows(ws, ids, e.ffnTableRows(ws, ids))
+}
+
+// ffnTableRows sets ws.ffnTok[i] for the ids whose row is in the table (see
+// ffnTokenRows) and returns the indexes of the others, in ws.miss.
+func (e *encoder) ffnTableRows(ws *workspace, ids []int) []int {
 	miss := ws.miss[:0]
 	for i, id := range ids {
 		if id < len(e.ffnTok) {
@@ -328,6 +334,12 @@ func (e *encoder) ffnTokenRows(ws *workspace, ids []int) {
 		}
 		miss = append(miss, i)
 	}
+	return miss
+}
+
+// ffnMissRows computes ws.ffnTok[i] for the indexes i in miss (see
+// ffnTokenRows) in one product.
+func (e *encoder) ffnMissRows(ws *workspace, ids, miss []int) {
 	if len(miss) == 0 {
 		return
 	}
@@ -539,11 +551,19 @@ func (e *encoder) layer0(ws *workspace, ids []int) []float32 {
 	gemm(x, useDim, att, l.att, rows, l.out, ws.pa, ws.threads)
 
 	// f = relu(LN(z)·W1 + b1) from att·(Wo·S) and the tables (see
-	// encoder.ffnDS).
+	// encoder.ffnDS). Tokens without a row in the feed-forward table get
+	// theirs in a product of a few rows on ffnDS (1.5 MB), bound by
+	// memory: the product on Wo·S prefetches ffnDS into the L2 cache (see
+	// gemmAhead), and the position rows the loop below reads.
+	miss := e.ffnTableRows(ws, ids)
+	var ds []float32
+	if len(miss) > 0 {
+		ds = e.ffnDS.data
+	}
 	f := ws.f[:rows*useFFNDim]
 	clear(f)
-	gemm(f, useFFNDim, att, l.att, rows, e.ffnWoS, ws.pa, ws.threads)
-	e.ffnTokenRows(ws, ids)
+	gemmAhead(f, useFFNDim, att, l.att, rows, e.ffnWoS, ws.pa, ws.threads, ds, e.ffnPos[:rows*useFFNDim])
+	e.ffnMissRows(ws, ids, miss)
 	for i := range rows {
 		m, inv := lnStats(x[i*useDim : (i+1)*useDim])
 		ffnRow(f[i*useFFNDim:(i+1)*useFFNDim], ws.ffnTok[i], e.ffnPos[i*useFFNDim:], e.ffnU, e.ffnD, m, inv)
