@@ -472,15 +472,6 @@ func newWorkspace() *workspace {
 			pa:     make([]float32, (r+maxMR)*max(dh, useMaxTokens)),
 		}
 	}
-	// In huge pages too (see newSlab): a pass goes over its ~4 MB a few
-	// times. The buffers every pass uses whole come first, in the slab's
-	// whole huge pages (its last part may not be).
-	xs := []*[]float32{&ws.qkv, &ws.f, &ws.h, &ws.att, &ws.x}
-	for i := range ws.heads {
-		hs := &ws.heads[i]
-		xs = append(xs, &hs.scores, &hs.kPack, &hs.vPack, &hs.pa)
-	}
-	moveAll(append(xs, &ws.pa, &ws.fMean, &ws.missA, &ws.missC, &ws.pooled, &ws.out))
 	return ws
 }
 

@@ -116,9 +116,8 @@ func hugeMapping(t *testing.T, addr uintptr) (kb int, advised bool) {
 	return kb, advised
 }
 
-// TestEncoderHugePages checks that the model's weights, layer 0's tables
-// and a workspace's buffers sit in huge pages (see newSlab) where the
-// machine gives them.
+// TestEncoderHugePages checks that the model's weights and layer 0's
+// tables sit in huge pages (see newSlab) where the machine gives them.
 func TestEncoderHugePages(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("huge pages are asked for on Linux only")
@@ -128,10 +127,8 @@ func TestEncoderHugePages(t *testing.T) {
 		t.Skipf("transparent huge pages unavailable (%q, %v)", mode, err)
 	}
 	m := testModel(t)
-	ws := newWorkspace()
 	for name, x := range map[string][]float32{
 		"layer 1 ffn1": m.enc.layers[1].ffn1.data, "embeddings": m.enc.embed, "ffnWoS": m.enc.ffnWoS.data,
-		"workspace f": ws.f, "workspace head scores": ws.heads[3].scores,
 	} {
 		if kb, advised := hugeMapping(t, uintptr(unsafe.Pointer(&x[0]))); kb == 0 || !advised {
 			t.Errorf("%s: its mapping has %d kB in huge pages, advised %v; want some, advised", name, kb, advised)
