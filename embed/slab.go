@@ -7,8 +7,8 @@ import "unsafe"
 // of them, much of it from memory (the caches do not keep it from one pass
 // to the next on a machine shared with other work); in 4 KB pages that is
 // some 5,000 pages, more than the TLB holds, and under a hypervisor each
-// TLB miss walks two sets of page tables. With 2 MB pages the one-row
-// products, bound by memory, ran a third faster.
+// TLB miss walks two sets of page tables. With 2 MB pages a one-row
+// product on weights out of the caches took a third less time.
 
 const (
 	hugePage   = 2 << 20 // bytes in a huge page (x86-64; arm64 with 4 KB pages)
