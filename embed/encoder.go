@@ -228,7 +228,29 @@ func newEncoder(ws map[string]tensor) (*encoder, error) {
 	}
 	e.tokTab = make([]atomic.Pointer[[tokRow]float32], e.vocab)
 	e.ffnTok = make([]atomic.Pointer[[useFFNDim]float32], min(ffnTabIDs, e.vocab))
+	e.moveWeights()
 	return e, nil
+}
+
+// moveWeights moves the token embeddings and the packed weights into one
+// slab in huge pages (see newSlab). Layer 0's q|k|v, residual and first
+// feed-forward weights, which a pass from the tables does not read, go
+// last: the slab's last part may not be in huge pages.
+func (e *encoder) moveWeights() {
+	l0, l1 := &e.layers[0], &e.layers[1]
+	moveAll([]*[]float32{&e.embed, &e.outW.data, &l1.qkv.data, &l1.out.data, &l1.ffn1.data, &l1.ffn2.data,
+		&l0.out.data, &l0.ffn2.data, &l0.qkv.data, &l0.dense.data, &l0.ffn1.data})
+}
+
+// moveAll moves the arrays xs point to into one new slab (see newSlab).
+func moveAll(xs []*[]float32) {
+	lens := make([]int, len(xs))
+	for i, x := range xs {
+		lens[i] = len(*x)
+	}
+	slab := newSlab(slabSize(lens...))
+	moveToSlab(slab, xs...)
+	collapseSlab(slab)
 }
 
 // ensureTables builds layer 0's per-position and constant tables (see
@@ -288,6 +310,7 @@ func (e *encoder) buildTables() {
 	gemm(e.ffnU, useFFNDim, l0.ffnLNs, useDim, 1, l0.ffn1, nil, 1)
 	e.ffnD = append([]float32(nil), l0.ffn1b...)
 	gemm(e.ffnD, useFFNDim, l0.ffnLNb, useDim, 1, l0.ffn1, nil, 1)
+	moveAll([]*[]float32{&e.posRes, &e.posQKV, &e.ffnPos, &e.ffnWoS.data, &e.ffnDS.data})
 }
 
 // ffnTokenRows sets ws.ffnTok[i] to the per-token row of layer 0's first
@@ -295,6 +318,12 @@ func (e *encoder) buildTables() {
 // from the table where it is there, else computed in one product for all
 // such ids (and kept in the table for the first ffnTabIDs ids).
 func (e *encoder) ffnTokenRows(ws *workspace, ids []int) {
+	e.ffnMissRows(ws, ids, e.ffnTableRows(ws, ids))
+}
+
+// ffnTableRows sets ws.ffnTok[i] for the ids whose row is in the table (see
+// ffnTokenRows) and returns the indexes of the others, in ws.miss.
+func (e *encoder) ffnTableRows(ws *workspace, ids []int) []int {
 	miss := ws.miss[:0]
 	for i, id := range ids {
 		if id < len(e.ffnTok) {
@@ -305,6 +334,12 @@ func (e *encoder) ffnTokenRows(ws *workspace, ids []int) {
 		}
 		miss = append(miss, i)
 	}
+	return miss
+}
+
+// ffnMissRows computes ws.ffnTok[i] for the indexes i in miss (see
+// ffnTokenRows) in one product.
+func (e *encoder) ffnMissRows(ws *workspace, ids, miss []int) {
 	if len(miss) == 0 {
 		return
 	}
@@ -507,11 +542,19 @@ func (e *encoder) layer0(ws *workspace, ids []int) []float32 {
 	gemm(x, useDim, att, l.att, rows, l.out, ws.pa, ws.threads)
 
 	// f = relu(LN(z)·W1 + b1) from att·(Wo·S) and the tables (see
-	// encoder.ffnDS).
+	// encoder.ffnDS). Tokens without a row in the feed-forward table get
+	// theirs in a product of a few rows on ffnDS (1.5 MB), bound by
+	// memory: the product on Wo·S prefetches ffnDS into the L2 cache (see
+	// gemmAhead), and the position rows the loop below reads.
+	miss := e.ffnTableRows(ws, ids)
+	var ds []float32
+	if len(miss) > 0 {
+		ds = e.ffnDS.data
+	}
 	f := ws.f[:rows*useFFNDim]
 	clear(f)
-	gemm(f, useFFNDim, att, l.att, rows, e.ffnWoS, ws.pa, ws.threads)
-	e.ffnTokenRows(ws, ids)
+	gemmAhead(f, useFFNDim, att, l.att, rows, e.ffnWoS, ws.pa, ws.threads, ds, e.ffnPos[:rows*useFFNDim])
+	e.ffnMissRows(ws, ids, miss)
 	for i := range rows {
 		m, inv := lnStats(x[i*useDim : (i+1)*useDim])
 		ffnRow(f[i*useFFNDim:(i+1)*useFFNDim], ws.ffnTok[i], e.ffnPos[i*useFFNDim:], e.ffnU, e.ffnD, m, inv)

@@ -64,8 +64,10 @@ type microKernel struct {
 	// prefetches the panel a little ahead into the L1 cache, with pf < 0
 	// not at all, and with pf > 0 it also prefetches the k × panelWidth
 	// values pf floats past panel into the L2 cache (the AVX2 kernel
-	// does; the AVX-512 one ignores pf).
-	direct func(c []float32, ldc int, a []float32, lda int, panel []float32, k, pf int)
+	// does; the AVX-512 one ignores pf). With pf < 0 it prefetches side
+	// (k/4 lines, 4·k values, from its start) into the L2 cache instead,
+	// if side is not empty (the AVX2 kernel does; see gemmAhead).
+	direct func(c []float32, ldc int, a []float32, lda int, panel []float32, k, pf int, side []float32)
 	// blockCost estimates the time of one row block of each height the
 	// plan can use (mr, mr2 and 1, the one-row product gemv, which is
 	// then used for single rows of a longer product too): BenchmarkTile's
@@ -309,6 +311,24 @@ func pack4(blk, a []float32, lda, k int) {
 // values; nil allocates). a and c must not overlap. With threads > 1 and
 // enough work, the panels are split across that many goroutines.
 func gemm(c []float32, ldc int, a []float32, lda int, rows int, b packed, pa []float32, threads int) {
+	gemmAhead(c, ldc, a, lda, rows, b, pa, threads)
+}
+
+// gemmAhead is gemm that also prefetches next (at most maxAhead slices,
+// in order) into the L2 cache while it runs, so that work to come that is
+// bound by memory finds its data in the caches: the weights and tables a
+// forward pass reads, ~19 MB, do not all stay in the L3 cache from one
+// pass to the next on a machine shared with other work. The kernel's
+// direct row blocks that do not prefetch their panel do it, a line every
+// four k steps (see microKernel.direct). Issued a few thousand lines at a
+// time between kernel calls instead, the prefetches held up the kernel's
+// own loads and cost the product more than they saved; and prefetching
+// more than the L2 cache holds (the 4 MB of weights of the one-row
+// products at the end of a pass, during layer 1's first feed-forward
+// product) cost that product as much as it saved, by pushing its own data
+// out. Kernels without it (AVX-512, NEON, the portable one) and one-row
+// products ignore next.
+func gemmAhead(c []float32, ldc int, a []float32, lda int, rows int, b packed, pa []float32, threads int, next ...[]float32) {
 	if rows == 0 || b.k == 0 {
 		return
 	}
@@ -338,15 +358,22 @@ func gemm(c []float32, ldc int, a []float32, lda int, rows int, b packed, pa []f
 	}
 	packRows(pa, a, lda, b.k, plan, kern.direct != nil)
 	parallel(panels, threads, func(lo, hi int) {
-		gemmPanels(kern, c, ldc, a, lda, pa, plan, b, lo, hi)
+		gemmPanels(kern, c, ldc, a, lda, pa, plan, b, lo, hi, next)
 	})
 }
 
 // gemmPanels accumulates the rows of a (row stride lda), packed into pa in
 // plan's blocks (see packRows), times panels [lo, hi) of b into the matching
-// columns of c.
-func gemmPanels(kern microKernel, c []float32, ldc int, a []float32, lda int, pa []float32, plan blockPlan, b packed, lo, hi int) {
+// columns of c. Its direct row blocks prefetch its share of next (see
+// gemmAhead): the part of each slice in the proportion of panels [lo, hi),
+// so that goroutines sharing the product prefetch disjoint parts.
+func gemmPanels(kern microKernel, c []float32, ldc int, a []float32, lda int, pa []float32, plan blockPlan, b packed, lo, hi int, next [][]float32) {
 	rows := plan.rows
+	var side aheadStream
+	for i, x := range next {
+		panels := b.n / panelWidth
+		side.parts[i] = x[lo*len(x)/panels : hi*len(x)/panels]
+	}
 	var edge []float32
 	if plan.padded() > rows {
 		e := edgeTiles.Get().(*[maxMR * panelWidth]float32)
@@ -373,13 +400,15 @@ func gemmPanels(kern microKernel, c []float32, ldc int, a []float32, lda int, pa
 					// the caches from one pass to the next); the others
 					// find the chunk in the caches and do not prefetch.
 					pf := 0
+					var ahead []float32
 					switch {
 					case i == 1 && p+1 < hi:
 						pf = panelWidth * b.k
 					case i >= 2:
 						pf = -1
+						ahead = side.take(kc / 4 * 16)
 					}
-					kern.direct(c[r0*ldc+c0:], ldc, a[r0*lda+k0:], lda, panel, kc, pf)
+					kern.direct(c[r0*ldc+c0:], ldc, a[r0*lda+k0:], lda, panel, kc, pf, ahead)
 					continue
 				}
 				blk := pa[r0*b.k+k0*h:]
@@ -397,6 +426,27 @@ func gemmPanels(kern microKernel, c []float32, ldc int, a []float32, lda int, pa
 			}
 		}
 	}
+}
+
+// maxAhead is the most slices gemmAhead prefetches.
+const maxAhead = 2
+
+// aheadStream hands out the data gemmAhead prefetches, in order.
+type aheadStream struct {
+	parts [maxAhead][]float32
+}
+
+// take returns the next n values of the stream (fewer at the end of a
+// part, none at the end of the stream).
+func (s *aheadStream) take(n int) []float32 {
+	for i := range s.parts {
+		if x := s.parts[i]; len(x) > 0 {
+			n = min(n, len(x))
+			s.parts[i] = x[n:]
+			return x[:n]
+		}
+	}
+	return nil
 }
 
 // edgeTiles holds scratch tiles for partial row blocks (a local array

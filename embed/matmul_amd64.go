@@ -65,13 +65,18 @@ func tileAVX2(c []float32, ldc int, pa, panel []float32, k, h int) {
 
 // directAVX2 is the 6-row AVX2 micro-kernel reading a in place; see
 // microKernel.direct. Its first half (columns 0-15) prefetches both
-// halves' panel rows, near and, if pf is not 0, far.
-func directAVX2(c []float32, ldc int, a []float32, lda int, panel []float32, k, pf int) {
+// halves' panel rows, near and, if pf is not 0, far, or with pf < 0 the
+// side lines.
+func directAVX2(c []float32, ldc int, a []float32, lda int, panel []float32, k, pf int, side []float32) {
 	_ = c[5*ldc+panelWidth-1]
 	_ = a[5*lda+k-1]
 	_ = panel[k*panelWidth-1]
-	kernel6x16AVX2Direct(&c[0], ldc, &a[0], lda, &panel[0], k, 4*pf)
-	kernel6x16AVX2Direct(&c[16], ldc, &a[0], lda, &panel[16], k, -1)
+	var s *float32
+	if len(side) > 0 {
+		s = &side[0]
+	}
+	kernel6x16AVX2Direct(&c[0], ldc, &a[0], lda, &panel[0], k, 4*pf, s)
+	kernel6x16AVX2Direct(&c[16], ldc, &a[0], lda, &panel[16], k, -1, nil)
 }
 
 // tileAVX512 is the AVX-512 micro-kernel: one 14 × 32 or 8 × 32 block.
@@ -87,8 +92,8 @@ func tileAVX512(c []float32, ldc int, pa, panel []float32, k, h int) {
 }
 
 // directAVX512 is the 14-row AVX-512 micro-kernel reading a in place; see
-// microKernel.direct.
-func directAVX512(c []float32, ldc int, a []float32, lda int, panel []float32, k, _ int) {
+// microKernel.direct. It does not prefetch.
+func directAVX512(c []float32, ldc int, a []float32, lda int, panel []float32, k, _ int, _ []float32) {
 	_ = c[13*ldc+panelWidth-1]
 	_ = a[13*lda+k-1]
 	_ = panel[k*panelWidth-1]
@@ -117,12 +122,14 @@ func kernel6x16AVX2(c *float32, ldc int, pa *float32, panel *float32, k, pf int)
 func kernel4x16AVX2(c *float32, ldc int, pa *float32, panel *float32, k, pf int)
 
 // kernel6x16AVX2Direct is kernel6x16AVX2 reading the 6 rows of a in place
-// (row stride lda, in float32 elements). pf < 0: no prefetch; pf = 0: the
-// panel rows ahead into the L1 cache; pf > 0: also the panel rows pf bytes
-// ahead into the L2 cache.
+// (row stride lda, in float32 elements). pf < 0: no panel prefetch, but
+// if side is not nil, k/4 lines from side into the L2 cache (one every
+// four k steps; a prefetch never faults, so the lines may reach past the
+// data side points into); pf = 0: the panel rows ahead into the L1 cache;
+// pf > 0: also the panel rows pf bytes ahead into the L2 cache.
 //
 //go:noescape
-func kernel6x16AVX2Direct(c *float32, ldc int, a *float32, lda int, panel *float32, k, pf int)
+func kernel6x16AVX2Direct(c *float32, ldc int, a *float32, lda int, panel *float32, k, pf int, side *float32)
 
 // kernel8x32AVX512 adds the product of a packed 8 × k row block and a
 // k × 32 panel to 8 × 32 values of c, with AVX-512.

@@ -35,8 +35,8 @@ func tileNEON(c []float32, ldc int, pa, panel []float32, k, h int) {
 }
 
 // directNEON is the 6-row NEON micro-kernel reading a in place; see
-// microKernel.direct. It does not prefetch (pf is ignored).
-func directNEON(c []float32, ldc int, a []float32, lda int, panel []float32, k, _ int) {
+// microKernel.direct. It does not prefetch (pf and side are ignored).
+func directNEON(c []float32, ldc int, a []float32, lda int, panel []float32, k, _ int, _ []float32) {
 	_ = c[5*ldc+panelWidth-1]
 	_ = a[5*lda+k-1]
 	_ = panel[k*panelWidth-1]

@@ -263,13 +263,17 @@ kernel4x16avx2_store:
 	VZEROUPPER
 	RET
 
-// func kernel6x16AVX2Direct(c *float32, ldc int, a *float32, lda int, panel *float32, k, pf int)
+// func kernel6x16AVX2Direct(c *float32, ldc int, a *float32, lda int, panel *float32, k, pf int, side *float32)
 //
 // kernel6x16AVX2Direct is kernel6x16AVX2 reading the 6 rows of a in place
 // (row stride lda floats): rows 0-2 from SI and 3-5 from R9, plus 0, 1 or
-// 2 times the stride (R13). pf < 0: no prefetch; pf = 0: NEAR; pf > 0:
-// NEAR and FAR, pf bytes ahead (gemm points it at the next panel).
-TEXT ·kernel6x16AVX2Direct(SB), NOSPLIT, $0-56
+// 2 times the stride (R13). pf < 0: no panel prefetch; pf = 0: NEAR;
+// pf > 0: NEAR and FAR, pf bytes ahead (gemm points it at the next panel).
+// With pf < 0 and side not nil, it prefetches k/4 consecutive 64-byte
+// lines from side into the L2 cache instead, one every four k steps (R11):
+// data a later product needs (see gemmAhead), spread thin enough that the
+// prefetches do not hold up the kernel's own loads.
+TEXT ·kernel6x16AVX2Direct(SB), NOSPLIT, $0-64
 	MOVQ c+0(FP), DI
 	MOVQ ldc+8(FP), R8
 	MOVQ a+16(FP), SI
@@ -277,6 +281,7 @@ TEXT ·kernel6x16AVX2Direct(SB), NOSPLIT, $0-56
 	MOVQ panel+32(FP), DX
 	MOVQ k+40(FP), CX
 	MOVQ pf+48(FP), R10
+	MOVQ side+56(FP), R11
 	SHLQ $2, R8
 	SHLQ $2, R13
 	LEAQ (R13)(R13*2), AX
@@ -294,6 +299,12 @@ TEXT ·kernel6x16AVX2Direct(SB), NOSPLIT, $0-56
 	VXORPS Y9, Y9, Y9
 	VXORPS Y10, Y10, Y10
 	VXORPS Y11, Y11, Y11
+	CMPQ R10, $0
+	JGE  k6d_pf
+	TESTQ R11, R11
+	JNZ  k6d_side
+
+k6d_pf:
 	MOVQ CX, BX
 	SHRQ $1, BX
 	JZ   k6d_tail
@@ -332,6 +343,34 @@ k6d_none:
 	ADDQ $256, DX
 	DECQ BX
 	JNZ  k6d_none
+	JMP  k6d_tail
+
+k6d_side:
+	MOVQ CX, BX
+	SHRQ $2, BX
+	JZ   k6d_two
+
+k6d_side4:
+	PREFETCHT1 (R11)
+	STEP6D(0, 0)
+	STEP6D(4, 128)
+	STEP6D(8, 256)
+	STEP6D(12, 384)
+	ADDQ $16, SI
+	ADDQ $16, R9
+	ADDQ $512, DX
+	ADDQ $64, R11
+	DECQ BX
+	JNZ  k6d_side4
+
+k6d_two:
+	TESTQ $2, CX
+	JZ    k6d_tail
+	STEP6D(0, 0)
+	STEP6D(4, 128)
+	ADDQ $8, SI
+	ADDQ $8, R9
+	ADDQ $256, DX
 
 k6d_tail:
 	ANDQ $1, CX

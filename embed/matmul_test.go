@@ -87,6 +87,39 @@ func TestGemm(t *testing.T) {
 	}
 }
 
+// TestGemmAhead checks gemmAhead against gemm on TestGemm's shapes, with
+// one and two slices to prefetch (one of them empty, as when layer 0 has no
+// rare tokens), and that it leaves them unchanged.
+func TestGemmAhead(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	shapes := []struct{ rows, k, n int }{{1, 64, 32}, {13, 256, 64}, {30, 7, 64}, {36, 515, 64}, {128, 256, 1536}, {128, 2, 96}}
+	for name, kern := range kernels() {
+		for _, s := range shapes {
+			a := randSlice(r, s.rows*s.k)
+			b := pack(randSlice(r, s.k*s.n), s.k, s.n)
+			c0 := randSlice(r, s.rows*s.n)
+			want := append([]float32(nil), c0...)
+			withKernel(t, kern, func() { gemm(want, s.n, a, s.k, s.rows, b, nil, 1) })
+			n1, n2 := randSlice(r, 100_000), randSlice(r, 3_000)
+			keep1, keep2 := append([]float32(nil), n1...), append([]float32(nil), n2...)
+			for _, threads := range []int{1, 2} {
+				for _, next := range [][][]float32{{n1}, {nil, n2}, {n1, n2}} {
+					got := append([]float32(nil), c0...)
+					withKernel(t, kern, func() { gemmAhead(got, s.n, a, s.k, s.rows, b, nil, threads, next...) })
+					for i := range got {
+						if d := math.Abs(float64(got[i] - want[i])); d > 1e-4*math.Sqrt(float64(s.k)) {
+							t.Fatalf("%s %dx%dx%d threads=%d, %d to prefetch: c[%d] = %g, want %g", name, s.rows, s.k, s.n, threads, len(next), i, got[i], want[i])
+						}
+					}
+				}
+			}
+			if fmt.Sprint(n1) != fmt.Sprint(keep1) || fmt.Sprint(n2) != fmt.Sprint(keep2) {
+				t.Fatalf("%s %dx%dx%d: gemmAhead changed what it prefetched", name, s.rows, s.k, s.n)
+			}
+		}
+	}
+}
+
 // TestKernelsModel checks every kernel end to end, the portable one
 // included, on one goroutine and split across two, with layer 0 from its
 // tables and run directly: the reference embeddings must match with each.
@@ -330,8 +363,14 @@ func TestTile(t *testing.T) {
 						copy(wide[r*(k+lda):], a[r*k:(r+1)*k])
 					}
 					got := append([]float32(nil), c0...)
-					kern.direct(got, ldc, wide, k+lda, b, k, 0)
+					kern.direct(got, ldc, wide, k+lda, b, k, 0, nil)
 					checkClose(t, fmt.Sprintf("%s direct %dx%d k=%d", name, h, panelWidth, k), got, want, c0, ldc, panelWidth, k)
+					// Without the panel prefetch, prefetching other data
+					// instead (see gemmAhead).
+					side := randSlice(r, 4*k)
+					got = append([]float32(nil), c0...)
+					kern.direct(got, ldc, wide, k+lda, b, k, -1, side)
+					checkClose(t, fmt.Sprintf("%s direct %dx%d k=%d, side prefetch", name, h, panelWidth, k), got, want, c0, ldc, panelWidth, k)
 				}
 			}
 		}
