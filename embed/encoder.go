@@ -228,18 +228,18 @@ func newEncoder(ws map[string]tensor) (*encoder, error) {
 	}
 	e.tokTab = make([]atomic.Pointer[[tokRow]float32], e.vocab)
 	e.ffnTok = make([]atomic.Pointer[[useFFNDim]float32], min(ffnTabIDs, e.vocab))
-	e.moveWeights()
 	return e, nil
 }
 
-// moveWeights moves the token embeddings and the packed weights into one
-// slab in huge pages (see newSlab). Layer 0's q|k|v, residual and first
-// feed-forward weights, which a pass from the tables does not read, go
-// last: the slab's last part may not be in huge pages.
-func (e *encoder) moveWeights() {
-	l0, l1 := &e.layers[0], &e.layers[1]
-	moveAll([]*[]float32{&e.embed, &e.outW.data, &l1.qkv.data, &l1.out.data, &l1.ffn1.data, &l1.ffn2.data,
-		&l0.out.data, &l0.ffn2.data, &l0.qkv.data, &l0.dense.data, &l0.ffn1.data})
+// slabNames are the weights that go into one slab in huge pages (see
+// planSlab), in order: the token embeddings and the packed weights, with
+// layer 0's q|k|v, residual and first feed-forward weights, which a pass
+// from the tables does not read, last (the slab's last part may not be in
+// huge pages).
+func slabNames() []string {
+	l0, l1 := namesOf(0), namesOf(1)
+	return []string{nameEmbeddings, nameOutW, l1.qkv, l1.out, l1.ffn1, l1.ffn2,
+		l0.out, l0.ffn2, l0.qkv, l0.dense, l0.ffn1}
 }
 
 // moveAll moves the arrays xs point to into one new slab (see newSlab).

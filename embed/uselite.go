@@ -113,9 +113,11 @@ func loadFiles(open func(name string) (io.ReadCloser, error)) (*USELite, error) 
 		return nil, err
 	}
 	ws := make(map[string]tensor)
-	if err := parseWeights(modelJSON, open, collectWeights(ws, packedShapes())); err != nil {
+	dst, slab := planSlab(modelJSON, slabNames())
+	if err := parseWeights(modelJSON, open, collectWeights(ws, packedShapes(), dst)); err != nil {
 		return nil, err
 	}
+	collapseSlab(slab)
 	enc, err := newEncoder(ws)
 	if err != nil {
 		return nil, err

@@ -89,9 +89,13 @@ func parseWeights(modelJSON []byte, open func(name string) (io.ReadCloser, error
 	return nil
 }
 
-// decodeFloats decodes little-endian float32 values.
-func decodeFloats(raw []byte) []float32 {
-	out := make([]float32, len(raw)/4)
+// decodeFloats decodes little-endian float32 values into dst, or into a
+// new slice when dst is not their length.
+func decodeFloats(raw []byte, dst []float32) []float32 {
+	out := dst
+	if len(out) != len(raw)/4 {
+		out = make([]float32, len(raw)/4)
+	}
 	for i := range out {
 		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
 	}
@@ -99,12 +103,15 @@ func decodeFloats(raw []byte) []float32 {
 }
 
 // packRaw decodes the row-major k × n matrix in raw straight into panels
-// (see pack).
+// (see pack), held in dst, or in a new slice when dst is not k*n long.
 // It reads raw in order, row by row, and writes each row's piece of every
 // panel: a panel's pieces are consecutive, so the writes are n/panelWidth
 // sequential streams. (Panel by panel, the reads strode a whole row apart.)
-func packRaw(raw []byte, k, n int) packed {
-	p := packed{k: k, n: n, data: make([]float32, k*n)}
+func packRaw(raw []byte, k, n int, dst []float32) packed {
+	if len(dst) != k*n {
+		dst = make([]float32, k*n)
+	}
+	p := packed{k: k, n: n, data: dst}
 	for r := range k {
 		row := raw[4*r*n : 4*(r+1)*n]
 		for c0 := 0; c0 < n; c0 += panelWidth {
@@ -119,8 +126,10 @@ func packRaw(raw []byte, k, n int) packed {
 }
 
 // collectWeights returns a sink that decodes weights into ws: the matrices
-// named in toPack (name → k, n) into panels, the rest as plain values.
-func collectWeights(ws map[string]tensor, toPack map[string][2]int) weightSink {
+// named in toPack (name → k, n) into panels, the rest as plain values; a
+// weight named in dst is decoded into that slice when it is its length
+// (see planSlab).
+func collectWeights(ws map[string]tensor, toPack map[string][2]int, dst map[string][]float32) weightSink {
 	return func(name string, shape []int, raw []byte) error {
 		t := tensor{shape: shape}
 		if kn, ok := toPack[name]; ok {
@@ -128,14 +137,53 @@ func collectWeights(ws map[string]tensor, toPack map[string][2]int) weightSink {
 			if len(raw) != 4*k*n || n%panelWidth != 0 {
 				return fmt.Errorf("weight %s has shape %v, want %d × %d", name, shape, k, n)
 			}
-			p := packRaw(raw, k, n)
+			p := packRaw(raw, k, n, dst[name])
 			t.p = &p
 		} else {
-			t.data = decodeFloats(raw)
+			t.data = decodeFloats(raw, dst[name])
 		}
 		ws[name] = t
 		return nil
 	}
+}
+
+// planSlab lays out the weights named in names, in that order, in one
+// new slab in huge pages (see newSlab), each at a multiple of slabAlign
+// floats, by the shapes modelJSON gives them, and returns where each goes.
+// Decoding the weights there spares copying them in after loading. It
+// returns nil, and the weights are decoded into ordinary memory, when
+// model.json does not parse or lacks one of them (loading reports that).
+func planSlab(modelJSON []byte, names []string) (dst map[string][]float32, slab []float32) {
+	var gm graphModel
+	if err := json.Unmarshal(modelJSON, &gm); err != nil {
+		return nil, nil
+	}
+	size := map[string]int{}
+	for _, g := range gm.WeightsManifest {
+		for _, w := range g.Weights {
+			n := 1
+			for _, d := range w.Shape {
+				n *= d
+			}
+			size[w.Name] = n
+		}
+	}
+	lens := make([]int, len(names))
+	for i, name := range names {
+		n, ok := size[name]
+		if !ok {
+			return nil, nil
+		}
+		lens[i] = n
+	}
+	slab = newSlab(slabSize(lens...))
+	dst = make(map[string][]float32, len(names))
+	rest := slab
+	for i, name := range names {
+		dst[name] = rest[:lens[i]:lens[i]]
+		rest = rest[min(roundUp(lens[i], slabAlign), len(rest)):]
+	}
+	return dst, slab
 }
 
 // take returns the plain weight called name, checking that it has n

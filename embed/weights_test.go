@@ -42,7 +42,7 @@ func TestParseWeights(t *testing.T) {
 	toPack := map[string][2]int{"b": {2, panelWidth}}
 
 	ws := map[string]tensor{}
-	if err := parseWeights(modelJSON, shardFiles(shards), collectWeights(ws, toPack)); err != nil {
+	if err := parseWeights(modelJSON, shardFiles(shards), collectWeights(ws, toPack, nil)); err != nil {
 		t.Fatal(err)
 	}
 	if a, err := take(ws, "a", 3); err != nil || fmt.Sprint(a) != "[1 2 3]" {
@@ -53,6 +53,23 @@ func TestParseWeights(t *testing.T) {
 	}
 	if _, ok := ws["n"]; ok {
 		t.Error("int32 constant kept")
+	}
+
+	// Planned into a slab, the weights are decoded in place there, in the
+	// order asked for, each at a multiple of slabAlign floats.
+	dst, slab := planSlab(modelJSON, []string{"b", "a"})
+	ws = map[string]tensor{}
+	if err := parseWeights(modelJSON, shardFiles(shards), collectWeights(ws, toPack, dst)); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := takePacked(ws, "b", 2, panelWidth); &p.data[0] != &slab[0] || fmt.Sprint(p) != fmt.Sprint(pack(b, 2, panelWidth)) {
+		t.Errorf("b not decoded into the slab's start: %v", p)
+	}
+	if a, _ := take(ws, "a", 3); &a[0] != &slab[slabAlign] || fmt.Sprint(a) != "[1 2 3]" {
+		t.Errorf("a not decoded into the slab at %d: %v", slabAlign, a)
+	}
+	if dst, _ := planSlab(modelJSON, []string{"b", "missing"}); dst != nil {
+		t.Error("planned a slab for a weight model.json does not list")
 	}
 	if _, err := take(ws, "a", 5); err == nil {
 		t.Error("take accepted a wrong size")
@@ -70,13 +87,13 @@ func TestParseWeights(t *testing.T) {
 		"long":  append(append([]byte(nil), all[22:]...), 0, 0, 0, 0),
 	} {
 		shards["s2"] = s2
-		if err := parseWeights(modelJSON, shardFiles(shards), collectWeights(map[string]tensor{}, toPack)); err == nil {
+		if err := parseWeights(modelJSON, shardFiles(shards), collectWeights(map[string]tensor{}, toPack, nil)); err == nil {
 			t.Errorf("%s shards accepted", name)
 		}
 	}
 	// A packed weight of the wrong shape is an error.
 	shards["s2"] = all[22:]
-	if err := parseWeights(modelJSON, shardFiles(shards), collectWeights(map[string]tensor{}, map[string][2]int{"b": {4, panelWidth}})); err == nil {
+	if err := parseWeights(modelJSON, shardFiles(shards), collectWeights(map[string]tensor{}, map[string][2]int{"b": {4, panelWidth}}, nil)); err == nil {
 		t.Error("wrong packed shape accepted")
 	}
 }
@@ -91,7 +108,7 @@ func TestPackRaw(t *testing.T) {
 		w[i] = float32(i) - 0.5
 		binary.LittleEndian.PutUint32(raw[4*i:], math.Float32bits(w[i]))
 	}
-	got, want := packRaw(raw, k, n), pack(w, k, n)
+	got, want := packRaw(raw, k, n, nil), pack(w, k, n)
 	if got.k != want.k || got.n != want.n || !slices.Equal(got.data, want.data) {
 		t.Errorf("packRaw differs from pack: %v… against %v…", got.data[:8], want.data[:8])
 	}
@@ -106,6 +123,6 @@ func BenchmarkPackRaw(b *testing.B) {
 	}
 	b.SetBytes(int64(len(raw)))
 	for b.Loop() {
-		packRaw(raw, 512, 1536)
+		packRaw(raw, 512, 1536, nil)
 	}
 }
