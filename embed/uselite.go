@@ -112,9 +112,13 @@ func loadFiles(open func(name string) (io.ReadCloser, error)) (*USELite, error) 
 	if err != nil {
 		return nil, err
 	}
+	gm, err := parseGraphModel(modelJSON)
+	if err != nil {
+		return nil, err
+	}
 	ws := make(map[string]tensor)
-	dst, slab := planSlab(modelJSON, slabNames())
-	if err := parseWeights(modelJSON, open, collectWeights(ws, packedShapes(), dst)); err != nil {
+	dst, slab := planSlab(gm, slabNames())
+	if err := parseWeights(gm, open, collectWeights(ws, packedShapes(), dst)); err != nil {
 		return nil, err
 	}
 	collapseSlab(slab)

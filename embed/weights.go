@@ -33,16 +33,22 @@ type tensor struct {
 // and little-endian bytes (valid only during the call).
 type weightSink func(name string, shape []int, raw []byte) error
 
-// parseWeights reads the weights listed in model.json from the shard files,
-// which open returns by name, in manifest order, and hands every float32
-// weight to sink; int32 constants of the graph are skipped. Only one weight
-// is held in memory at a time. The shards must hold exactly the bytes the
-// manifest describes.
-func parseWeights(modelJSON []byte, open func(name string) (io.ReadCloser, error), sink weightSink) error {
+// parseGraphModel reads the weights manifest of model.json (a 250 KB
+// file: parsed once per load).
+func parseGraphModel(modelJSON []byte) (graphModel, error) {
 	var gm graphModel
 	if err := json.Unmarshal(modelJSON, &gm); err != nil {
-		return fmt.Errorf("parse model.json: %w", err)
+		return gm, fmt.Errorf("parse model.json: %w", err)
 	}
+	return gm, nil
+}
+
+// parseWeights reads the weights gm lists from the shard files, which open
+// returns by name, in manifest order, and hands every float32 weight to
+// sink; int32 constants of the graph are skipped. Only one weight is held
+// in memory at a time. The shards must hold exactly the bytes the manifest
+// describes.
+func parseWeights(gm graphModel, open func(name string) (io.ReadCloser, error), sink weightSink) error {
 	var buf []byte
 	for _, group := range gm.WeightsManifest {
 		var readers []io.Reader
@@ -149,15 +155,11 @@ func collectWeights(ws map[string]tensor, toPack map[string][2]int, dst map[stri
 
 // planSlab lays out the weights named in names, in that order, in one
 // new slab in huge pages (see newSlab), each at a multiple of slabAlign
-// floats, by the shapes modelJSON gives them, and returns where each goes.
+// floats, by the shapes gm gives them, and returns where each goes.
 // Decoding the weights there spares copying them in after loading. It
-// returns nil, and the weights are decoded into ordinary memory, when
-// model.json does not parse or lacks one of them (loading reports that).
-func planSlab(modelJSON []byte, names []string) (dst map[string][]float32, slab []float32) {
-	var gm graphModel
-	if err := json.Unmarshal(modelJSON, &gm); err != nil {
-		return nil, nil
-	}
+// returns nil, and the weights are decoded into ordinary memory, when gm
+// lacks one of them (loading reports that).
+func planSlab(gm graphModel, names []string) (dst map[string][]float32, slab []float32) {
 	size := map[string]int{}
 	for _, g := range gm.WeightsManifest {
 		for _, w := range g.Weights {

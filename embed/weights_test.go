@@ -40,9 +40,16 @@ func TestParseWeights(t *testing.T) {
 		{"name":"n","shape":[],"dtype":"int32"},
 		{"name":"b","shape":[2,32],"dtype":"float32"}]}]}`)
 	toPack := map[string][2]int{"b": {2, panelWidth}}
+	gm, err := parseGraphModel(modelJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := parseGraphModel([]byte(`{"weightsManifest":`)); err == nil {
+		t.Error("a cut-off model.json parsed")
+	}
 
 	ws := map[string]tensor{}
-	if err := parseWeights(modelJSON, shardFiles(shards), collectWeights(ws, toPack, nil)); err != nil {
+	if err := parseWeights(gm, shardFiles(shards), collectWeights(ws, toPack, nil)); err != nil {
 		t.Fatal(err)
 	}
 	if a, err := take(ws, "a", 3); err != nil || fmt.Sprint(a) != "[1 2 3]" {
@@ -57,9 +64,9 @@ func TestParseWeights(t *testing.T) {
 
 	// Planned into a slab, the weights are decoded in place there, in the
 	// order asked for, each at a multiple of slabAlign floats.
-	dst, slab := planSlab(modelJSON, []string{"b", "a"})
+	dst, slab := planSlab(gm, []string{"b", "a"})
 	ws = map[string]tensor{}
-	if err := parseWeights(modelJSON, shardFiles(shards), collectWeights(ws, toPack, dst)); err != nil {
+	if err := parseWeights(gm, shardFiles(shards), collectWeights(ws, toPack, dst)); err != nil {
 		t.Fatal(err)
 	}
 	if p, _ := takePacked(ws, "b", 2, panelWidth); &p.data[0] != &slab[0] || fmt.Sprint(p) != fmt.Sprint(pack(b, 2, panelWidth)) {
@@ -68,7 +75,7 @@ func TestParseWeights(t *testing.T) {
 	if a, _ := take(ws, "a", 3); &a[0] != &slab[slabAlign] || fmt.Sprint(a) != "[1 2 3]" {
 		t.Errorf("a not decoded into the slab at %d: %v", slabAlign, a)
 	}
-	if dst, _ := planSlab(modelJSON, []string{"b", "missing"}); dst != nil {
+	if dst, _ := planSlab(gm, []string{"b", "missing"}); dst != nil {
 		t.Error("planned a slab for a weight model.json does not list")
 	}
 	if _, err := take(ws, "a", 5); err == nil {
@@ -87,13 +94,13 @@ func TestParseWeights(t *testing.T) {
 		"long":  append(append([]byte(nil), all[22:]...), 0, 0, 0, 0),
 	} {
 		shards["s2"] = s2
-		if err := parseWeights(modelJSON, shardFiles(shards), collectWeights(map[string]tensor{}, toPack, nil)); err == nil {
+		if err := parseWeights(gm, shardFiles(shards), collectWeights(map[string]tensor{}, toPack, nil)); err == nil {
 			t.Errorf("%s shards accepted", name)
 		}
 	}
 	// A packed weight of the wrong shape is an error.
 	shards["s2"] = all[22:]
-	if err := parseWeights(modelJSON, shardFiles(shards), collectWeights(map[string]tensor{}, map[string][2]int{"b": {4, panelWidth}}, nil)); err == nil {
+	if err := parseWeights(gm, shardFiles(shards), collectWeights(map[string]tensor{}, map[string][2]int{"b": {4, panelWidth}}, nil)); err == nil {
 		t.Error("wrong packed shape accepted")
 	}
 }
