@@ -2,7 +2,9 @@ package embed
 
 import (
 	"context"
+	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -59,6 +61,26 @@ func BenchmarkEmbedPassage128(b *testing.B) {
 		}
 	}
 	reportCPU(b, start)
+	if kb, ok := hugePagesKB(); ok {
+		b.Logf("%d MB of the process in huge pages", kb/1024)
+	}
+}
+
+// hugePagesKB returns the process's memory in transparent huge pages
+// (AnonHugePages of /proc/self/smaps_rollup, Linux), for telling a slow run
+// whose weights did not get huge pages from one on a busy machine.
+func hugePagesKB() (int, bool) {
+	b, err := os.ReadFile("/proc/self/smaps_rollup")
+	if err != nil {
+		return 0, false
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "AnonHugePages:"); ok {
+			kb, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+			return kb, err == nil
+		}
+	}
+	return 0, false
 }
 
 func BenchmarkEmbedQuery13(b *testing.B) {

@@ -9,7 +9,8 @@
 #   ORT_MODEL=/tmp/ortanchor/use_lite.onnx scripts/embed-vs-ort.sh [ROUNDS] [TAGS]
 #
 # ../shared/anchors/onnxruntime-use-lite/README.md says how to build
-# ortbench and the ONNX model. ROUNDS defaults to 5; TAGS are build tags
+# ortbench and the ONNX model (its ortbench folder is read-only: after
+# copying it, chmod -R u+w the copy before go build). ROUNDS defaults to 5; TAGS are build tags
 # for newsrag: "noavx512" forces the AVX2 kernel on an AVX-512 CPU,
 # "purego" the portable Go one.
 # WAIT, if set, is a command run before each newsrag/onnxruntime pair (for
