@@ -375,6 +375,11 @@ func (e *Engine) Ask(ctx context.Context, req Request, s Stream) (*Answer, error
 	if !p.answerable {
 		ans.Answerable = false
 		ans.Answer = notInCorpus(p.r.Passages)
+		if len(p.r.Passages) == 0 {
+			if msg := e.FilterMiss(req.Filters); msg != "" {
+				ans.Answer = msg
+			}
+		}
 		token(ans.Answer)
 		ans.Timings.Total = time.Since(start)
 		return ans, nil
@@ -485,6 +490,17 @@ func (e *Engine) prepare(ctx context.Context, st Store, query Request) (*prepare
 		p.answerable = p.text != ""
 	}
 	return p, nil
+}
+
+// FilterMiss says, when no indexed article passes the filters f, that
+// none does, with what the corpus has instead (its outlets, its undated
+// articles), for a question or search that found nothing; "" when f is
+// empty or some article passes it.
+func (e *Engine) FilterMiss(f Filters) string {
+	if f.IsZero() {
+		return ""
+	}
+	return noMatch(f, e.Articles())
 }
 
 // notInCorpus is the answer when retrieval finds nothing relevant enough.

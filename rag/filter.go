@@ -3,6 +3,7 @@ package rag
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,6 +27,83 @@ func (f Filters) Match(a corpus.Article) bool {
 	return !a.Published.IsZero() &&
 		(f.From.IsZero() || !a.Published.Before(f.From)) &&
 		(f.To.IsZero() || !a.Published.After(f.To))
+}
+
+// noMatch is the answer to a question asked within filters f that no
+// article of arts passes ("" when one does): it says so rather than that the
+// corpus holds no answer, names the corpus' outlets when f asks for one it
+// does not have (a misspelt outlet is the likely cause), and counts the
+// undated articles a date bound leaves out.
+func noMatch(f Filters, arts []corpus.Article) string {
+	if slices.ContainsFunc(arts, f.Match) {
+		return ""
+	}
+	var parts []string
+	for _, o := range append([]string{f.Outlet}, f.Outlets...) {
+		if strings.TrimSpace(o) != "" {
+			parts = append(parts, "outlet "+strconv.Quote(strings.TrimSpace(o)))
+		}
+	}
+	if !f.From.IsZero() {
+		parts = append(parts, "from "+f.From.Format(time.DateOnly))
+	}
+	if !f.To.IsZero() {
+		parts = append(parts, "to "+f.To.Format(time.DateOnly))
+	}
+	var b strings.Builder
+	b.WriteString("No article in the corpus matches the filters")
+	if len(parts) > 0 {
+		b.WriteString(" (" + strings.Join(parts, ", ") + ")")
+	}
+	b.WriteString(".")
+	outletOnly := Filters{Outlet: f.Outlet, Outlets: f.Outlets}
+	if (f.Outlet != "" || len(f.Outlets) > 0) && !slices.ContainsFunc(arts, outletOnly.Match) {
+		var outlets []string
+		for _, a := range arts {
+			if o := strings.TrimSpace(a.Outlet); o != "" && !slices.ContainsFunc(outlets, func(x string) bool { return sameOutlet(x, o) }) {
+				outlets = append(outlets, o)
+			}
+		}
+		slices.SortFunc(outlets, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
+		const most = 10
+		switch {
+		case len(outlets) == 0:
+			b.WriteString(" Its articles name no outlet.")
+		case len(outlets) <= most:
+			b.WriteString(" Its outlets: " + quoteAll(outlets) + ".")
+		default:
+			b.WriteString(fmt.Sprintf(" Its outlets include %s and %d more.", quoteAll(outlets[:most]), len(outlets)-most))
+		}
+	}
+	if !f.From.IsZero() || !f.To.IsZero() {
+		undated := 0
+		for _, a := range arts {
+			if a.Published.IsZero() {
+				undated++
+			}
+		}
+		switch {
+		case undated == 1:
+			b.WriteString(" A date filter leaves out its undated article.")
+		case undated > 1:
+			b.WriteString(fmt.Sprintf(" A date filter leaves out its %d undated articles.", undated))
+		}
+	}
+	return b.String()
+}
+
+// quoteAll quotes each of ss and joins them with commas.
+func quoteAll(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = strconv.Quote(s)
+	}
+	return strings.Join(q, ", ")
+}
+
+// IsZero reports whether f filters nothing out.
+func (f Filters) IsZero() bool {
+	return strings.TrimSpace(f.Outlet) == "" && len(f.Outlets) == 0 && f.From.IsZero() && f.To.IsZero()
 }
 
 // sameOutlet reports whether two outlet names are the same, ignoring case

@@ -3,7 +3,9 @@ package rag
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -178,6 +180,84 @@ func TestFiltersMatch(t *testing.T) {
 		if got := tt.f.Match(tt.a); got != tt.want {
 			t.Errorf("%s: Match = %v, want %v", tt.name, got, tt.want)
 		}
+	}
+}
+
+func TestNoMatch(t *testing.T) {
+	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
+	arts := []corpus.Article{
+		{ID: "a", Outlet: "Sky News", Published: day("2025-03-03")},
+		{ID: "b", Outlet: "sky news", Published: day("2021-08-22")},
+		{ID: "c", Outlet: "BBC"},
+		{ID: "d"},
+	}
+	many := make([]corpus.Article, 12)
+	for i := range many {
+		many[i] = corpus.Article{ID: strconv.Itoa(i), Outlet: fmt.Sprintf("Outlet %02d", i)}
+	}
+	tests := []struct {
+		name string
+		f    Filters
+		arts []corpus.Article
+		want string // "": some article passes
+	}{
+		{"an article passes", Filters{Outlet: "BBC"}, arts, ""},
+		{"a date range passes", Filters{From: day("2025-01-01")}, arts, ""},
+		{"unknown outlet, the outlets named once each, sorted",
+			Filters{Outlet: " The Onion "}, arts,
+			`No article in the corpus matches the filters (outlet "The Onion"). Its outlets: "BBC", "Sky News".`},
+		{"dates past every article, the undated counted",
+			Filters{From: day("2030-01-01")}, arts,
+			`No article in the corpus matches the filters (from 2030-01-01). A date filter leaves out its 2 undated articles.`},
+		{"a known outlet outside the dates: no outlet list",
+			Filters{Outlet: "sky news", To: day("2000-01-01")}, arts,
+			`No article in the corpus matches the filters (outlet "sky news", to 2000-01-01). A date filter leaves out its 2 undated articles.`},
+		{"one undated article",
+			Filters{To: day("2000-01-01")}, arts[:3],
+			`No article in the corpus matches the filters (to 2000-01-01). A date filter leaves out its undated article.`},
+		{"outlets from a multi-part question",
+			Filters{Outlets: []string{"CNN", "Reuters"}}, arts[:1],
+			`No article in the corpus matches the filters (outlet "CNN", outlet "Reuters"). Its outlets: "Sky News".`},
+		{"no outlets at all",
+			Filters{Outlet: "CNN"}, arts[3:],
+			`No article in the corpus matches the filters (outlet "CNN"). Its articles name no outlet.`},
+		{"many outlets: the first ten",
+			Filters{Outlet: "CNN"}, many,
+			`No article in the corpus matches the filters (outlet "CNN"). Its outlets include "Outlet 00", "Outlet 01", "Outlet 02", "Outlet 03", "Outlet 04", "Outlet 05", "Outlet 06", "Outlet 07", "Outlet 08", "Outlet 09" and 2 more.`},
+		{"an empty corpus", Filters{Outlet: "CNN"}, nil,
+			`No article in the corpus matches the filters (outlet "CNN"). Its articles name no outlet.`},
+	}
+	for _, tt := range tests {
+		if got := noMatch(tt.f, tt.arts); got != tt.want {
+			t.Errorf("%s:\n got %q\nwant %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestAskWithFiltersNoArticlePasses(t *testing.T) {
+	e := newTestEngine(t, Config{})
+	ctx := context.Background()
+	ans, err := e.Ask(ctx, Request{Question: "What do the drones target?", Filters: Filters{Outlet: "The Onion"}}, Stream{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `No article in the corpus matches the filters (outlet "The Onion"). Its outlets:`
+	if ans.Answerable || !strings.HasPrefix(ans.Answer, want) || !strings.Contains(ans.Answer, `"Sky News"`) {
+		t.Errorf("answerable %v, answer %q; want declined, starting %q and naming Sky News", ans.Answerable, ans.Answer, want)
+	}
+	if got := e.FilterMiss(Filters{Outlet: "sky news"}); got != "" {
+		t.Errorf("FilterMiss of an outlet the corpus has: %q, want none", got)
+	}
+	if got := e.FilterMiss(Filters{}); got != "" {
+		t.Errorf("FilterMiss without filters: %q, want none", got)
+	}
+	// Without filters a declined question still names the nearest articles.
+	ans, err = e.Ask(ctx, Request{Question: "What is the population of Lima?"}, Stream{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.Answerable || !strings.HasPrefix(ans.Answer, "The corpus does not appear to contain an answer") {
+		t.Errorf("declined without filters: answerable %v, %q", ans.Answerable, ans.Answer)
 	}
 }
 

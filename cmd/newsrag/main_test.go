@@ -163,6 +163,10 @@ func TestIngestDirectorySkipsBadFiles(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "Port reopens") || strings.Contains(stdout, "Grain deal") {
 		t.Errorf("filtered search: %s", stdout)
 	}
+	code, stdout, _ = newsrag(t, dir, "search", "--outlet", "test wyre", "port repairs")
+	if want := `No article in the corpus matches the filters (outlet "test wyre"). Its outlets: "Test Wire".`; code != 0 || strings.TrimSpace(stdout) != want {
+		t.Errorf("search within a misspelt outlet: exit %d, %q; want %q", code, stdout, want)
+	}
 	code, _, stderr = newsrag(t, dir, "ingest", filepath.Join(src, "missing"))
 	if code == 0 || !strings.Contains(stderr, "missing") {
 		t.Errorf("missing dir: exit %d, %s", code, stderr)

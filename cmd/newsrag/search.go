@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 )
 
@@ -27,6 +29,10 @@ NEWSRAG_RETRIEVER) and prints the passages with their scores and articles.`,
 				return writeJSON(stdout, map[string]any{"query": req.Question, "passages": ps})
 			}
 			if len(ps) == 0 {
+				if msg := e.FilterMiss(req.Filters); msg != "" {
+					fmt.Fprintln(stdout, msg)
+					return nil
+				}
 				stdout.Write([]byte("No passages match.\n"))
 				return nil
 			}
