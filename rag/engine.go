@@ -375,9 +375,16 @@ func (e *Engine) Ask(ctx context.Context, req Request, s Stream) (*Answer, error
 	if !p.answerable {
 		ans.Answerable = false
 		ans.Answer = notInCorpus(p.r.Passages)
-		if len(p.r.Passages) == 0 {
-			if msg := e.FilterMiss(req.Filters); msg != "" {
+		// Within filters, say when they leave no article, or how many
+		// undated ones a date bound leaves out. (Listing a remote store's
+		// articles is a request of its own: made only when nothing was
+		// found.)
+		if !req.Filters.IsZero() && (len(p.r.Passages) == 0 || e.cfg.Store == nil) {
+			arts := e.Articles()
+			if msg := noMatch(req.Filters, arts); msg != "" {
 				ans.Answer = msg
+			} else {
+				ans.Answer += undatedNote(req.Filters, arts)
 			}
 		}
 		token(ans.Answer)

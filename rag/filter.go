@@ -75,21 +75,30 @@ func noMatch(f Filters, arts []corpus.Article) string {
 			b.WriteString(fmt.Sprintf(" Its outlets include %s and %d more.", quoteAll(outlets[:most]), len(outlets)-most))
 		}
 	}
-	if !f.From.IsZero() || !f.To.IsZero() {
-		undated := 0
-		for _, a := range arts {
-			if a.Published.IsZero() {
-				undated++
-			}
-		}
-		switch {
-		case undated == 1:
-			b.WriteString(" A date filter leaves out its undated article.")
-		case undated > 1:
-			b.WriteString(fmt.Sprintf(" A date filter leaves out its %d undated articles.", undated))
+	b.WriteString(undatedNote(f, arts))
+	return b.String()
+}
+
+// undatedNote is " A date filter leaves out its N undated articles." when
+// f bounds the date and some of arts have none, else "": a question about
+// an undated article asked within dates is declined for that reason.
+func undatedNote(f Filters, arts []corpus.Article) string {
+	if f.From.IsZero() && f.To.IsZero() {
+		return ""
+	}
+	undated := 0
+	for _, a := range arts {
+		if a.Published.IsZero() {
+			undated++
 		}
 	}
-	return b.String()
+	switch {
+	case undated == 1:
+		return " A date filter leaves out its undated article."
+	case undated > 1:
+		return fmt.Sprintf(" A date filter leaves out its %d undated articles.", undated)
+	}
+	return ""
 }
 
 // quoteAll quotes each of ss and joins them with commas.

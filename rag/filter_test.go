@@ -251,12 +251,29 @@ func TestAskWithFiltersNoArticlePasses(t *testing.T) {
 	if got := e.FilterMiss(Filters{}); got != "" {
 		t.Errorf("FilterMiss without filters: %q, want none", got)
 	}
+	// Declined within dates: the undated articles the bound leaves out
+	// are counted (testfake's are all dated, so one is added here).
+	undated := testfake.Articles()[0]
+	undated.ID, undated.Published = "undated-copy", time.Time{}
+	undated.Hash = testfake.Hash(undated)
+	if _, err := e.Ingest(ctx, append(testfake.Articles(), undated), IngestOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	from, _ := time.Parse(time.DateOnly, "2021-01-01")
+	ans, err = e.Ask(ctx, Request{Question: "What is the population of Lima?", Filters: Filters{From: from}}, Stream{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.Answerable || !strings.HasPrefix(ans.Answer, "The corpus does not appear to contain an answer") ||
+		!strings.HasSuffix(ans.Answer, " A date filter leaves out its undated article.") {
+		t.Errorf("declined within dates: answerable %v, %q; want the undated article counted", ans.Answerable, ans.Answer)
+	}
 	// Without filters a declined question still names the nearest articles.
 	ans, err = e.Ask(ctx, Request{Question: "What is the population of Lima?"}, Stream{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ans.Answerable || !strings.HasPrefix(ans.Answer, "The corpus does not appear to contain an answer") {
+	if ans.Answerable || !strings.HasPrefix(ans.Answer, "The corpus does not appear to contain an answer") || strings.Contains(ans.Answer, "date filter") {
 		t.Errorf("declined without filters: answerable %v, %q", ans.Answerable, ans.Answer)
 	}
 }
