@@ -35,6 +35,7 @@ type fakePipeline struct {
 	failErr    error
 	block      bool // after the tokens, wait for ctx to end
 	panicMsg   string
+	filterMiss string // what FilterMiss says of any non-empty filters
 
 	asks     atomic.Int32
 	searches atomic.Int32
@@ -122,6 +123,14 @@ func (f *fakePipeline) Search(ctx context.Context, req rag.Request) ([]rag.Passa
 		return nil, ctx.Err()
 	}
 	return f.passages, nil
+}
+
+// FilterMiss returns the scripted filterMiss for non-empty filters.
+func (f *fakePipeline) FilterMiss(fl rag.Filters) string {
+	if fl.IsZero() {
+		return ""
+	}
+	return f.filterMiss
 }
 
 func (f *fakePipeline) Articles() []corpus.Article { return f.articles }

@@ -13,6 +13,9 @@ import (
 type SearchResponse struct {
 	Query    string        `json:"query"`
 	Passages []rag.Passage `json:"passages"`
+	// Note, when no passage was found because no article passes the
+	// filters, says so and names the corpus' outlets.
+	Note string `json:"note,omitempty"`
 }
 
 // handleSearch answers GET /api/search?q=&k=&outlet=&from=&to= with the
@@ -31,8 +34,10 @@ func (s *Server) handleSearch(c echo.Context) error {
 		return err
 	}
 	s.metrics.retrieval.Observe(time.Since(start).Seconds())
-	if ps == nil {
-		ps = []rag.Passage{}
+	resp := SearchResponse{Query: req.Question, Passages: ps}
+	if len(ps) == 0 {
+		resp.Passages = []rag.Passage{}
+		resp.Note = s.p.FilterMiss(req.Filters)
 	}
-	return c.JSON(http.StatusOK, SearchResponse{Query: req.Question, Passages: ps})
+	return c.JSON(http.StatusOK, resp)
 }

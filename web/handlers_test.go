@@ -276,8 +276,30 @@ func TestSearch(t *testing.T) {
 	if err := json.Unmarshal(rec.Body.Bytes(), &res); err != nil {
 		t.Fatal(err)
 	}
-	if res.Query != "airport" || len(res.Passages) != 1 || res.Passages[0].Score != 0.9 {
+	if res.Query != "airport" || len(res.Passages) != 1 || res.Passages[0].Score != 0.9 || res.Note != "" {
 		t.Errorf("search = %+v", res)
+	}
+}
+
+func TestSearchNoArticlePassesTheFilters(t *testing.T) {
+	f := newFake()
+	f.passages, f.filterMiss = nil, `No article in the corpus matches the filters (outlet "Nobody"). Its outlets: "BBC".`
+	s := newTestServer(t, f, Config{})
+	for _, tt := range []struct{ path, note string }{
+		{"/api/search?q=airport&outlet=Nobody", f.filterMiss},
+		{"/api/search?q=airport", ""}, // nothing found, no filters: no note
+	} {
+		rec := do(t, s.Handler(), request{method: "GET", path: tt.path})
+		var res SearchResponse
+		if err := json.Unmarshal(rec.Body.Bytes(), &res); rec.Code != http.StatusOK || err != nil {
+			t.Fatalf("%s: status %d, %v: %s", tt.path, rec.Code, err, rec.Body)
+		}
+		if res.Passages == nil || len(res.Passages) != 0 || res.Note != tt.note {
+			t.Errorf("%s: passages %v, note %q; want [] and %q", tt.path, res.Passages, res.Note, tt.note)
+		}
+		if tt.note == "" && strings.Contains(rec.Body.String(), `"note"`) {
+			t.Errorf("%s: an empty note is in the body: %s", tt.path, rec.Body)
+		}
 	}
 }
 

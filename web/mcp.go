@@ -169,6 +169,7 @@ type searchArgs struct {
 
 type searchResult struct {
 	Passages []rag.Passage `json:"passages" jsonschema:"the passages found, best first; n numbers them from 1"`
+	Note     string        `json:"note,omitempty" jsonschema:"when nothing was found because no article passes the filters: that, and the corpus' outlets"`
 }
 
 func (t mcpTools) search(ctx context.Context, _ *mcp.CallToolRequest, in searchArgs) (*mcp.CallToolResult, searchResult, error) {
@@ -187,10 +188,12 @@ func (t mcpTools) search(ctx context.Context, _ *mcp.CallToolRequest, in searchA
 	if err != nil {
 		return nil, searchResult{}, toolError(err)
 	}
-	if ps == nil {
-		ps = []rag.Passage{}
+	res := searchResult{Passages: ps}
+	if len(ps) == 0 {
+		res.Passages = []rag.Passage{}
+		res.Note = t.p.FilterMiss(req.Filters)
 	}
-	return nil, searchResult{Passages: ps}, nil
+	return nil, res, nil
 }
 
 type askArgs struct {

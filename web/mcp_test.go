@@ -137,6 +137,20 @@ func TestMCPTools(t *testing.T) {
 	}
 }
 
+func TestMCPSearchNoArticlePassesTheFilters(t *testing.T) {
+	f := newFake()
+	f.passages, f.filterMiss = nil, `No article in the corpus matches the filters (outlet "Nobody"). Its outlets: "BBC".`
+	cs := mcpSession(t, f)
+	res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "search_news", Arguments: map[string]any{"question": "airport", "outlet": "Nobody"}})
+	if err != nil || res.IsError {
+		t.Fatalf("%v %s", err, toolText(res))
+	}
+	structured, _ := json.Marshal(res.StructuredContent)
+	if want := `"note":"No article in the corpus matches the filters (outlet \"Nobody\"). Its outlets: \"BBC\"."`; !strings.Contains(string(structured), want) {
+		t.Errorf("structured result %s lacks %s", structured, want)
+	}
+}
+
 // toolText joins a tool result's text content.
 func toolText(res *mcp.CallToolResult) string {
 	var b strings.Builder

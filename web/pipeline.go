@@ -17,6 +17,9 @@ type Pipeline interface {
 	Ask(ctx context.Context, req rag.Request, s rag.Stream) (*rag.Answer, error)
 	// Search retrieves passages for req.Question.
 	Search(ctx context.Context, req rag.Request) ([]rag.Passage, error)
+	// FilterMiss says why a search within filters f found nothing when no
+	// article passes them ("" when f is empty or some article passes).
+	FilterMiss(f rag.Filters) string
 	// Articles lists every indexed article, text included.
 	Articles() []corpus.Article
 	// Article returns one article by ID, or an error wrapping rag.ErrNotFound.
