@@ -167,6 +167,10 @@ func TestIngestDirectorySkipsBadFiles(t *testing.T) {
 	if want := `No article in the corpus matches the filters (outlet "test wyre"). Its outlets: "Test Wire".`; code != 0 || strings.TrimSpace(stdout) != want {
 		t.Errorf("search within a misspelt outlet: exit %d, %q; want %q", code, stdout, want)
 	}
+	code, stdout, _ = newsrag(t, dir, "search", "--json", "--outlet", "test wyre", "port repairs")
+	if code != 0 || !strings.Contains(stdout, `"passages": []`) || !strings.Contains(stdout, `"note": "No article in the corpus matches the filters`) {
+		t.Errorf("search --json within a misspelt outlet: exit %d, %s", code, stdout)
+	}
 	code, _, stderr = newsrag(t, dir, "ingest", filepath.Join(src, "missing"))
 	if code == 0 || !strings.Contains(stderr, "missing") {
 		t.Errorf("missing dir: exit %d, %s", code, stderr)

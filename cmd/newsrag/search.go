@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/newsrag/newsrag/rag"
 )
 
 func newSearchCmd() *cobra.Command {
@@ -25,15 +27,23 @@ NEWSRAG_RETRIEVER) and prints the passages with their scores and articles.`,
 			if err != nil {
 				return err
 			}
+			var note string // why nothing was found, when the filters leave no article
+			if len(ps) == 0 {
+				ps = []rag.Passage{} // [] rather than null in JSON
+				note = e.FilterMiss(req.Filters)
+			}
 			if q.json {
-				return writeJSON(stdout, map[string]any{"query": req.Question, "passages": ps})
+				out := map[string]any{"query": req.Question, "passages": ps}
+				if note != "" {
+					out["note"] = note
+				}
+				return writeJSON(stdout, out)
 			}
 			if len(ps) == 0 {
-				if msg := e.FilterMiss(req.Filters); msg != "" {
-					fmt.Fprintln(stdout, msg)
-					return nil
+				if note == "" {
+					note = "No passages match."
 				}
-				stdout.Write([]byte("No passages match.\n"))
+				fmt.Fprintln(stdout, note)
 				return nil
 			}
 			printPassages(stdout, "Passages", ps)
