@@ -250,8 +250,12 @@ func TestBrowserConversations(t *testing.T) {
 	// Editing the first question replaces it and what followed it.
 	ask(t, ctx, "First question?")
 	ask(t, ctx, "Second question?")
-	doSteps(t, ctx, "edit", chromedp.Click(chromedp.CSS(`.turn .edit`)), // the first turn,
-		chromedp.WaitVisible(chromedp.CSS("#editing")))
+	// The first turn's Edit, clicked from script: a mouse click at the
+	// button's place could land elsewhere if the page is still scrolling to
+	// the answer just finished (seen once in CI: the test timed out here).
+	waitJS(t, ctx, "the first turn's Edit enabled", `!document.querySelector('.turn .edit').disabled`)
+	run(t, ctx, "edit", chromedp.Evaluate[bool](`document.querySelector('.turn .edit').click(), true`))
+	waitJS(t, ctx, "the question being edited", `!document.getElementById('editing').hidden`)
 	if v := run(t, ctx, "the question to edit", chromedp.Evaluate[string](`document.getElementById('question').value`)); v != "First question?" {
 		t.Errorf("editing puts %q in the question box", v)
 	}
