@@ -11,11 +11,11 @@ import (
 )
 
 // Match reports whether a passes f: its outlet equals f.Outlet and one of
-// f.Outlets, when set (case-insensitively, ignoring surrounding space), and
-// it was published
-// within [f.From, f.To]. An article without a date fails any date bound.
+// f.Outlets, when set (case-insensitively, ignoring surrounding space; an
+// outlet of spaces is none), and it was published within [f.From, f.To].
+// An article without a date fails any date bound.
 func (f Filters) Match(a corpus.Article) bool {
-	if f.Outlet != "" && !sameOutlet(a.Outlet, f.Outlet) {
+	if strings.TrimSpace(f.Outlet) != "" && !sameOutlet(a.Outlet, f.Outlet) {
 		return false
 	}
 	if len(f.Outlets) > 0 && !slices.ContainsFunc(f.Outlets, func(o string) bool { return sameOutlet(a.Outlet, o) }) {
@@ -57,7 +57,7 @@ func noMatch(f Filters, arts []corpus.Article) string {
 	}
 	b.WriteString(".")
 	outletOnly := Filters{Outlet: f.Outlet, Outlets: f.Outlets}
-	if (f.Outlet != "" || len(f.Outlets) > 0) && !slices.ContainsFunc(arts, outletOnly.Match) {
+	if !outletOnly.IsZero() && !slices.ContainsFunc(arts, outletOnly.Match) {
 		var outlets []string
 		for _, a := range arts {
 			if o := strings.TrimSpace(a.Outlet); o != "" && !slices.ContainsFunc(outlets, func(x string) bool { return sameOutlet(x, o) }) {

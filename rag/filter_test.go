@@ -175,6 +175,7 @@ func TestFiltersMatch(t *testing.T) {
 		{"to, before", Filters{To: day("2025-02-28")}, bbc, false},
 		{"undated fails a date bound", Filters{From: day("2000-01-01")}, undated, false},
 		{"undated passes the outlet", Filters{Outlet: "BBC"}, undated, true},
+		{"an outlet of spaces is no filter", Filters{Outlet: "  "}, bbc, true},
 	}
 	for _, tt := range tests {
 		if got := tt.f.Match(tt.a); got != tt.want {

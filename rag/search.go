@@ -139,7 +139,7 @@ func Fuse(bm25, dense []float64, w float64) (score, lexical []float64) {
 
 // filter returns a predicate for the chunks that pass f, or nil for none.
 func (ix *Index) filter(f Filters) func(uint32) bool {
-	if f.Outlet == "" && len(f.Outlets) == 0 && f.From.IsZero() && f.To.IsZero() {
+	if f.IsZero() {
 		return nil
 	}
 	ok := make([]bool, len(ix.articles))

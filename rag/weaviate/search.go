@@ -239,7 +239,7 @@ func float(n json.Number) float64 {
 // index.
 func where(f rag.Filters) *filters.WhereBuilder {
 	var ws []*filters.WhereBuilder
-	if f.Outlet != "" {
+	if strings.TrimSpace(f.Outlet) != "" {
 		ws = append(ws, filters.Where().WithPath([]string{"outlet_key"}).WithOperator(filters.Equal).WithValueText(outletKey(f.Outlet)))
 	}
 	if len(f.Outlets) > 0 {

@@ -20,6 +20,7 @@ func TestWhere(t *testing.T) {
 		want string
 	}{
 		{rag.Filters{}, ""},
+		{rag.Filters{Outlet: "  "}, ""},
 		{rag.Filters{Outlet: " Sky News "}, `where:{operator: Equal path: ["outlet_key"] valueText: "sky news"}`},
 		{rag.Filters{Outlets: []string{"Sky News", " The Verge"}}, `where:{operator: ContainsAny path: ["outlet_key"] valueText: ["sky news","the verge"]}`},
 		{rag.Filters{From: day, To: day}, `where:{operator: And operands:[{operator: GreaterThanEqual path: ["published"] valueDate: "2025-07-08T00:00:00Z"},{operator: LessThanEqual path: ["published"] valueDate: "2025-07-08T00:00:00Z"}]}`},
