@@ -336,7 +336,7 @@ func (e *Engine) features(ctx context.Context, s Store, question string, r *Retr
 	}
 	// The score of the sentence the extractive answerer would put first:
 	// whether any sentence looks like an answer, not only like the question.
-	cands := e.scoreCandidates(ctx, r.terms, r.article(0), question, qvec, r.Passages)
+	cands := e.scoreCandidates(ctx, r.terms, r.article, question, qvec, r.Passages)
 	for i, c := range cands {
 		if i == 0 || c.score > f[25] {
 			f[25] = c.score

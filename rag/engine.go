@@ -489,7 +489,7 @@ func (e *Engine) prepare(ctx context.Context, st Store, query Request) (*prepare
 		p.text, p.cites = e.compareExtract(ctx, st, r.terms, query.Question, r.Passages)
 		if p.text == "" {
 			if cands == nil { // the gate stopped before scoring them
-				cands = e.scoreCandidates(ctx, r.terms, r.article(0), query.Question, r.QueryVector, r.Passages)
+				cands = e.scoreCandidates(ctx, r.terms, r.article, query.Question, r.QueryVector, r.Passages)
 			}
 			p.text, p.cites = e.answerFrom(query.Question, cands, r.Passages, r.article)
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/newsrag/newsrag/corpus"
 	"github.com/newsrag/newsrag/embed"
@@ -64,8 +65,8 @@ type sentenceCandidate struct {
 // weight it contains and its embedding's similarity to the question. It
 // returns the answer text with [n] markers and the citations, whose quotes
 // are the chosen sentences.
-func (e *Engine) extract(ctx context.Context, ts TermStats, ledeArticle *corpus.Article, question string, qvec []float32, passages []Passage) (string, []Citation) {
-	return e.answerFrom(question, e.scoreCandidates(ctx, ts, ledeArticle, question, qvec, passages), passages, nil)
+func (e *Engine) extract(ctx context.Context, ts TermStats, article func(i int) *corpus.Article, question string, qvec []float32, passages []Passage) (string, []Citation) {
+	return e.answerFrom(question, e.scoreCandidates(ctx, ts, article, question, qvec, passages), passages, article)
 }
 
 // answerFrom is extract from the candidates scoreCandidates returned for
@@ -139,19 +140,24 @@ func (e *Engine) answerFrom(question string, cands []*sentenceCandidate, passage
 }
 
 // scoreCandidates returns the candidate sentences of passages (the best
-// ones and the lede of ledeArticle, the best passage's article), in passage
-// order, each scored by the configured sentence model.
-func (e *Engine) scoreCandidates(ctx context.Context, ts TermStats, ledeArticle *corpus.Article, question string, qvec []float32, passages []Passage) []*sentenceCandidate {
+// ones and the lede of the best passage's article), in passage order, each
+// scored by the configured sentence model. article gives passage i's
+// article (nil: none known), from which a sentence the chunker cut at a
+// passage's edge is taken whole.
+func (e *Engine) scoreCandidates(ctx context.Context, ts TermStats, article func(i int) *corpus.Article, question string, qvec []float32, passages []Passage) []*sentenceCandidate {
 	cfg := e.cfg.Extractive.withDefaults()
 	if len(passages) == 0 {
 		return nil
+	}
+	if article == nil {
+		article = func(int) *corpus.Article { return nil }
 	}
 	var cands []*sentenceCandidate
 	// The lede (first sentence) of the best passage's article is a
 	// candidate wherever among the passages it is: a news article's lede
 	// states its main facts.
 	lede := -1
-	if a := ledeArticle; a != nil {
+	if a := article(0); a != nil {
 		lede = ledeStart(a.Text)
 	}
 	topArticles := map[string]bool{}
@@ -163,14 +169,23 @@ func (e *Engine) scoreCandidates(ctx context.Context, ts TermStats, ledeArticle 
 			continue
 		}
 		ss := sentences(p.Text)
+		a := article(pi)
 		for si, s := range ss {
+			start, end := p.Start+s.Start, p.Start+s.End
 			text := p.Text[s.Start:s.End]
-			isLede := p.ArticleID == passages[0].ArticleID && p.Start+s.Start == lede
+			if si == 0 || si == len(ss)-1 {
+				// An over-long sentence the chunker cut at the passage's
+				// edge is a candidate whole.
+				if ws, we := wholeSentence(a, p, start, end); ws != start || we != end {
+					start, end, text = ws, we, a.Text[ws:we]
+				}
+			}
+			isLede := p.ArticleID == passages[0].ArticleID && start == lede
 			if !isStatement(text) {
 				continue // headings, questions, datelines, fragments
 			}
 			cands = append(cands, &sentenceCandidate{
-				passage: pi, start: p.Start + s.Start, end: p.Start + s.End,
+				passage: pi, start: start, end: end,
 				text: text, terms: uniq(e.analyzer.Terms(nil, text)), lede: isLede,
 				index: si, of: len(ss),
 			})
@@ -427,6 +442,75 @@ func withContext(question string, chosen, cands []*sentenceCandidate, passages [
 		i++
 	}
 	return out
+}
+
+// maxWholeSentence bounds, in bytes, a sentence that wholeSentence
+// completes beyond its passage (about 450 words): past it the piece stays
+// as the passage has it.
+const maxWholeSentence = 3000
+
+// wholeSentence returns the span in a of the whole sentence of which
+// [start, end), the first or last sentence of passage p, is a piece: the
+// chunker cuts a sentence too long for one chunk at word boundaries, so a
+// passage can open or end inside one. It returns start, end unchanged when
+// the passage does not cut a sentence there, when a is nil or not p's
+// article, or when the whole sentence is longer than maxWholeSentence.
+func wholeSentence(a *corpus.Article, p Passage, start, end int) (int, int) {
+	if a == nil || a.ID != p.ArticleID || p.End > len(a.Text) || p.Start < 0 {
+		return start, end
+	}
+	cutStart := start == p.Start && cutBefore(a.Text, p.Start)
+	cutEnd := end == p.Start+len(strings.TrimRightFunc(p.Text, unicode.IsSpace)) && cutAfter(a.Text, p.End)
+	if !cutStart && !cutEnd {
+		return start, end
+	}
+	// Sentences end at line breaks: the whole one lies within the line.
+	lineStart := max(strings.LastIndexByte(a.Text[:start], '\n')+1, start-maxWholeSentence)
+	lineEnd := len(a.Text)
+	if i := strings.IndexByte(a.Text[end:], '\n'); i >= 0 {
+		lineEnd = end + i
+	}
+	lineEnd = min(lineEnd, end+maxWholeSentence)
+	for _, s := range sentences(a.Text[lineStart:lineEnd]) {
+		ws, we := lineStart+s.Start, lineStart+s.End
+		if ws <= start && we >= end {
+			// A span that reached a bound of the scan may be a piece
+			// itself: keep the passage's.
+			if ws == lineStart && lineStart > 0 && a.Text[lineStart-1] != '\n' ||
+				we == lineEnd && lineEnd < len(a.Text) && a.Text[lineEnd] != '\n' ||
+				we-ws > maxWholeSentence {
+				return start, end
+			}
+			return ws, we
+		}
+	}
+	return start, end
+}
+
+// cutBefore reports whether offset i of text falls inside a sentence: the
+// text before it, past spaces, is neither a line break nor the end of a
+// sentence.
+func cutBefore(text string, i int) bool {
+	t := strings.TrimRight(text[:i], " \t")
+	if t == "" || strings.HasSuffix(t, "\n") {
+		return false
+	}
+	t = strings.TrimRight(t, `"'”’)]»`)
+	r, _ := utf8.DecodeLastRuneInString(t)
+	return !strings.ContainsRune(".!?…:", r)
+}
+
+// cutAfter reports whether offset i of text falls inside a sentence: the
+// text from it, past spaces, goes on on the same line, and the text before
+// it does not end a sentence.
+func cutAfter(text string, i int) bool {
+	rest := strings.TrimLeft(text[i:], " \t")
+	if rest == "" || rest[0] == '\n' || rest[0] == '\r' {
+		return false
+	}
+	t := strings.TrimRight(strings.TrimRightFunc(text[:i], unicode.IsSpace), `"'”’)]»`)
+	r, _ := utf8.DecodeLastRuneInString(t)
+	return !strings.ContainsRune(".!?…", r)
 }
 
 // sentenceBefore returns the statement sentence of a before c, which opens

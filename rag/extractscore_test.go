@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/newsrag/newsrag/corpus"
@@ -365,5 +366,67 @@ func TestSpeechAsk(t *testing.T) {
 		if got := quotes(c.text); got != c.want {
 			t.Errorf("quotes(%q) = %v, want %v", c.text, got, c.want)
 		}
+	}
+}
+
+// TestWholeSentence: a sentence the chunker cut at a passage's edge (it
+// was too long for one chunk) is completed from the article; a passage that
+// starts and ends at sentence boundaries is left as it is.
+func TestWholeSentence(t *testing.T) {
+	long := "Its faculty includes biologist E. O. Wilson, cognitive scientist Steven Pinker, " +
+		"Shakespeare scholar Stephen Greenblatt and critic Helen Vendler."
+	text := "The university is old.\n\n" + long + " It has many libraries.\nThe next line."
+	a := &corpus.Article{ID: "a", Text: text}
+	ls := strings.Index(text, "Its faculty")
+	le := ls + len(long)
+	cut := strings.Index(text, "Shakespeare")
+	whole := [2]int{ls, le}
+	for _, c := range []struct {
+		name       string
+		a          *corpus.Article
+		p          Passage // its Text is filled in from the article
+		start, end int     // the sentence of the passage
+		want       [2]int
+	}{
+		{"ends inside the long sentence", a, Passage{ArticleID: "a", Start: 0, End: cut - 1}, ls, cut - 1, whole},
+		{"starts inside it", a, Passage{ArticleID: "a", Start: cut, End: le}, cut, le, whole},
+		{"inside it at both ends", a, Passage{ArticleID: "a", Start: ls + 13, End: cut - 1}, ls + 13, cut - 1, whole},
+		{"whole sentences", a, Passage{ArticleID: "a", Start: ls, End: le}, ls, le, whole},
+		{"its first sentence, the passage ending at a line", a, Passage{ArticleID: "a", Start: le + 1, End: len(text) - 15}, le + 1, len(text) - 15, [2]int{le + 1, len(text) - 15}},
+		{"another article", &corpus.Article{ID: "b", Text: text}, Passage{ArticleID: "a", Start: 0, End: cut - 1}, ls, cut - 1, [2]int{ls, cut - 1}},
+		{"no article", nil, Passage{ArticleID: "a", Start: 0, End: cut - 1}, ls, cut - 1, [2]int{ls, cut - 1}},
+	} {
+		c.p.Text = text[c.p.Start:c.p.End]
+		s, e := wholeSentence(c.a, c.p, c.start, c.end)
+		if [2]int{s, e} != c.want {
+			t.Errorf("%s: got %q, want %q", c.name, text[s:e], text[c.want[0]:c.want[1]])
+		}
+	}
+	// Past maxWholeSentence bytes the piece stays as the passage has it.
+	huge := "It began " + strings.Repeat("with word after word ", maxWholeSentence/20) + "and ended."
+	p := Passage{ArticleID: "h", Start: 0, End: 200}
+	p.Text = huge[:200]
+	end := len(strings.TrimRight(p.Text, " "))
+	if s, e := wholeSentence(&corpus.Article{ID: "h", Text: huge}, p, 0, end); s != 0 || e != end {
+		t.Errorf("a sentence over the bound: got [%d, %d), want [0, %d)", s, e, end)
+	}
+}
+
+// TestCutSentenceAnswers: the sentence that answers, cut in two by the
+// chunker, is quoted whole, and its citation quotes it from the article.
+func TestCutSentenceAnswers(t *testing.T) {
+	e := newTestEngine(t, Config{})
+	long := "Its faculty includes biologist E. O. Wilson, cognitive scientist Steven Pinker, " +
+		"Shakespeare scholar Stephen Greenblatt and critic Helen Vendler."
+	a := &corpus.Article{ID: "a", Title: "The university", Text: "The university is old. " + long}
+	cut := strings.Index(a.Text, "Shakespeare")
+	passages := []Passage{{N: 1, ArticleID: "a", Start: 0, End: cut - 1, Text: a.Text[:cut-1], Score: 1}}
+	text, cites := e.extract(context.Background(), evenStats{}, func(int) *corpus.Article { return a },
+		"Which Shakespeare scholar is on its faculty?", nil, passages)
+	if !strings.Contains(text, "Stephen Greenblatt") {
+		t.Errorf("answer %q does not name the scholar", text)
+	}
+	if len(cites) != 1 || !strings.Contains(cites[0].Quote, long) {
+		t.Errorf("citations %+v, want one quoting %q", cites, long)
 	}
 }
