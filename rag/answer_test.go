@@ -338,6 +338,10 @@ func TestIsStatement(t *testing.T) {
 		{"What is a coalition of the willing?", false},
 		{"The Context: Escalation in Ukraine", false},
 		{"Too short.", false},
+		{"They were given suspended sentences.[citation needed]", true},
+		{"The port reopened in July.[3][4]", true},
+		{"The list of ports [a] [b]", false},
+		{"Wait, is it so?[1]", false},
 	}
 	for _, tt := range tests {
 		if got := isStatement(tt.in); got != tt.want {

@@ -656,6 +656,19 @@ func termJaccard(a, b []string) float64 {
 	return float64(inter) / float64(u)
 }
 
+// trimFootnotes returns s without the footnote markers ("[3]", "[citation
+// needed]") that end it.
+func trimFootnotes(s string) string {
+	for strings.HasSuffix(s, "]") {
+		i := strings.LastIndexByte(s, '[')
+		if i < 0 || footnoteEnd(s, i) != len(s) {
+			break
+		}
+		s = s[:i]
+	}
+	return s
+}
+
 // isStatement reports whether a sentence can answer: at least four words,
 // ending like a sentence, and not a question (headings and subheads have no
 // closing punctuation; a question is not an answer).
@@ -663,7 +676,8 @@ func isStatement(s string) bool {
 	if CountWords(s) < 4 {
 		return false
 	}
-	t := strings.TrimRight(s, `"'”’)]»`)
+	t := trimFootnotes(strings.TrimRight(s, `"'”’)»`))
+	t = strings.TrimRight(t, `"'”’)]»`)
 	if t == "" {
 		return false
 	}

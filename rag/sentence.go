@@ -12,7 +12,8 @@ type span struct{ Start, End int }
 // sentences splits text into sentences and returns their byte spans, with
 // surrounding whitespace excluded. Paragraph breaks (blank lines) and line
 // breaks always end a sentence; within a line a sentence ends at '.', '!' or
-// '?' (plus closing quotes and brackets) followed by a space and an
+// '?' (plus closing quotes and brackets, and footnote markers such as
+// "[1]" or "[citation needed]") followed by a space and an
 // upper-case letter, digit or opening quote, unless the word before the
 // period is a known abbreviation or a single initial.
 func sentences(text string) []span {
@@ -55,6 +56,12 @@ func sentencesUntil(text string, stop func() bool) []span {
 			j := i + size
 			for j < len(text) {
 				c, n := utf8.DecodeRuneInString(text[j:])
+				if c == '[' {
+					if k := footnoteEnd(text, j); k > j {
+						j = k
+						continue
+					}
+				}
 				if !strings.ContainsRune(`"'”’)]».!?`, c) {
 					break
 				}
@@ -70,6 +77,34 @@ func sentencesUntil(text string, stop func() bool) []span {
 	}
 	emit(len(text))
 	return out
+}
+
+// maxFootnote bounds the length in bytes of a footnote marker.
+const maxFootnote = 40
+
+// footnoteEnd returns the end of the footnote marker ("[12]", "[citation
+// needed]", "[original research?]") that opens text[j:], or j when none
+// does: a short bracketed run of letters, digits, spaces and question
+// marks. After a sentence's terminator, a marker belongs to the sentence
+// it annotates.
+func footnoteEnd(text string, j int) int {
+	if j >= len(text) || text[j] != '[' {
+		return j
+	}
+	for k := j + 1; k < len(text) && k <= j+maxFootnote; k++ {
+		c := text[k]
+		switch {
+		case c == ']':
+			if k == j+1 {
+				return j
+			}
+			return k + 1
+		case c == ' ' || c == '?' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+		default:
+			return j
+		}
+	}
+	return j
 }
 
 // endsSentence reports whether the terminator r at text[i] (with closers up

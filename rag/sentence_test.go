@@ -20,6 +20,8 @@ func TestSentences(t *testing.T) {
 		{"paragraphs", "Title line\n\nFirst para. Second.\n  Third line", []string{"Title line", "First para.", "Second.", "Third line"}},
 		{"decimal", "Growth was 2.5 per cent. Next.", []string{"Growth was 2.5 per cent.", "Next."}},
 		{"empty", " \n\n ", nil},
+		{"footnote", "It was built in 1850.[12] It burned.[citation needed][original research?] Then it rose.[a][b]", []string{"It was built in 1850.[12]", "It burned.[citation needed][original research?]", "Then it rose.[a][b]"}},
+		{"brackets that are not footnotes", "He said it [the deal] would hold. Then.[Ed. note: see below] Next.", []string{"He said it [the deal] would hold.", "Then.[Ed. note: see below] Next."}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
