@@ -221,7 +221,7 @@ func (e *Engine) Ingest(ctx context.Context, articles []corpus.Article, opts Ing
 	if opts.Rebuild {
 		prev = nil
 	}
-	if unchanged(prev, articles) { // nothing to build or write
+	if unchanged(prev, articles) && e.chunkedAsConfigured(prev) { // nothing to build or write
 		return BuildStats{Articles: len(articles), Chunks: prev.Len(), Unchanged: len(articles)}, nil
 	}
 	ix, st, err := Build(ctx, articles, BuildConfig{

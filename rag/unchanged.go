@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/newsrag/newsrag/corpus"
+	"github.com/newsrag/newsrag/embed"
 )
 
 // unchanged reports whether articles are exactly the articles of ix (same
@@ -23,6 +24,15 @@ func unchanged(ix *Index, articles []corpus.Article) bool {
 		}
 	}
 	return true
+}
+
+// chunkedAsConfigured reports whether ix's chunks are those e's chunker
+// would make: the same chunking settings and chunker version. An index of
+// an older chunker is re-chunked at the next ingest even when no article
+// changed.
+func (e *Engine) chunkedAsConfigured(ix *Index) bool {
+	counter, _ := e.cfg.Embedder.(embed.TokenCounter)
+	return ix.chunker == chunkerVersion && ix.chunking == NewChunker(e.cfg.Chunking, counter).Config()
 }
 
 // sameAlternate compares alternates by value (dates as instants).

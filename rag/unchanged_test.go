@@ -44,3 +44,32 @@ func TestIngestUnchangedWritesNothing(t *testing.T) {
 		t.Errorf("passage alternates: %v %+v", err, ps)
 	}
 }
+
+// TestIngestRechunksAfterChunkerChange: an index made by an older chunker
+// (or other chunking settings) is re-chunked at the next ingest although no
+// article changed, as its file format promises.
+func TestIngestRechunksAfterChunkerChange(t *testing.T) {
+	e := newTestEngine(t, Config{})
+	old := *e.Index()
+	old.chunker = "chunk-0"
+	e.index.Store(&old)
+	st, err := e.Ingest(context.Background(), testfake.Articles(), IngestOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Unchanged != 0 || st.Embedded != st.Chunks || e.Index().chunker != chunkerVersion {
+		t.Errorf("after a chunker change: %+v, index chunker %q", st, e.Index().chunker)
+	}
+	// Reloaded from disk, the index is the new chunker's.
+	e2, err := Open(context.Background(), Config{DataDir: e.cfg.DataDir, Embedder: e.cfg.Embedder})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := e2.Index().chunker; got != chunkerVersion {
+		t.Errorf("reloaded index chunker %q, want %q", got, chunkerVersion)
+	}
+	st, err = e2.Ingest(context.Background(), testfake.Articles(), IngestOptions{})
+	if err != nil || st.Unchanged != 3 || st.Embedded != 0 {
+		t.Errorf("ingest after the re-chunk: %v %+v", err, st)
+	}
+}
