@@ -11,12 +11,12 @@ import (
 
 // analyzerVersion names the analysis below; it changes whenever the terms
 // produced for a text change, so caches of analysed text are invalidated.
-const analyzerVersion = "en-2"
+const analyzerVersion = "en-3"
 
 // Analyzer turns English text into index terms: Unicode word segmentation,
-// lower-casing, possessive stripping, stop-word removal, irregular verbs'
-// past forms to the verb ("said" to "say") and Snowball (Porter2)
-// stemming. It is safe for concurrent use and caches stems.
+// lower-casing, possessive stripping, an acronym's plural to the acronym
+// ("NGOs" to "ngo"), stop-word removal, irregular verbs' past forms to the
+// verb ("said" to "say") and Snowball (Porter2) stemming. It is safe for concurrent use and caches stems.
 type Analyzer struct {
 	mu    sync.RWMutex
 	stems map[string]string
@@ -42,7 +42,7 @@ func (a *Analyzer) Terms(dst []string, text string) []string {
 
 // term analyses one word; ok is false for stop words.
 func (a *Analyzer) term(w string) (string, bool) {
-	w = normalizeWord(w)
+	w = normalizeWord(strings.TrimSuffix(w, acronymPlural(w)))
 	if w == "" || english.IsStopWord(w) {
 		return "", false
 	}
@@ -63,6 +63,30 @@ func (a *Analyzer) term(w string) (string, bool) {
 	}
 	a.mu.Unlock()
 	return s, true
+}
+
+// acronymPlural returns "s" when w is the plural of an acronym, capitals
+// (and digits) then a lower-case s ("NGOs", "MPs", "F16s"), else "".
+// Lower-cased, Porter2 cannot tell such a plural from a word: it keeps the
+// s of "mps" and "ngos", so that "MP" and "MPs" would not meet.
+func acronymPlural(w string) string {
+	if len(w) < 3 || w[len(w)-1] != 's' {
+		return ""
+	}
+	caps := 0
+	for i := 0; i < len(w)-1; i++ {
+		switch c := w[i]; {
+		case c >= 'A' && c <= 'Z':
+			caps++
+		case c >= '0' && c <= '9':
+		default:
+			return ""
+		}
+	}
+	if caps < 2 && !(caps == 1 && w[0] >= 'A' && w[0] <= 'Z' && len(w) > 3) {
+		return ""
+	}
+	return "s"
 }
 
 // normalizeWord lower-cases w, folds typographic apostrophes and strips a

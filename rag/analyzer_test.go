@@ -25,6 +25,10 @@ func TestAnalyzerTerms(t *testing.T) {
 		{"told, tell; stolen, steal", []string{"tell", "tell", "steal", "steal"}},
 		{"Kabul fell; they found it; left", []string{"kabul", "fall", "find", "left"}},
 		{"founded, found", []string{"found", "find"}},
+		// An acronym's plural meets the acronym; words ending in s do not
+		// lose it for being capitalised.
+		{"NGOs and the NGO; MPs, an MP; CEOs' pay; F16s", []string{"ngo", "ngo", "mp", "mp", "ceo", "pay", "f16"}},
+		{"BUS, Gas, US, Its, Mrs Paris", []string{"bus", "gas", "us", "mrs", "pari"}},
 	}
 	a := NewAnalyzer()
 	for _, tt := range tests {
