@@ -426,3 +426,28 @@ func TestAskUnsure(t *testing.T) {
 		})
 	}
 }
+
+// TestAskHardWrappedArticle: an article whose lines are wrapped inside
+// sentences (plain text at 72 columns, Markdown's soft line breaks) is
+// answered with whole sentences, not the pieces between line breaks.
+func TestAskHardWrappedArticle(t *testing.T) {
+	e := newTestEngine(t, Config{})
+	arts := testfake.Articles()
+	arts[0].Text = "Ukraine plans to produce thousands of long-range drones a month. The\n" +
+		"drones target oil refineries and ammunition depots deep inside\n" +
+		"Russia.\n\n" +
+		"Officials say the strikes aim to cut fuel supplies to the Russian\n" +
+		"army. Moscow calls the attacks terrorism."
+	arts[0].Hash = testfake.Hash(arts[0])
+	if _, err := e.Ingest(context.Background(), arts, IngestOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ans, err := e.Ask(context.Background(), Request{Question: "What do the drones target inside Russia?"}, Stream{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const whole = "The drones target oil refineries and ammunition depots deep inside Russia."
+	if !ans.Answerable || !strings.Contains(ans.Answer, whole) {
+		t.Errorf("answer %q, want the whole sentence %q", ans.Answer, whole)
+	}
+}

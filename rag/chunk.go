@@ -43,7 +43,7 @@ type ChunkConfig struct {
 
 // chunkerVersion names the chunking algorithm; it changes whenever the same
 // configuration would split text differently.
-const chunkerVersion = "chunk-2"
+const chunkerVersion = "chunk-3"
 
 // ContentVersion names the versions of the text analysis and the chunking
 // an index's contents depend on. A cache of built indexes keyed on it is

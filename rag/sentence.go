@@ -11,7 +11,9 @@ type span struct{ Start, End int }
 
 // sentences splits text into sentences and returns their byte spans, with
 // surrounding whitespace excluded. Paragraph breaks (blank lines) and line
-// breaks always end a sentence; within a line a sentence ends at '.', '!' or
+// breaks end a sentence, except a line break inside a sentence of
+// hard-wrapped text (see wrappedParagraph and softWrap); within a line a
+// sentence ends at '.', '!' or
 // '?' (plus closing quotes and brackets, and footnote markers such as
 // "[1]" or "[citation needed]") followed by a space and an
 // upper-case letter, digit or opening quote, unless the word before the
@@ -27,6 +29,7 @@ func sentencesUntil(text string, stop func() bool) []span {
 	var out []span
 	nextCheck := 64 << 10
 	start := -1
+	var para wrappedParagraph
 	emit := func(end int) {
 		if start < 0 {
 			return
@@ -47,7 +50,9 @@ func sentencesUntil(text string, stop func() bool) []span {
 		r, size := utf8.DecodeRuneInString(text[i:])
 		switch {
 		case r == '\n':
-			emit(i)
+			if start < 0 || !(para.at(text, i) || softWrap(text, start, i)) {
+				emit(i)
+			}
 		case start < 0:
 			if !unicode.IsSpace(r) {
 				start = i
@@ -77,6 +82,100 @@ func sentencesUntil(text string, stop func() bool) []span {
 	}
 	emit(len(text))
 	return out
+}
+
+// wrappedParagraph tells whether the paragraph around a line break is
+// hard-wrapped, remembering the last paragraph it measured so that
+// splitting a text costs one pass over it.
+type wrappedParagraph struct {
+	start, end int // the paragraph's bytes; end 0 before the first
+	wrapped    bool
+}
+
+// Bounds of hard-wrapped lines, in runes: every line but the last at least
+// wrapMinShare of the longest, which is at most wrapMaxWidth.
+const (
+	wrapMinShare = 0.6
+	wrapMaxWidth = 120
+)
+
+// at reports whether the line break at text[i] wraps a hard-wrapped
+// paragraph (lines between blank ones): three lines or more, none a list
+// item, heading or quotation, every one but the last of nearly the longest
+// one's length, that at most wrapMaxWidth runes: text wrapped at a fixed
+// width, where a line break is a space. Headings and datelines above a
+// paragraph of long lines, and lists, are not.
+func (p *wrappedParagraph) at(text string, i int) bool {
+	if i >= p.start && i < p.end {
+		return p.wrapped
+	}
+	p.start = strings.LastIndex(text[:i], "\n\n") + 2
+	if p.start == 1 {
+		p.start = 0
+	}
+	p.end = len(text)
+	if k := strings.Index(text[i:], "\n\n"); k >= 0 {
+		p.end = i + k
+	}
+	lines := strings.Split(text[p.start:p.end], "\n")
+	p.wrapped = false
+	if len(lines) < 3 {
+		return false
+	}
+	width := 0
+	lens := make([]int, len(lines))
+	for k, l := range lines {
+		l = strings.TrimSpace(l)
+		if l == "" || strings.ContainsRune("#-*+>|•", rune(l[0])) || listItem(l) {
+			return false
+		}
+		lens[k] = utf8.RuneCountInString(l)
+		width = max(width, lens[k])
+	}
+	if width > wrapMaxWidth {
+		return false
+	}
+	for _, n := range lens[:len(lens)-1] {
+		if float64(n) < wrapMinShare*float64(width) {
+			return false
+		}
+	}
+	p.wrapped = true
+	return true
+}
+
+// listItem reports whether line opens with a number and "." or ")".
+func listItem(line string) bool {
+	d := strings.IndexFunc(line, func(r rune) bool { return r < '0' || r > '9' })
+	return d > 0 && (line[d] == '.' || line[d] == ')')
+}
+
+// softWrap reports whether the line break at text[i], inside the sentence
+// that began at start, only wraps it (hard-wrapped text, Markdown's soft
+// line break): the line goes on from the sentence without ending it (no
+// closing punctuation, colon or semicolon), it is no list item, heading or
+// quotation, and the next line, not blank, opens with a lower-case
+// letter. A line break before a capital still ends the sentence, as
+// headings, datelines and list items need.
+func softWrap(text string, start, i int) bool {
+	k := i + 1
+	for k < len(text) && (text[k] == ' ' || text[k] == '\t') {
+		k++
+	}
+	next, _ := utf8.DecodeRuneInString(text[k:])
+	if k >= len(text) || !unicode.IsLower(next) {
+		return false
+	}
+	line := strings.TrimRightFunc(text[start:i], unicode.IsSpace)
+	last, _ := utf8.DecodeLastRuneInString(line)
+	if line == "" || strings.ContainsRune(".!?…:;\"”’)]»", last) {
+		return false
+	}
+	// The line the sentence began on: not a list item, heading, quotation
+	// or table row.
+	from := strings.LastIndexByte(text[:start], '\n') + 1
+	lead := strings.TrimLeft(text[from:i], " \t")
+	return lead != "" && !strings.ContainsRune("#-*+>|•", rune(lead[0])) && !listItem(lead)
 }
 
 // maxFootnote bounds the length in bytes of a footnote marker.

@@ -3,6 +3,8 @@ package rag
 import (
 	"slices"
 	"testing"
+
+	"github.com/newsrag/newsrag/corpus"
 )
 
 func TestSentences(t *testing.T) {
@@ -20,6 +22,10 @@ func TestSentences(t *testing.T) {
 		{"paragraphs", "Title line\n\nFirst para. Second.\n  Third line", []string{"Title line", "First para.", "Second.", "Third line"}},
 		{"decimal", "Growth was 2.5 per cent. Next.", []string{"Growth was 2.5 per cent.", "Next."}},
 		{"empty", " \n\n ", nil},
+		{"hard-wrapped", "The drones struck fuel\nrefineries and depots, the commander\nsaid. Russia denied it.\nHeading\nNext line", []string{"The drones struck fuel\nrefineries and depots, the commander\nsaid.", "Russia denied it.", "Heading", "Next line"}},
+		{"a hard-wrapped paragraph", "Heading line\n\nThe drones target refineries and depots deep\nRussia, said the commander of the unit.\nIt was his first interview since the\nwar began.", []string{"Heading line", "The drones target refineries and depots deep\nRussia, said the commander of the unit.", "It was his first interview since the\nwar began."}},
+		{"a heading above long lines", "The UK's Role: Starmer's First Major Move\nThe prime minister said the UK, France and Ukraine will work together on a peace deal that could be presented to the US.\nThe countries committed to working together on this deal would form a coalition.", []string{"The UK's Role: Starmer's First Major Move", "The prime minister said the UK, France and Ukraine will work together on a peace deal that could be presented to the US.", "The countries committed to working together on this deal would form a coalition."}},
+		{"line breaks that end", "Key points:\nthe first\n- a list item\ncontinued here\n1. an item\nand more\nBy Jane Smith\nLondon", []string{"Key points:", "the first", "- a list item", "continued here", "1. an item", "and more", "By Jane Smith", "London"}},
 		{"footnote", "It was built in 1850.[12] It burned.[citation needed][original research?] Then it rose.[a][b]", []string{"It was built in 1850.[12]", "It burned.[citation needed][original research?]", "Then it rose.[a][b]"}},
 		{"brackets that are not footnotes", "He said it [the deal] would hold. Then.[Ed. note: see below] Next.", []string{"He said it [the deal] would hold.", "Then.[Ed. note: see below] Next."}},
 	}
@@ -33,5 +39,24 @@ func TestSentences(t *testing.T) {
 				t.Errorf("sentences(%q)\n got %q\nwant %q", tt.in, got, tt.want)
 			}
 		})
+	}
+}
+
+// BenchmarkSentences splits the built-in corpus, as the chunker and the
+// extractive answerer do.
+func BenchmarkSentences(b *testing.B) {
+	arts, err := corpus.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	for _, a := range arts {
+		n += len(a.Text)
+	}
+	b.SetBytes(int64(n))
+	for b.Loop() {
+		for _, a := range arts {
+			sentences(a.Text)
+		}
 	}
 }
