@@ -106,6 +106,9 @@ const (
 // width, where a line break is a space. Headings and datelines above a
 // paragraph of long lines, and lists, are not.
 func (p *wrappedParagraph) at(text string, i int) bool {
+	if !lineFollows(text, i) {
+		return false // the end of the paragraph
+	}
 	if i >= p.start && i < p.end {
 		return p.wrapped
 	}
@@ -126,7 +129,7 @@ func (p *wrappedParagraph) at(text string, i int) bool {
 	lens := make([]int, len(lines))
 	for k, l := range lines {
 		l = strings.TrimSpace(l)
-		if l == "" || strings.ContainsRune("#-*+>|•", rune(l[0])) || listItem(l) {
+		if l == "" || blockLine(l) {
 			return false
 		}
 		lens[k] = utf8.RuneCountInString(l)
@@ -144,10 +147,26 @@ func (p *wrappedParagraph) at(text string, i int) bool {
 	return true
 }
 
-// listItem reports whether line opens with a number and "." or ")".
-func listItem(line string) bool {
+// blockLine reports whether line, trimmed, opens a block of its own: a list
+// item ("-", "•", "1." or "2)"), a Markdown heading, a quotation or a table
+// row.
+func blockLine(line string) bool {
+	r, _ := utf8.DecodeRuneInString(line)
+	if strings.ContainsRune("#-*+>|•", r) {
+		return true
+	}
 	d := strings.IndexFunc(line, func(r rune) bool { return r < '0' || r > '9' })
 	return d > 0 && (line[d] == '.' || line[d] == ')')
+}
+
+// lineFollows reports whether another line, not blank, follows the line
+// break at text[i].
+func lineFollows(text string, i int) bool {
+	k := i + 1
+	for k < len(text) && (text[k] == ' ' || text[k] == '\t') {
+		k++
+	}
+	return k < len(text) && text[k] != '\n' && text[k] != '\r'
 }
 
 // softWrap reports whether the line break at text[i], inside the sentence
@@ -158,6 +177,9 @@ func listItem(line string) bool {
 // letter. A line break before a capital still ends the sentence, as
 // headings, datelines and list items need.
 func softWrap(text string, start, i int) bool {
+	if strings.HasSuffix(strings.TrimRight(text[:i], " \t\r"), "\n") {
+		return false // a blank line
+	}
 	k := i + 1
 	for k < len(text) && (text[k] == ' ' || text[k] == '\t') {
 		k++
@@ -175,7 +197,7 @@ func softWrap(text string, start, i int) bool {
 	// or table row.
 	from := strings.LastIndexByte(text[:start], '\n') + 1
 	lead := strings.TrimLeft(text[from:i], " \t")
-	return lead != "" && !strings.ContainsRune("#-*+>|•", rune(lead[0])) && !listItem(lead)
+	return lead != "" && !blockLine(lead)
 }
 
 // maxFootnote bounds the length in bytes of a footnote marker.
