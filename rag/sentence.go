@@ -93,16 +93,18 @@ type wrappedParagraph struct {
 }
 
 // Bounds of hard-wrapped lines, in runes: every line but the last at least
-// wrapMinShare of the longest, which is at most wrapMaxWidth.
+// wrapMinShare of the longest, which is wrapMinWidth to wrapMaxWidth long
+// (shorter lines of even length are verse, addresses or lists).
 const (
 	wrapMinShare = 0.6
+	wrapMinWidth = 40
 	wrapMaxWidth = 120
 )
 
 // at reports whether the line break at text[i] wraps a hard-wrapped
 // paragraph (lines between blank ones): three lines or more, none a list
 // item, heading or quotation, every one but the last of nearly the longest
-// one's length, that at most wrapMaxWidth runes: text wrapped at a fixed
+// one's length, that wrapMinWidth to wrapMaxWidth runes: text wrapped at a fixed
 // width, where a line break is a space. Headings and datelines above a
 // paragraph of long lines, and lists, are not.
 func (p *wrappedParagraph) at(text string, i int) bool {
@@ -135,7 +137,7 @@ func (p *wrappedParagraph) at(text string, i int) bool {
 		lens[k] = utf8.RuneCountInString(l)
 		width = max(width, lens[k])
 	}
-	if width > wrapMaxWidth {
+	if width < wrapMinWidth || width > wrapMaxWidth {
 		return false
 	}
 	for _, n := range lens[:len(lens)-1] {

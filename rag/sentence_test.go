@@ -2,7 +2,10 @@ package rag
 
 import (
 	"slices"
+	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/newsrag/newsrag/corpus"
 )
@@ -26,6 +29,7 @@ func TestSentences(t *testing.T) {
 		{"a hard-wrapped paragraph", "Heading line\n\nThe drones target refineries and depots deep\nRussia, said the commander of the unit.\nIt was his first interview since the\nwar began.", []string{"Heading line", "The drones target refineries and depots deep\nRussia, said the commander of the unit.", "It was his first interview since the\nwar began."}},
 		{"a wrapped paragraph ends at its blank line", "The drones target refineries and depots deep\ninside Russia, said the commander of the\nunit in charge of them all\n\nthe next paragraph starts here.", []string{"The drones target refineries and depots deep\ninside Russia, said the commander of the\nunit in charge of them all", "the next paragraph starts here."}},
 		{"a blank line before a lower-case word", "the unit in charge of them all\n\nand a new paragraph.", []string{"the unit in charge of them all", "and a new paragraph."}},
+		{"short lines of even length", "Roses are red\nViolets are blue\nSugar is sweet\nAnd so are you", []string{"Roses are red", "Violets are blue", "Sugar is sweet", "And so are you"}},
 		{"a bulleted list", "• Unified strategy for air defense\n• Fast-tracking aid and equipment\n• Sanctions on the\nshadow fleet", []string{"• Unified strategy for air defense", "• Fast-tracking aid and equipment", "• Sanctions on the", "shadow fleet"}},
 		{"a heading above long lines", "The UK's Role: Starmer's First Major Move\nThe prime minister said the UK, France and Ukraine will work together on a peace deal that could be presented to the US.\nThe countries committed to working together on this deal would form a coalition.", []string{"The UK's Role: Starmer's First Major Move", "The prime minister said the UK, France and Ukraine will work together on a peace deal that could be presented to the US.", "The countries committed to working together on this deal would form a coalition."}},
 		{"line breaks that end", "Key points:\nthe first\n- a list item\ncontinued here\n1. an item\nand more\nBy Jane Smith\nLondon", []string{"Key points:", "the first", "- a list item", "continued here", "1. an item", "and more", "By Jane Smith", "London"}},
@@ -62,4 +66,63 @@ func BenchmarkSentences(b *testing.B) {
 			sentences(a.Text)
 		}
 	}
+}
+
+// FuzzSentences checks that any text splits without panicking into
+// ordered, non-overlapping sentences that hold every non-space character
+// of it, none starting or ending with white space.
+func FuzzSentences(f *testing.F) {
+	for _, s := range []string{"One two. Three four! Five?", "Mr. Smith met Dr. Jones.\n\nThey talked.",
+		"It burned.[citation needed] Then.[a][b]", "The drones struck fuel\nrefineries, the commander\nsaid.",
+		"a line of some length here\nanother line of some length\nand a last\n\n- item\n1. item", "[", ".[", "x.[ab"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		covered := make([]bool, len(text))
+		prev := 0
+		for _, s := range sentences(text) {
+			if s.Start < prev || s.End <= s.Start || s.End > len(text) {
+				t.Fatalf("%q: span %v after %d", text, s, prev)
+			}
+			txt := text[s.Start:s.End]
+			if strings.TrimSpace(txt) != txt {
+				t.Errorf("%q: sentence %q has surrounding space", text, txt)
+			}
+			for i := s.Start; i < s.End; i++ {
+				covered[i] = true
+			}
+			prev = s.End
+			isStatement(txt)
+		}
+		for i, c := range []byte(text) {
+			if !covered[i] && !unicode.IsSpace(rune(c)) && c < utf8.RuneSelf {
+				t.Fatalf("%q: byte %d (%q) is in no sentence", text, i, c)
+			}
+		}
+	})
+}
+
+// FuzzWholeSentence checks that completing a passage's edge sentence never
+// panics and returns a span of the article that holds the piece.
+func FuzzWholeSentence(f *testing.F) {
+	f.Add("The university is old.\n\nIts faculty includes biologist E. O. Wilson and critic Helen Vendler. It grew.", 30, 60)
+	f.Add("word word, word word word", 5, 12)
+	f.Fuzz(func(t *testing.T, text string, from, to int) {
+		if from < 0 || to > len(text) || from >= to {
+			return
+		}
+		p := Passage{ArticleID: "a", Start: from, End: to, Text: text[from:to]}
+		ss := sentences(p.Text)
+		if len(ss) == 0 {
+			return
+		}
+		a := &corpus.Article{ID: "a", Text: text}
+		for _, s := range []span{ss[0], ss[len(ss)-1]} {
+			start, end := from+s.Start, from+s.End
+			ws, we := wholeSentence(a, p, start, end)
+			if ws < 0 || we > len(text) || ws > start || we < end {
+				t.Fatalf("%q [%d,%d): piece [%d,%d) completed to [%d,%d)", text, from, to, start, end, ws, we)
+			}
+		}
+	})
 }
