@@ -464,20 +464,24 @@ func wholeSentence(a *corpus.Article, p Passage, start, end int) (int, int) {
 	if !cutStart && !cutEnd {
 		return start, end
 	}
-	// Sentences end at line breaks: the whole one lies within the line.
-	lineStart := max(strings.LastIndexByte(a.Text[:start], '\n')+1, start-maxWholeSentence)
-	lineEnd := len(a.Text)
-	if i := strings.IndexByte(a.Text[end:], '\n'); i >= 0 {
-		lineEnd = end + i
+	// Sentences end at blank lines: the whole one lies within its
+	// paragraph (several lines when the text is hard-wrapped).
+	from := max(0, start-maxWholeSentence)
+	if i := strings.LastIndex(a.Text[:start], "\n\n"); i >= 0 {
+		from = max(from, i+2)
 	}
-	lineEnd = min(lineEnd, end+maxWholeSentence)
-	for _, s := range sentences(a.Text[lineStart:lineEnd]) {
-		ws, we := lineStart+s.Start, lineStart+s.End
+	to := len(a.Text)
+	if i := strings.Index(a.Text[end:], "\n\n"); i >= 0 {
+		to = end + i
+	}
+	to = min(to, end+maxWholeSentence)
+	for _, s := range sentences(a.Text[from:to]) {
+		ws, we := from+s.Start, from+s.End
 		if ws <= start && we >= end {
 			// A span that reached a bound of the scan may be a piece
 			// itself: keep the passage's.
-			if ws == lineStart && lineStart > 0 && a.Text[lineStart-1] != '\n' ||
-				we == lineEnd && lineEnd < len(a.Text) && a.Text[lineEnd] != '\n' ||
+			if ws == from && from > 0 && a.Text[from-1] != '\n' ||
+				we == to && to < len(a.Text) && a.Text[to] != '\n' ||
 				we-ws > maxWholeSentence {
 				return start, end
 			}
@@ -497,7 +501,7 @@ func cutBefore(text string, i int) bool {
 	}
 	t = strings.TrimRight(t, `"'”’)]»`)
 	r, _ := utf8.DecodeLastRuneInString(t)
-	return !strings.ContainsRune(".!?…:", r)
+	return !strings.ContainsRune(".!?…", r)
 }
 
 // cutAfter reports whether offset i of text falls inside a sentence: the

@@ -381,6 +381,9 @@ func TestWholeSentence(t *testing.T) {
 	le := ls + len(long)
 	cut := strings.Index(text, "Shakespeare")
 	whole := [2]int{ls, le}
+	wrappedText := "Its faculty includes biologist E. O. Wilson, cognitive\nscientist Steven Pinker, Shakespeare scholar Stephen\nGreenblatt and critic Helen Vendler of the English\ndepartment."
+	wrapped := &corpus.Article{ID: "w", Text: wrappedText}
+	wcut := strings.Index(wrappedText, "Shakespeare")
 	for _, c := range []struct {
 		name       string
 		a          *corpus.Article
@@ -393,13 +396,16 @@ func TestWholeSentence(t *testing.T) {
 		{"inside it at both ends", a, Passage{ArticleID: "a", Start: ls + 13, End: cut - 1}, ls + 13, cut - 1, whole},
 		{"whole sentences", a, Passage{ArticleID: "a", Start: ls, End: le}, ls, le, whole},
 		{"its first sentence, the passage ending at a line", a, Passage{ArticleID: "a", Start: le + 1, End: len(text) - 15}, le + 1, len(text) - 15, [2]int{le + 1, len(text) - 15}},
+		{"a hard-wrapped sentence cut", wrapped, Passage{ArticleID: "w", Start: 0, End: wcut - 1}, 0, wcut - 1, [2]int{0, len(wrappedText)}},
 		{"another article", &corpus.Article{ID: "b", Text: text}, Passage{ArticleID: "a", Start: 0, End: cut - 1}, ls, cut - 1, [2]int{ls, cut - 1}},
 		{"no article", nil, Passage{ArticleID: "a", Start: 0, End: cut - 1}, ls, cut - 1, [2]int{ls, cut - 1}},
 	} {
-		c.p.Text = text[c.p.Start:c.p.End]
+		if c.a != nil {
+			c.p.Text = c.a.Text[c.p.Start:c.p.End]
+		}
 		s, e := wholeSentence(c.a, c.p, c.start, c.end)
 		if [2]int{s, e} != c.want {
-			t.Errorf("%s: got %q, want %q", c.name, text[s:e], text[c.want[0]:c.want[1]])
+			t.Errorf("%s: got [%d, %d), want %v", c.name, s, e, c.want)
 		}
 	}
 	// Past maxWholeSentence bytes the piece stays as the passage has it.
