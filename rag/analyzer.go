@@ -11,12 +11,14 @@ import (
 
 // analyzerVersion names the analysis below; it changes whenever the terms
 // produced for a text change, so caches of analysed text are invalidated.
-const analyzerVersion = "en-3"
+// (en-4 named a trial that was not kept.)
+const analyzerVersion = "en-5"
 
 // Analyzer turns English text into index terms: Unicode word segmentation,
 // lower-casing, possessive stripping, an acronym's plural to the acronym
 // ("NGOs" to "ngo"), stop-word removal, irregular verbs' past forms to the
-// verb ("said" to "say") and Snowball (Porter2) stemming. It is safe for concurrent use and caches stems.
+// verb ("said" to "say"), news names' other spellings to one ("Kiev" to
+// "Kyiv") and Snowball (Porter2) stemming. It is safe for concurrent use and caches stems.
 type Analyzer struct {
 	mu    sync.RWMutex
 	stems map[string]string
@@ -54,6 +56,8 @@ func (a *Analyzer) term(w string) (string, bool) {
 	}
 	s = w
 	if v, ok := irregular[w]; ok {
+		s = v
+	} else if v, ok := spellings[w]; ok {
 		s = v
 	}
 	s = english.Stem(s, true)

@@ -28,6 +28,8 @@ func TestAnalyzerTerms(t *testing.T) {
 		// An acronym's plural meets the acronym; words ending in s do not
 		// lose it for being capitalised.
 		{"NGOs and the NGO; MPs, an MP; CEOs' pay; F16s", []string{"ngo", "ngo", "mp", "mp", "ceo", "pay", "f16"}},
+		// Names spelt several ways meet; a name one edit away does not.
+		{"Zelensky, Zelenskyy, Zelenskiy; Kiev and Kyiv; Gadhafi Gaddafi; Davis David", []string{"zelenskyy", "zelenskyy", "zelenskyy", "kyiv", "kyiv", "gaddafi", "gaddafi", "davi", "david"}},
 		{"BUS, Gas, US, Its, Mrs Paris", []string{"bus", "gas", "us", "mrs", "pari"}},
 	}
 	a := NewAnalyzer()

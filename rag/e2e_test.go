@@ -161,6 +161,15 @@ func TestEndToEndExtractive(t *testing.T) {
 			t.Errorf("answer lacks %q: %s", want, ans.Answer)
 		}
 	}
+	// A name spelt otherwise than the corpus does: "Zelensky" is its
+	// "Zelenskyy".
+	ans, err = e.Ask(context.Background(), Request{Question: "What did Zelensky announce?"}, Stream{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ans.Answerable || !strings.Contains(ans.Answer, "announced the formation") {
+		t.Errorf("the other spelling: answerable %v, %q", ans.Answerable, ans.Answer)
+	}
 	// A question the corpus cannot answer.
 	ans, err = e.Ask(context.Background(), Request{Question: "What is the boiling point of liquid nitrogen?"}, Stream{})
 	if err != nil {

@@ -35,3 +35,20 @@ var irregular = map[string]string{
 	"swam": "swim", "swum": "swim", "drank": "drink", "strove": "strive", "striven": "strive",
 	"dug": "dig", "stuck": "stick", "spun": "spin",
 }
+
+// spellings maps other spellings of names that news writes several ways
+// (transliterations, mostly of Ukrainian, Russian and Arabic names) to one
+// of them, so that a question's "Zelensky" finds an article's "Zelenskyy"
+// and "Kiev" finds "Kyiv". Only whole words are mapped: a name that is one
+// edit from another ("Davis", "David") is another name, and a spelling
+// that names someone else ("Vladimir" Putin) or many people ("Mohammed")
+// is left alone.
+var spellings = map[string]string{
+	"zelensky": "zelenskyy", "zelenskiy": "zelenskyy", "zelenskii": "zelenskyy", "zelenski": "zelenskyy",
+	"volodimir": "volodymyr", "kiev": "kyiv", "kharkov": "kharkiv", "odessa": "odesa", "lugansk": "luhansk",
+	"nikolaev": "mykolaiv", "mykolayiv": "mykolaiv", "zaporizhia": "zaporizhzhia",
+	"zaporozhye": "zaporizhzhia", "dnepr": "dnipro", "dnieper": "dnipro", "lvov": "lviv",
+	"chernobyl": "chornobyl", "artemovsk": "bakhmut", "navalnyy": "navalny",
+	"qaddafi": "gaddafi", "gadhafi": "gaddafi", "kadhafi": "gaddafi", "qadhafi": "gaddafi",
+	"qaida": "qaeda", "daesh": "isis", "isil": "isis",
+}
