@@ -18,7 +18,8 @@ const analyzerVersion = "en-5"
 // lower-casing, possessive stripping, an acronym's plural to the acronym
 // ("NGOs" to "ngo"), stop-word removal, irregular verbs' past forms to the
 // verb ("said" to "say"), news names' other spellings to one ("Kiev" to
-// "Kyiv") and Snowball (Porter2) stemming. It is safe for concurrent use and caches stems.
+// "Kyiv") and Snowball (Porter2) stemming. It is safe for concurrent use
+// and caches stems.
 type Analyzer struct {
 	mu    sync.RWMutex
 	stems map[string]string
