@@ -134,7 +134,7 @@ func Build(ctx context.Context, articles []corpus.Article, cfg BuildConfig) (*In
 	chunker := NewChunker(cfg.Chunking, counter)
 	fp := cfg.Embedder.Fingerprint()
 	prev := cfg.Previous
-	if prev != nil && (!sameModel(prev.fingerprint, fp) || prev.chunking != chunker.Config() || prev.chunker != chunkerVersion) {
+	if prev != nil && (!sameModel(prev.fingerprint, fp) || !prev.chunkedBy(chunker)) {
 		prev = nil
 	}
 

@@ -13,11 +13,10 @@ type span struct{ Start, End int }
 // surrounding whitespace excluded. Paragraph breaks (blank lines) and line
 // breaks end a sentence, except a line break inside a sentence of
 // hard-wrapped text (see wrappedParagraph and softWrap); within a line a
-// sentence ends at '.', '!' or
-// '?' (plus closing quotes and brackets, and footnote markers such as
-// "[1]" or "[citation needed]") followed by a space and an
-// upper-case letter, digit or opening quote, unless the word before the
-// period is a known abbreviation or a single initial.
+// sentence ends at '.', '!' or '?' (plus closing quotes and brackets, and
+// footnote markers such as "[1]" or "[citation needed]") followed by a
+// space and an upper-case letter, digit or opening quote, unless the word
+// before the period is a known abbreviation or a single initial.
 func sentences(text string) []span {
 	return sentencesUntil(text, nil)
 }
@@ -179,15 +178,8 @@ func lineFollows(text string, i int) bool {
 // letter. A line break before a capital still ends the sentence, as
 // headings, datelines and list items need.
 func softWrap(text string, start, i int) bool {
-	if strings.HasSuffix(strings.TrimRight(text[:i], " \t\r"), "\n") {
-		return false // a blank line
-	}
-	k := i + 1
-	for k < len(text) && (text[k] == ' ' || text[k] == '\t') {
-		k++
-	}
-	next, _ := utf8.DecodeRuneInString(text[k:])
-	if k >= len(text) || !unicode.IsLower(next) {
+	next, _ := utf8.DecodeRuneInString(strings.TrimLeft(text[i+1:], " \t"))
+	if !unicode.IsLower(next) {
 		return false
 	}
 	line := strings.TrimRightFunc(text[start:i], unicode.IsSpace)

@@ -27,12 +27,17 @@ func unchanged(ix *Index, articles []corpus.Article) bool {
 }
 
 // chunkedAsConfigured reports whether ix's chunks are those e's chunker
-// would make: the same chunking settings and chunker version. An index of
-// an older chunker is re-chunked at the next ingest even when no article
-// changed.
+// would make. An index of an older chunker is re-chunked at the next ingest
+// even when no article changed.
 func (e *Engine) chunkedAsConfigured(ix *Index) bool {
 	counter, _ := e.cfg.Embedder.(embed.TokenCounter)
-	return ix.chunker == chunkerVersion && ix.chunking == NewChunker(e.cfg.Chunking, counter).Config()
+	return ix.chunkedBy(NewChunker(e.cfg.Chunking, counter))
+}
+
+// chunkedBy reports whether ix's chunks are those c makes: the same
+// chunking settings and chunker version.
+func (ix *Index) chunkedBy(c *Chunker) bool {
+	return ix.chunker == chunkerVersion && ix.chunking == c.Config()
 }
 
 // sameAlternate compares alternates by value (dates as instants).
