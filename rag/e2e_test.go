@@ -170,6 +170,18 @@ func TestEndToEndExtractive(t *testing.T) {
 	if !ans.Answerable || !strings.Contains(ans.Answer, "announced the formation") {
 		t.Errorf("the other spelling: answerable %v, %q", ans.Answerable, ans.Answer)
 	}
+	// Asked how far, numbers of something else are no answer: 24
+	// helicopters that flew to Uzbekistan (the Kabul article) were quoted
+	// before passages were preferred for a distance.
+	ans, err = e.Ask(context.Background(), Request{Question: "How far can the drones fly?"}, Stream{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range ans.Citations {
+		if c.ArticleID != dronesArticle {
+			t.Errorf("how far the drones fly: cites %q: %s", c.ArticleID, ans.Answer)
+		}
+	}
 	// A question the corpus cannot answer.
 	ans, err = e.Ask(context.Background(), Request{Question: "What is the boiling point of liquid nitrogen?"}, Stream{})
 	if err != nil {

@@ -19,7 +19,7 @@ type SentenceFeatures [numSentenceFeatures]float64
 var SentenceFeatureNames = [numSentenceFeatures]string{
 	sfLex:           "lex",            // share of the question's IDF weight the sentence holds
 	sfDense:         "dense",          // cosine of the question's and the sentence's embeddings
-	sfKindNumber:    "kind_number",    // asks how many/much… and the sentence holds a number beyond the question's words
+	sfKindNumber:    "kind_number",    // asks how many/much… and the sentence holds a number beyond the question's words (asked how far, long…: in its units)
 	sfKindDate:      "kind_date",      // asks when/what year… and the sentence holds a year, month or number
 	sfKindName:      "kind_name",      // asks who… and the sentence holds a name (a capitalised word inside it) beyond the question's
 	sfKindPlace:     "kind_place",     // asks where… and the sentence holds a name beyond the question's
@@ -267,6 +267,7 @@ type sentenceScorer struct {
 	what   bool              // it asks what or which
 	pct    bool              // it asks for a percentage
 	pairs  map[string]bool   // its consecutive word pairs, "w1 w2", stop words kept
+	units  []map[string]bool // the units a measure it asks for counts in (how far, how long…), nil for none
 }
 
 // wordPairs returns the consecutive pairs of text's normalised words,
@@ -332,6 +333,9 @@ func newSentenceScorer(a *Analyzer, question string, qw queryWeights) *sentenceS
 	s.why = strings.Contains(l, " why ")
 	s.what = s.ask == askNone && (strings.Contains(l, " what ") || strings.Contains(l, " which "))
 	s.pct = strings.Contains(l, "percent") || strings.Contains(l, "proportion") || strings.Contains(l, " share ")
+	if s.ask == askNumber {
+		s.units = unitsAsked(question)
+	}
 	type tw struct {
 		t string
 		w float64
@@ -400,8 +404,12 @@ func (s *sentenceScorer) lexical(c *sentenceCandidate, f *SentenceFeatures) {
 	var rarePos, ansPos []int
 	holds, names := false, 0
 	prevEnd, k := -1, 0
+	num := -1 // asked for a measure: the last number without its unit yet
 	forEachWord(c.text, func(w string, start, end int) {
 		defer func() { prevEnd, k = end, k+1 }()
+		if num >= 0 && k-num <= maxUnitGap+1 && isUnit(w, s.units) {
+			holds, ansPos, num = true, append(ansPos, num), -1
+		}
 		t, ok := s.a.term(w)
 		if ok && s.rare[s.question(t)] > 0 {
 			rarePos = append(rarePos, k)
@@ -424,6 +432,9 @@ func (s *sentenceScorer) lexical(c *sentenceCandidate, f *SentenceFeatures) {
 		switch s.ask {
 		case askNumber:
 			isAns = hasNumber(w) || numberWords[strings.ToLower(w)]
+			if isAns && s.units != nil && !isUnit(w, s.units) {
+				isAns, num = false, k // a measure only with its unit
+			}
 		case askMoney:
 			isAns = isMoney(c.text, w, start)
 		case askDate:

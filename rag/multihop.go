@@ -286,11 +286,11 @@ func (r *Retriever) bySentenceMatch(question string, qw queryWeights, cands []*c
 	if len(cands) < 2 || len(qw.ids) == 0 {
 		return
 	}
-	numeric := numericQuestion(question)
+	number := numberCheck(question)
 	match := make(map[*candidate]float64, len(cands))
 	for _, c := range cands {
 		title, _ := qw.mask(r.analyzer, c.Article.Title)
-		match[c] = r.sentenceMatch(&qw, title, c, numeric)
+		match[c] = r.sentenceMatch(&qw, title, c, number)
 	}
 	slices.SortStableFunc(cands, func(a, b *candidate) int { return cmp.Compare(match[b], match[a]) })
 }

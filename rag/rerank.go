@@ -17,7 +17,8 @@ import (
 // that one sentence, or two adjacent ones, contain, plus the question's
 // bigrams found in order, with the article title counting as part of every
 // window; a window holding a number is preferred when the question asks for
-// one ("when", "how many", …). An article's first chunk, its lede, gets a
+// one ("when", "how many", …; asked how far or how long, a number in its
+// units: see measure.go). An article's first chunk, its lede, gets a
 // small boost: a news article states its main facts first, and every chunk
 // of an article shares its title, so without it the lede ties with the
 // article's other chunks.
@@ -165,8 +166,9 @@ func (qw *queryWeights) mask(a *Analyzer, text string) (m, bi uint64) {
 // the candidate's chunk, in [0,1]. Windows are one sentence or two adjacent ones, and
 // may reach one sentence beyond the chunk on either side (within its
 // paragraph), since a chunk's first sentence often names its subject only
-// in the sentence before.
-func (r *Retriever) sentenceMatch(qw *queryWeights, title uint64, c *candidate, numeric bool) float64 {
+// in the sentence before. number, when the question asks for one, tells
+// the windows that hold it (see numberCheck).
+func (r *Retriever) sentenceMatch(qw *queryWeights, title uint64, c *candidate, number func(string) bool) float64 {
 	if qw.total == 0 {
 		return 0
 	}
@@ -190,8 +192,8 @@ func (r *Retriever) sentenceMatch(qw *queryWeights, title uint64, c *candidate, 
 	nums := make([]bool, len(spans))
 	for i, s := range spans {
 		masks[i], bis[i] = qw.mask(r.analyzer, text[s.Start:s.End])
-		if numeric {
-			nums[i] = hasNumber(text[s.Start:s.End])
+		if number != nil {
+			nums[i] = number(text[s.Start:s.End])
 		}
 	}
 	best := 0.0
@@ -273,7 +275,7 @@ func (r *Retriever) rerank(question string, qw queryWeights, list []*candidate, 
 	if n <= 1 {
 		return
 	}
-	numeric := numericQuestion(question)
+	number := numberCheck(question)
 	if len(qw.ids) == 0 {
 		return
 	}
@@ -284,7 +286,7 @@ func (r *Retriever) rerank(question string, qw queryWeights, list []*candidate, 
 			tm, _ = qw.mask(r.analyzer, c.Article.Title)
 			titles[c.Article] = tm
 		}
-		c.score = (1-r.weights.share)*c.score + r.weights.share*r.sentenceMatch(&qw, tm, c, numeric)
+		c.score = (1-r.weights.share)*c.score + r.weights.share*r.sentenceMatch(&qw, tm, c, number)
 		if strings.TrimSpace(c.Article.Text[:c.Chunk.Start]) == "" { // the article's first chunk
 			c.score += r.weights.lede
 		}
