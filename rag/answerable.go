@@ -730,6 +730,7 @@ func (e *Engine) Assess(ctx context.Context, req Request) (Features, float64, er
 	if err != nil {
 		return Features{}, 0, err
 	}
+	req.Question, _ = e.spellCorrected(ctx, st, req.Question)
 	if err := e.cpu.Acquire(ctx, 1); err != nil {
 		return Features{}, 0, err
 	}

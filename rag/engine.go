@@ -271,6 +271,7 @@ func (e *Engine) Search(ctx context.Context, req Request) ([]Passage, error) {
 	if err != nil {
 		return nil, err
 	}
+	req.Question, _ = e.spellCorrected(ctx, st, req.Question)
 	r, err := e.retrieve(ctx, st, req)
 	if err != nil {
 		return nil, err
@@ -356,6 +357,7 @@ func (e *Engine) Ask(ctx context.Context, req Request, s Stream) (*Answer, error
 	}
 	query := req
 	query.Question = e.standalone(ctx, req)
+	query.Question, ans.Corrections = e.spellCorrected(ctx, st, query.Question)
 	p, err := e.prepare(ctx, st, query)
 	if err != nil {
 		return nil, err

@@ -115,9 +115,12 @@ type Answer struct {
 	Passages []Passage `json:"passages"`
 	// InvalidCitations are markers the model wrote that named no passage;
 	// they were removed from Answer.
-	InvalidCitations []int   `json:"invalid_citations,omitempty"`
-	Model            string  `json:"model"`
-	Timings          Timings `json:"timings"`
+	InvalidCitations []int `json:"invalid_citations,omitempty"`
+	// Corrections are the question's misspelt words that were corrected
+	// before retrieval (see spelling.go).
+	Corrections []Correction `json:"corrections,omitempty"`
+	Model       string       `json:"model"`
+	Timings     Timings      `json:"timings"`
 }
 
 // Stream receives an answer as it is produced. Either field may be nil.

@@ -87,3 +87,24 @@ func TestBrowserShowsUnsure(t *testing.T) {
 		t.Errorf("notice %q", note)
 	}
 }
+
+// TestBrowserShowsCorrections: the page says which misspelt words of the
+// question were corrected before searching.
+func TestBrowserShowsCorrections(t *testing.T) {
+	requireBrowser(t)
+	f := unsureFake()
+	f.answer.Unsure = false
+	f.answer.Corrections = []rag.Correction{{From: "amunition", To: "ammunition"}}
+	s := newTestServer(t, f, Config{})
+	base := serve(t, s)
+	ctx := browser(t, 1280, 800)
+	doSteps(t, ctx, "ask",
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.CSS("#question")),
+		chromedp.SendKeys(chromedp.CSS("#question"), "amunition"+kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS(".answer .answer-meta")))
+	note := run(t, ctx, "notice", chromedp.Text(chromedp.CSS(".answer .notice.corrected")))
+	if want := "Searched for ammunition (you typed “amunition”)."; note != want {
+		t.Errorf("notice %q, want %q", note, want)
+	}
+}

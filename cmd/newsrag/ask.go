@@ -66,6 +66,9 @@ answer. With no index yet, the corpus is indexed first.`,
 // printAnswerTail ends a streamed answer: its label and the sources.
 func printAnswerTail(w io.Writer, ans *rag.Answer) {
 	fmt.Fprintln(w)
+	if len(ans.Corrections) > 0 {
+		fmt.Fprintf(w, "\n(searched for %s)", corrected(ans.Corrections))
+	}
 	switch {
 	case !ans.Answerable:
 		fmt.Fprintln(w, "\n(not answerable from the corpus)")
@@ -175,4 +178,14 @@ func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// corrected describes the corrections of misspelt words made before
+// retrieval: `"ammunition" for "amunition"`.
+func corrected(cs []rag.Correction) string {
+	parts := make([]string, len(cs))
+	for i, c := range cs {
+		parts[i] = fmt.Sprintf("%q for %q", c.To, c.From)
+	}
+	return strings.Join(parts, ", ")
 }

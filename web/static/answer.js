@@ -94,6 +94,10 @@ export class TurnView {
     this.copyButton = el('button', { type: 'button', className: 'tool', onclick: () => this.copy() }, icon(ICONS.copy), 'Copy');
     this.regenButton = el('button', { type: 'button', className: 'tool', onclick: () => this.actions.onRegenerate(this) }, icon(ICONS.regenerate), 'Regenerate');
     const notices = [];
+    if (answer.corrections && answer.corrections.length) {
+      notices.push(el('p', { className: 'notice corrected' }, 'Searched for ',
+        ...answer.corrections.flatMap((c, i) => [i ? ', ' : '', el('strong', { text: c.to }), ` (you typed “${c.from}”)`]), '.'));
+    }
     if (answer.complete === false) {
       notices.push(el('p', { className: 'notice incomplete', role: 'status' }, el('strong', { text: 'Incomplete answer. ' }),
         'The language model stopped before finishing; what is shown is all that arrived.'));

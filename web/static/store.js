@@ -91,6 +91,7 @@ export function keptAnswer(result, seconds) {
     complete: result.complete !== false,
     grounded: result.grounded !== false,
     unsure: !!result.unsure,
+    corrections: result.corrections || [],
     seconds,
     citations,
     passages,
