@@ -372,6 +372,11 @@ func ChooseSentences(ranked []ChoiceCandidate, max int, m *ExtractModel) []int {
 //     for "how many"), the sentence before it, when that one holds it: "the
 //     UK, France and Ukraine will work together on a peace deal" before "the
 //     countries committed to this deal would form a coalition";
+//   - before a sentence that restates the question (fewer than a quarter
+//     of its terms are new) and refers back, the sentence before it,
+//     whatever the question asks: "All of this set the stage for Merit's
+//     role in the NSFNET project" says what did only in the sentence
+//     before;
 //   - after a sentence that ends with a colon ("Dmitry Peskov said:"), the
 //     sentence it introduces.
 //
@@ -416,6 +421,8 @@ func withContext(question string, chosen, cands []*sentenceCandidate, passages [
 			if add, before = neighbour(c, -1), true; add != nil && !holdsKind(k, add.text, qwords) {
 				add = nil
 			}
+		case c.features[sfRestates] == 1 && leansOnPrevious(c.text):
+			add, before = neighbour(c, -1), true
 		}
 		if add == nil || slices.ContainsFunc(out, func(o *sentenceCandidate) bool {
 			return o.passage == add.passage && o.start == add.start

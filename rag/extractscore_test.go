@@ -312,6 +312,15 @@ func TestWithContext(t *testing.T) {
 			t.Errorf("%s: got %v, want %v", c.name, texts(got), texts(c.want))
 		}
 	}
+	// A sentence that restates the question and refers back is preceded by
+	// the sentence it refers to, whatever the question asks.
+	restates := cand(0, 1, 54, 114)
+	restates.features[sfRestates] = 1
+	got0 := withContext("What would the countries committed to this deal form?", []*sentenceCandidate{restates, other},
+		[]*sentenceCandidate{before, restates, later, other}, passages, 3, nil)
+	if want := []*sentenceCandidate{before, restates, other}; !slices.Equal(got0, want) {
+		t.Errorf("restating: got %v, want %v", texts(got0), texts(want))
+	}
 	// A sentence ending with a colon is followed by the one it introduces,
 	// whole when that one opens a quotation of several sentences.
 	speech := &corpus.Article{ID: "a", Text: "The minister said:\n\n\"We will not wait. Help must come now.\" Talks went on."}
