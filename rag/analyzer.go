@@ -12,10 +12,11 @@ import (
 // analyzerVersion names the analysis below; it changes whenever the terms
 // produced for a text change, so caches of analysed text are invalidated.
 // (en-4 named a trial that was not kept.)
-const analyzerVersion = "en-5"
+const analyzerVersion = "en-6"
 
 // Analyzer turns English text into index terms: Unicode word segmentation,
-// lower-casing, possessive stripping, an acronym's plural to the acronym
+// lower-casing, Latin diacritics folded ("Schrödinger" meets
+// "Schrodinger"), possessive stripping, an acronym's plural to the acronym
 // ("NGOs" to "ngo"), stop-word removal, irregular verbs' past forms to the
 // verb ("said" to "say"), news names' other spellings to one ("Kiev" to
 // "Kyiv") and Snowball (Porter2) stemming. It is safe for concurrent use
@@ -94,10 +95,11 @@ func acronymPlural(w string) string {
 	return "s"
 }
 
-// normalizeWord lower-cases w, folds typographic apostrophes and strips a
-// possessive "'s" or trailing apostrophe.
+// normalizeWord lower-cases w, folds Latin letters' diacritics
+// ("Erdoğan" to "erdogan", see foldLatin) and typographic apostrophes, and
+// strips a possessive "'s" or trailing apostrophe.
 func normalizeWord(w string) string {
-	w = strings.ToLower(w)
+	w = foldLatin(strings.ToLower(w))
 	if strings.ContainsRune(w, '’') {
 		w = strings.ReplaceAll(w, "’", "'")
 	}
