@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	chromem "github.com/philippgille/chromem-go"
@@ -42,6 +43,9 @@ type Index struct {
 	docs *chromem.Collection // the chunk documents, by Chunk.ID
 
 	outlets map[string]bool // words of the articles' outlet names, lower-cased
+	// properNames returns the articles' proper names (see names.go),
+	// collected on first use.
+	properNames func() *nameLexicon
 }
 
 // Fingerprint identifies the embedder the index was built with.
@@ -327,6 +331,7 @@ const metaArticle = "article_id"
 // document, which costs more than the adding.
 func (ix *Index) finish(ctx context.Context) error {
 	ix.lex = newLexicon(ix.vocab, ix.bags)
+	ix.properNames = sync.OnceValue(func() *nameLexicon { return newNameLexicon(ix.articles) })
 	coll, err := chromem.NewDB().CreateCollection("chunks", nil, noEmbedding)
 	if err != nil {
 		return fmt.Errorf("create chunk collection: %w", err)

@@ -21,8 +21,9 @@ import (
 // written and does use the correction: a corpus about the Stichting
 // Ziekenfonds keeps "Stichting", which the list would make "Stitching".
 // The list is not fuzzy matching: a word one letter from a corpus word is
-// often another word ("royalty", "loyalty"), or an unknown name the corpus
-// has no answer about ("Davis", "David").
+// often another word ("royalty", "loyalty"). Names, which no list holds,
+// are corrected against the corpus's own, for two kinds of slip only (see
+// names.go).
 
 // Correction is a word of the question that was corrected before
 // retrieval.
@@ -40,24 +41,42 @@ var misspellings = sync.OnceValue(func() map[string]string {
 	return m
 })
 
-// spellCorrected returns question with its misspelt words corrected, and
-// the corrections; question itself, and nil, when there are none. s's term
-// statistics decide which corrections are made (see above); a store that
-// fails to give them leaves the question as it is.
+// spellCorrected returns question with its misspelt words and names
+// corrected, and the corrections; question itself, and nil, when there are
+// none. s's term statistics decide which corrections are made (see above);
+// a store that fails to give them leaves the question as it is. Names are
+// corrected on the embedded index only (a remote store's articles are not
+// at hand).
 func (e *Engine) spellCorrected(ctx context.Context, s Store, question string) (string, []Correction) {
+	var names *nameLexicon
+	if ix, ok := s.(*Index); ok && ix.properNames != nil {
+		names = ix.properNames()
+	}
 	type word struct {
 		start, end int
 		to         string
+		name       bool // a name's correction (from the corpus, so known)
 	}
 	var found []word
 	var terms []string
+	first := true
 	forEachWord(question, func(w string, start, end int) {
-		to, ok := misspellings()[strings.ToLower(w)]
-		if !ok {
+		defer func() { first = false }()
+		if to, ok := misspellings()[strings.ToLower(w)]; ok {
+			found = append(found, word{start, end, matchCase(w, to), false})
+			terms = e.analyzer.Terms(e.analyzer.Terms(terms, w), to)
 			return
 		}
-		found = append(found, word{start, end, matchCase(w, to)})
-		terms = e.analyzer.Terms(e.analyzer.Terms(terms, w), to)
+		// A name, not the question's first word (capitalised anyway).
+		if r, _ := utf8.DecodeRuneInString(w); names == nil || first || !unicode.IsUpper(r) {
+			return
+		}
+		if k := normalizeWord(w); len(k) >= minNameLen && isASCII(k) {
+			if to, ok := names.correct(k); ok {
+				found = append(found, word{start, start + len(possessed(w)), to, true})
+				terms = e.analyzer.Terms(terms, w)
+			}
+		}
 	})
 	if len(found) == 0 {
 		return question, nil
@@ -80,7 +99,7 @@ func (e *Engine) spellCorrected(ctx context.Context, s Store, question string) (
 	last := 0
 	for _, w := range found {
 		from := question[w.start:w.end]
-		if known(from) || !known(w.to) {
+		if known(from) || !w.name && !known(w.to) {
 			continue
 		}
 		b.WriteString(question[last:w.start])
