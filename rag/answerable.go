@@ -165,6 +165,10 @@ func (e *Engine) features(ctx context.Context, s Store, question string, r *Retr
 	// Sentence windows of the best passages.
 	kind := answerKind(question)
 	qwords := questionWords(question)
+	units := unitsAsked(question) // asked how far or how long: a number in its units
+	holds := func(text string) bool {
+		return kind != kindNone && holdsKind(kind, text, qwords) && (kind != kindNumber || units == nil || holdsMeasure(text, units))
+	}
 	var bestWin, bestBi uint64
 	bestShare, typeFound := 0.0, false
 	bestFocus, focusType := 0.0, false
@@ -192,8 +196,8 @@ func (e *Engine) features(ctx context.Context, s Store, question string, r *Retr
 				share := qw.weight(m) / qw.total
 				if share > bestShare+1e-9 {
 					bestShare, bestWin, bestBi, bestSent = share, m, bi, base+i
-					typeFound = kind != kindNone && holdsKind(kind, text[ss[i].Start:ss[j].End], qwords)
-				} else if share > bestShare-1e-9 && !typeFound && kind != kindNone && holdsKind(kind, text[ss[i].Start:ss[j].End], qwords) {
+					typeFound = holds(text[ss[i].Start:ss[j].End])
+				} else if share > bestShare-1e-9 && !typeFound && holds(text[ss[i].Start:ss[j].End]) {
 					bestWin, bestBi, bestSent, typeFound = m, bi, base+i, true
 				}
 				if focusW == 0 {
@@ -202,8 +206,8 @@ func (e *Engine) features(ctx context.Context, s Store, question string, r *Retr
 				fs := qw.weight(m&focus) / focusW
 				if fs > bestFocus+1e-9 {
 					bestFocus = fs
-					focusType = kind != kindNone && holdsKind(kind, text[ss[i].Start:ss[j].End], qwords)
-				} else if fs > bestFocus-1e-9 && fs > 0 && !focusType && kind != kindNone && holdsKind(kind, text[ss[i].Start:ss[j].End], qwords) {
+					focusType = holds(text[ss[i].Start:ss[j].End])
+				} else if fs > bestFocus-1e-9 && fs > 0 && !focusType && holds(text[ss[i].Start:ss[j].End]) {
 					focusType = true
 				}
 			}

@@ -182,6 +182,11 @@ func TestEndToEndExtractive(t *testing.T) {
 			t.Errorf("how far the drones fly: cites %q: %s", c.ArticleID, ans.Answer)
 		}
 	}
+	// The passages found hold no distance (the article's "hundreds of
+	// miles" is in one retrieval does not reach): the answer is unsure.
+	if !ans.Unsure {
+		t.Errorf("how far the drones fly: sure (%.2f) of %q", ans.Answerability, ans.Answer)
+	}
 	// A question the corpus cannot answer.
 	ans, err = e.Ask(context.Background(), Request{Question: "What is the boiling point of liquid nitrogen?"}, Stream{})
 	if err != nil {
