@@ -202,11 +202,12 @@ type askArgs struct {
 }
 
 type askResult struct {
-	Answer     string         `json:"answer" jsonschema:"the answer, with markers [n] that refer to citations"`
-	Answerable bool           `json:"answerable" jsonschema:"false when the articles hold no answer to the question"`
-	Unsure     bool           `json:"unsure,omitempty" jsonschema:"true when the passages may not answer the question: treat the answer with care"`
-	Mode       rag.Mode       `json:"mode" jsonschema:"extracted (sentences quoted from the articles) or generated (written by an LLM)"`
-	Citations  []rag.Citation `json:"citations" jsonschema:"the cited passages: marker number n, article, outlet, date, URL and quote"`
+	Answer      string           `json:"answer" jsonschema:"the answer, with markers [n] that refer to citations"`
+	Answerable  bool             `json:"answerable" jsonschema:"false when the articles hold no answer to the question"`
+	Unsure      bool             `json:"unsure,omitempty" jsonschema:"true when the passages may not answer the question: treat the answer with care"`
+	Corrections []rag.Correction `json:"corrections,omitempty" jsonschema:"misspelt words of the question corrected before searching: from (as typed) and to (searched for)"`
+	Mode        rag.Mode         `json:"mode" jsonschema:"extracted (sentences quoted from the articles) or generated (written by an LLM)"`
+	Citations   []rag.Citation   `json:"citations" jsonschema:"the cited passages: marker number n, article, outlet, date, URL and quote"`
 }
 
 func (t mcpTools) ask(ctx context.Context, _ *mcp.CallToolRequest, in askArgs) (*mcp.CallToolResult, askResult, error) {
@@ -221,7 +222,8 @@ func (t mcpTools) ask(ctx context.Context, _ *mcp.CallToolRequest, in askArgs) (
 	if err != nil {
 		return nil, askResult{}, toolError(err)
 	}
-	out := askResult{Answer: ans.Answer, Answerable: ans.Answerable, Unsure: ans.Unsure, Mode: ans.Mode, Citations: ans.Citations}
+	out := askResult{Answer: ans.Answer, Answerable: ans.Answerable, Unsure: ans.Unsure, Corrections: ans.Corrections, Mode: ans.Mode,
+		Citations: ans.Citations}
 	if out.Citations == nil {
 		out.Citations = []rag.Citation{}
 	}

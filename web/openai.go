@@ -100,9 +100,12 @@ type ChunkChoice struct {
 type ChatCitations struct {
 	Answerable bool `json:"answerable"`
 	// Unsure: the passages may not answer the question (rag.Answer.Unsure).
-	Unsure    bool           `json:"unsure,omitempty"`
-	Mode      rag.Mode       `json:"mode"`
-	Citations []rag.Citation `json:"citations"`
+	Unsure bool `json:"unsure,omitempty"`
+	// Corrections: the question's misspelt words corrected before
+	// searching (rag.Answer.Corrections).
+	Corrections []rag.Correction `json:"corrections,omitempty"`
+	Mode        rag.Mode         `json:"mode"`
+	Citations   []rag.Citation   `json:"citations"`
 	// InvalidCitations are markers an LLM wrote that named no passage; a
 	// streamed answer may contain them, the final text does not.
 	InvalidCitations []int `json:"invalid_citations,omitempty"`
@@ -433,5 +436,6 @@ func chatCitations(ans *rag.Answer) ChatCitations {
 	if cites == nil {
 		cites = []rag.Citation{}
 	}
-	return ChatCitations{Answerable: ans.Answerable, Unsure: ans.Unsure, Mode: ans.Mode, Citations: cites, InvalidCitations: ans.InvalidCitations}
+	return ChatCitations{Answerable: ans.Answerable, Unsure: ans.Unsure, Corrections: ans.Corrections, Mode: ans.Mode, Citations: cites,
+		InvalidCitations: ans.InvalidCitations}
 }

@@ -1,13 +1,16 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/newsrag/newsrag/rag"
 )
@@ -106,5 +109,36 @@ func TestBrowserShowsCorrections(t *testing.T) {
 	note := run(t, ctx, "notice", chromedp.Text(chromedp.CSS(".answer .notice.corrected")))
 	if want := "Searched for ammunition (you typed “amunition”)."; note != want {
 		t.Errorf("notice %q, want %q", note, want)
+	}
+}
+
+// TestCorrectionsInEveryDoor: the JSON API, the chat completion's newsrag
+// field and the MCP tool's structured result say which misspelt words of
+// the question were corrected.
+func TestCorrectionsInEveryDoor(t *testing.T) {
+	f := unsureFake()
+	f.answer.Corrections = []rag.Correction{{From: "aiport", To: "airport"}}
+	s := newTestServer(t, f, Config{})
+	const want = `"corrections":[{"from":"aiport","to":"airport"}]`
+
+	rec := do(t, s.Handler(), request{method: "POST", path: "/api/ask", body: `{"question":"What happened at the aiport?"}`})
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), want) {
+		t.Errorf("/api/ask: %d %s", rec.Code, rec.Body)
+	}
+	rec = chat(t, s, `{"model":"newsrag","messages":[{"role":"user","content":"What happened at the aiport?"}]}`)
+	var cc ChatCompletion
+	if err := json.Unmarshal(rec.Body.Bytes(), &cc); err != nil || rec.Code != http.StatusOK {
+		t.Fatalf("chat: %d %s", rec.Code, rec.Body)
+	}
+	if !slices.Equal(cc.Newsrag.Corrections, f.answer.Corrections) {
+		t.Errorf("chat completion's corrections %v", cc.Newsrag.Corrections)
+	}
+	cs := mcpSession(t, f)
+	res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "ask_news", Arguments: map[string]any{"question": "What happened at the aiport?"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if structured, _ := json.Marshal(res.StructuredContent); !strings.Contains(string(structured), want) {
+		t.Errorf("MCP result %s", structured)
 	}
 }
