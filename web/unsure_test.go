@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-	"github.com/chromedp/chromedp/kb"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/newsrag/newsrag/rag"
@@ -80,11 +79,8 @@ func TestBrowserShowsUnsure(t *testing.T) {
 	s := newTestServer(t, unsureFake(), Config{})
 	base := serve(t, s)
 	ctx := browser(t, 1280, 800)
-	doSteps(t, ctx, "ask",
-		chromedp.Navigate(base+"/"),
-		chromedp.WaitVisible(chromedp.CSS("#question")),
-		chromedp.SendKeys(chromedp.CSS("#question"), "anything"+kb.Enter),
-		chromedp.WaitVisible(chromedp.CSS(".answer .answer-meta")))
+	doSteps(t, ctx, "open", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#question")))
+	ask(t, ctx, "anything")
 	note := run(t, ctx, "notice", chromedp.Text(chromedp.CSS(".answer .notice.unsure")))
 	if !strings.Contains(note, "Not sure") {
 		t.Errorf("notice %q", note)
@@ -101,11 +97,8 @@ func TestBrowserShowsCorrections(t *testing.T) {
 	s := newTestServer(t, f, Config{})
 	base := serve(t, s)
 	ctx := browser(t, 1280, 800)
-	doSteps(t, ctx, "ask",
-		chromedp.Navigate(base+"/"),
-		chromedp.WaitVisible(chromedp.CSS("#question")),
-		chromedp.SendKeys(chromedp.CSS("#question"), "amunition"+kb.Enter),
-		chromedp.WaitVisible(chromedp.CSS(".answer .answer-meta")))
+	doSteps(t, ctx, "open", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#question")))
+	ask(t, ctx, "amunition")
 	note := run(t, ctx, "notice", chromedp.Text(chromedp.CSS(".answer .notice.corrected")))
 	if want := "Searched for ammunition (you typed “amunition”)."; note != want {
 		t.Errorf("notice %q, want %q", note, want)
