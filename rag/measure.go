@@ -26,7 +26,8 @@ func unitSet(words string) map[string]bool {
 	return m
 }
 
-// measureCues map a question's phrase to the units its answer counts in.
+// measureCues map a question's phrase to the units its answer counts in;
+// each is among numericQuestion's cues.
 var measureCues = []struct {
 	cue   string
 	units []map[string]bool
@@ -36,8 +37,6 @@ var measureCues = []struct {
 	{" how tall ", []map[string]bool{lengthUnits}},
 	{" how deep ", []map[string]bool{lengthUnits}},
 	{" how wide ", []map[string]bool{lengthUnits}},
-	{" what distance ", []map[string]bool{lengthUnits}},
-	{" what range ", []map[string]bool{lengthUnits}},
 	{" how long ", []map[string]bool{timeUnits, lengthUnits}},
 	{" how fast ", []map[string]bool{speedUnits, lengthUnits, timeUnits}}, // "30 miles an hour"
 	{" how heavy ", []map[string]bool{weightUnits}},

@@ -20,6 +20,9 @@ func TestMeasure(t *testing.T) {
 		{"How long did the siege last?", "It cost 300 lives", false},
 		{"How long is the river?", "It runs for 6,650 km", true},
 		{"How fast can it fly?", "up to 500 mph", true},
+		{"How heavy is the warhead?", "It weighs 300 kg", true},
+		{"How heavy is the warhead?", "It has 300 parts", false},
+		{"How wide is the strait?", "It is 34 km wide", true},
 		{"How many drones were launched?", "Ukraine launched 337 drones", true},
 		{"When did the Taliban enter Kabul?", "on 15 August 2021", true},
 		{"How many drones were launched?", "Ukraine launched drones", false},
@@ -30,6 +33,11 @@ func TestMeasure(t *testing.T) {
 		}
 		if got := check(c.text); got != c.want {
 			t.Errorf("%q in %q: %v, want %v", c.q, c.text, got, c.want)
+		}
+	}
+	for _, c := range measureCues { // a cue that asked for no number would never be read
+		if !numericQuestion("so" + c.cue + "is it?") {
+			t.Errorf("measure cue %q is not a numeric question's", c.cue)
 		}
 	}
 	if numberCheck("Who leads the coalition?") != nil {

@@ -265,7 +265,7 @@ var numericCues = []string{
 	" what decade", " what time", " how many", " how much", " how long", " how old", " how far",
 	" how large", " how big", " how high", " how tall", " how deep", " how fast", " how often",
 	" what percentage", " what percent", " what proportion", " what fraction", " what amount",
-	" what number", " how large", " in what year", " what age", " at what age",
+	" what number", " how large", " in what year", " what age", " at what age", " how wide", " how heavy",
 }
 
 // rerank re-scores the first n candidates of list (sorted by fused score)
