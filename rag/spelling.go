@@ -62,9 +62,10 @@ func (e *Engine) spellCorrected(ctx context.Context, s Store, question string) (
 	first := true
 	forEachWord(question, func(w string, start, end int) {
 		defer func() { first = false }()
-		if to, ok := misspellings()[strings.ToLower(w)]; ok {
-			found = append(found, word{start, end, matchCase(w, to), false})
-			terms = e.analyzer.Terms(e.analyzer.Terms(terms, w), to)
+		if base := possessed(w); misspellings()[strings.ToLower(base)] != "" {
+			to := matchCase(base, misspellings()[strings.ToLower(base)])
+			found = append(found, word{start, start + len(base), to, false})
+			terms = e.analyzer.Terms(e.analyzer.Terms(terms, base), to)
 			return
 		}
 		// A name, not the question's first word (capitalised anyway).

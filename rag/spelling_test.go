@@ -37,6 +37,7 @@ func TestSpellCorrected(t *testing.T) {
 		{"Who gathered at the Aiport?", "Who gathered at the Airport?", []Correction{{"Aiport", "Airport"}}},
 		{"WHY DID MOSCOW CALL IT TERORRISM?", "WHY DID MOSCOW CALL IT TERRORISM?", []Correction{{"TERORRISM", "TERRORISM"}}},
 		{"Amunition and terrorsim?", "Ammunition and terrorism?", []Correction{{"Amunition", "Ammunition"}, {"terrorsim", "terrorism"}}},
+		{"What was the aiport's role?", "What was the airport's role?", []Correction{{"aiport", "airport"}}},
 		{"What did the Stichting refuse?", "What did the Stichting refuse?", nil},     // the corpus's word
 		{"How long was the seige of Kabul?", "How long was the seige of Kabul?", nil}, // "siege" is not in the corpus
 		{"What do the drones target?", "What do the drones target?", nil},
