@@ -28,8 +28,8 @@ import (
 // Correction is a word of the question that was corrected before
 // retrieval.
 type Correction struct {
-	From string `json:"from"`
-	To   string `json:"to"`
+	From string `json:"from"` // the word as typed
+	To   string `json:"to"`   // the word searched for
 }
 
 // misspellings maps a lower-case misspelt word to its correction.
