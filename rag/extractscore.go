@@ -404,12 +404,12 @@ func (s *sentenceScorer) lexical(c *sentenceCandidate, f *SentenceFeatures) {
 	var rarePos, ansPos []int
 	holds, names := false, 0
 	prevEnd, k := -1, 0
-	num := -1 // asked for a measure: the last number without its unit yet
+	var measured map[int]bool // asked for a measure: the numbers with their units
+	if s.units != nil {
+		measured = measures(c.text, s.units)
+	}
 	forEachWord(c.text, func(w string, start, end int) {
 		defer func() { prevEnd, k = end, k+1 }()
-		if num >= 0 && k-num <= maxUnitGap+1 && isUnit(w, s.units) {
-			holds, ansPos, num = true, append(ansPos, num), -1
-		}
 		t, ok := s.a.term(w)
 		if ok && s.rare[s.question(t)] > 0 {
 			rarePos = append(rarePos, k)
@@ -432,8 +432,8 @@ func (s *sentenceScorer) lexical(c *sentenceCandidate, f *SentenceFeatures) {
 		switch s.ask {
 		case askNumber:
 			isAns = hasNumber(w) || numberWords[strings.ToLower(w)]
-			if isAns && s.units != nil && !isUnit(w, s.units) {
-				isAns, num = false, k // a measure only with its unit
+			if s.units != nil {
+				isAns = measured[k] // a measure only with its unit
 			}
 		case askMoney:
 			isAns = isMoney(c.text, w, start)

@@ -25,14 +25,7 @@ var latinLetters = map[rune]string{
 // foldLatin returns lower-case word w with its Latin letters' diacritics
 // folded; w itself when it has none.
 func foldLatin(w string) string {
-	ascii := true
-	for i := 0; i < len(w); i++ {
-		if w[i] >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
+	if isASCII(w) {
 		return w
 	}
 	var b strings.Builder

@@ -75,19 +75,35 @@ func isUnit(w string, sets []map[string]bool) bool {
 // holdsMeasure reports whether text holds a number counted in one of the
 // unit sets: "hundreds of miles", "500km", "2,000 nautical miles".
 func holdsMeasure(text string, units []map[string]bool) bool {
-	found, num, k := false, -1, 0
+	return len(measures(text, units)) > 0
+}
+
+// measures returns the word indexes (as forEachWord counts them) of text's
+// numbers that are counted in one of the unit sets: followed by a unit
+// within maxUnitGap words, or with one attached ("500km").
+func measures(text string, units []map[string]bool) map[int]bool {
+	var at map[int]bool
+	mark := func(k int) {
+		if at == nil {
+			at = map[int]bool{}
+		}
+		at[k] = true
+	}
+	num, k := -1, 0
 	forEachWord(text, func(w string, _, _ int) {
 		defer func() { k++ }()
 		switch {
-		case found:
 		case num >= 0 && k-num <= maxUnitGap+1 && isUnit(w, units):
-			found = true
+			mark(num)
+			num = -1
 		case hasNumber(w) || numberWords[strings.ToLower(w)]:
-			found = hasNumber(w) && isUnit(w, units)
+			if hasNumber(w) && isUnit(w, units) {
+				mark(k)
+			}
 			num = k
 		}
 	})
-	return found
+	return at
 }
 
 // numberCheck returns the test of a sentence window for the number question

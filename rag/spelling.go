@@ -62,8 +62,9 @@ func (e *Engine) spellCorrected(ctx context.Context, s Store, question string) (
 	first := true
 	forEachWord(question, func(w string, start, end int) {
 		defer func() { first = false }()
-		if base := possessed(w); misspellings()[strings.ToLower(base)] != "" {
-			to := matchCase(base, misspellings()[strings.ToLower(base)])
+		base := possessed(w)
+		if to, ok := misspellings()[strings.ToLower(base)]; ok {
+			to = matchCase(base, to)
 			found = append(found, word{start, start + len(base), to, false})
 			terms = e.analyzer.Terms(e.analyzer.Terms(terms, base), to)
 			return
