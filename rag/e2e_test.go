@@ -206,6 +206,22 @@ func TestEndToEndExtractive(t *testing.T) {
 	}
 }
 
+// TestAnswerReadsInOrder: a quoted sentence that leans on the one before
+// it and holds none of the question's words ("He said Ukraine's deep strike
+// operations are …") comes after that sentence ("“Vector”, the commander on
+// the ground, said …") when both are quoted, not before it.
+func TestAnswerReadsInOrder(t *testing.T) {
+	e := defaultCorpusEngine(t, nil)
+	ans, err := e.Ask(context.Background(), Request{Question: "Who is Vector?"}, Stream{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	named, he := strings.Index(ans.Answer, "the commander on the ground"), strings.Index(ans.Answer, "He said")
+	if named < 0 || he >= 0 && he < named {
+		t.Errorf("answer %q: want the sentence naming Vector before the one that says \"He\"", ans.Answer)
+	}
+}
+
 // TestExtractiveShowsConflictingSources: the default corpus holds two
 // accounts of who formed the "coalition of the willing" (Sky News: the UK
 // and France lead it; an undated article with no outlet: Zelenskyy

@@ -385,7 +385,9 @@ func ChooseSentences(ranked []ChoiceCandidate, max int, m *ExtractModel) []int {
 // known); one already chosen is not repeated. The answer stays within max
 // sentences: an added sentence takes the place of the last chosen one after
 // the sentence it serves whose article another chosen sentence also quotes
-// (a second source stays), and is left out when there is none.
+// (a second source stays), and is left out when there is none. Last, a
+// sentence that refers back and holds none of the question's terms follows
+// the sentence it leans on when that one is chosen too (antecedentsFirst).
 func withContext(question string, chosen, cands []*sentenceCandidate, passages []Passage, max int, article func(i int) *corpus.Article) []*sentenceCandidate {
 	k := answerKind(question)
 	qwords := questionWords(question)
@@ -446,6 +448,30 @@ func withContext(question string, chosen, cands []*sentenceCandidate, passages [
 		} else {
 			out = slices.Insert(out, i+1, add)
 		}
+		i++
+	}
+	return antecedentsFirst(out, passages)
+}
+
+// antecedentsFirst moves a chosen sentence that a later-placed chosen
+// sentence leans on (it opens "He said …" and this sentence, right before
+// it in the article, names him) to just before it, so that the answer
+// reads in the article's order there.
+func antecedentsFirst(out []*sentenceCandidate, passages []Passage) []*sentenceCandidate {
+	for i := 0; i < len(out); i++ {
+		c := out[i]
+		if len(c.held) > 0 || !leansOnPrevious(c.text) {
+			continue
+		}
+		j := slices.IndexFunc(out[i+1:], func(o *sentenceCandidate) bool {
+			return passages[o.passage].ArticleID == passages[c.passage].ArticleID &&
+				o.end <= c.start && c.start-o.end <= 3 // only the space between
+		})
+		if j < 0 {
+			continue
+		}
+		prev := out[i+1+j]
+		out = slices.Insert(slices.Delete(out, i+1+j, i+2+j), i, prev)
 		i++
 	}
 	return out

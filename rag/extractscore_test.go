@@ -291,6 +291,8 @@ func TestWithContext(t *testing.T) {
 	before := cand(0, 0, 0, 53)
 	refers := cand(0, 1, 54, 114)
 	later := cand(0, 2, 115, 142)
+	refersHeld := cand(0, 1, 54, 114)
+	refersHeld.held = []string{"coalit"}
 	other := &sentenceCandidate{passage: 1, index: 0, text: "Zelenskyy announced the formation of a coalition."}
 	passages := []Passage{{N: 1, ArticleID: "a"}, {N: 2, ArticleID: "b"}}
 	cands := []*sentenceCandidate{before, refers, later, other}
@@ -304,7 +306,10 @@ func TestWithContext(t *testing.T) {
 		{"added, the repeat of article a gives way", q, []*sentenceCandidate{refers, later, other}, 3, []*sentenceCandidate{before, refers, other}},
 		{"room left", q, []*sentenceCandidate{refers, other}, 3, []*sentenceCandidate{before, refers, other}},
 		{"no room without dropping the second source", q, []*sentenceCandidate{refers, other}, 2, []*sentenceCandidate{refers, other}},
-		{"already chosen", q, []*sentenceCandidate{refers, before}, 3, []*sentenceCandidate{refers, before}},
+		{"already chosen, and holding the question's terms", q, []*sentenceCandidate{refersHeld, before}, 3, []*sentenceCandidate{refersHeld, before}},
+		// Holding none of the question's terms, it does not answer
+		// alone: the sentence it leans on is put first ("He said …").
+		{"already chosen, holding none of them", q, []*sentenceCandidate{refers, before}, 3, []*sentenceCandidate{before, refers}},
 		{"no kind asked", "What would the countries form?", []*sentenceCandidate{refers}, 3, []*sentenceCandidate{refers}},
 	} {
 		got := withContext(c.q, c.chosen, cands, passages, c.max, nil)
