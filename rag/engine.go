@@ -265,18 +265,21 @@ func (e *Engine) current() (Store, error) {
 	return ix, nil
 }
 
-// Search retrieves passages for req.Question.
-func (e *Engine) Search(ctx context.Context, req Request) ([]Passage, error) {
+// Search retrieves passages for req.Question, its misspellings corrected
+// first.
+func (e *Engine) Search(ctx context.Context, req Request) (Found, error) {
 	st, err := e.current()
 	if err != nil {
-		return nil, err
+		return Found{}, err
 	}
-	req.Question, _ = e.spellCorrected(ctx, st, req.Question)
+	var f Found
+	req.Question, f.Corrections = e.spellCorrected(ctx, st, req.Question)
 	r, err := e.retrieve(ctx, st, req)
 	if err != nil {
-		return nil, err
+		return Found{}, err
 	}
-	return r.Passages, nil
+	f.Passages = r.Passages
+	return f, nil
 }
 
 // retrieveOnce retrieves passages for req, holding one of the engine's CPU

@@ -63,10 +63,11 @@ func TestRetrieveCollapsesNearDuplicates(t *testing.T) {
 	if _, err := e.Ingest(context.Background(), arts, IngestOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	ps, err := e.Search(context.Background(), Request{Question: "drones target refineries and ammunition depots", K: 10})
+	found, err := e.Search(context.Background(), Request{Question: "drones target refineries and ammunition depots", K: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
+	ps := found.Passages
 	seen := map[string]bool{}
 	for _, p := range ps {
 		if seen[p.Text] {

@@ -50,10 +50,11 @@ func TestIngestIncremental(t *testing.T) {
 	if _, err := e.Article("kabul"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("removed article still there: %v", err)
 	}
-	ps, err := e.Search(ctx, Request{Question: "drone factories paragraph"})
+	found, err := e.Search(ctx, Request{Question: "drone factories paragraph"})
 	if err != nil {
 		t.Fatal(err)
 	}
+	ps := found.Passages
 	if len(ps) == 0 || ps[0].ArticleID == "kabul" {
 		t.Errorf("search after re-ingest: %+v", ps)
 	}

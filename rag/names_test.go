@@ -59,6 +59,15 @@ func TestAskCorrectsName(t *testing.T) {
 	if !ans.Answerable || !strings.Contains(ans.Answer, "Shchygol") {
 		t.Errorf("answer %v %q", ans.Answerable, ans.Answer)
 	}
+	// A search corrects the query the same way, and says so.
+	found, err := e.Search(context.Background(), Request{Question: "drone strikes by Shchygl"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(found.Corrections, []Correction{{From: "Shchygl", To: "Shchygol"}}) || len(found.Passages) == 0 ||
+		!strings.Contains(found.Passages[0].Text, "Shchygol") {
+		t.Errorf("search: corrections %v, %d passages", found.Corrections, len(found.Passages))
+	}
 	st, err := e.current()
 	if err != nil {
 		t.Fatal(err)

@@ -17,10 +17,11 @@ func TestConfiguredK(t *testing.T) {
 	}
 	for _, tt := range tests {
 		e := newTestEngine(t, Config{Retrieval: RetrievalConfig{K: tt.cfgK}})
-		ps, err := e.Search(context.Background(), Request{Question: "drones Kabul coalition Russia", K: tt.reqK})
+		found, err := e.Search(context.Background(), Request{Question: "drones Kabul coalition Russia", K: tt.reqK})
 		if err != nil {
 			t.Fatal(err)
 		}
+		ps := found.Passages
 		if len(ps) != tt.want {
 			t.Errorf("config k %d, request k %d: %d passages, want %d", tt.cfgK, tt.reqK, len(ps), tt.want)
 		}

@@ -87,6 +87,14 @@ type Timings struct {
 	Total    time.Duration `json:"total_ns"`
 }
 
+// Found is what Engine.Search returns.
+type Found struct {
+	Passages []Passage // best first
+	// Corrections are the query's misspelt words that were corrected
+	// before searching (see Answer.Corrections).
+	Corrections []Correction
+}
+
 // Answer is the result of asking a question.
 type Answer struct {
 	Question   string `json:"question"`

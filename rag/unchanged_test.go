@@ -39,7 +39,8 @@ func TestIngestUnchangedWritesNothing(t *testing.T) {
 	if st.Embedded != 0 || len(a.Alternates) != 1 || a.Alternates[0].Outlet != "Wire" {
 		t.Errorf("new alternate: %+v, article alternates %+v", st, a.Alternates)
 	}
-	ps, err := e.Search(context.Background(), Request{Question: "coalition of the willing Starmer", K: 1})
+	found, err := e.Search(context.Background(), Request{Question: "coalition of the willing Starmer", K: 1})
+	ps := found.Passages
 	if err != nil || len(ps) != 1 || len(ps[0].AlsoPublished) != 1 {
 		t.Errorf("passage alternates: %v %+v", err, ps)
 	}

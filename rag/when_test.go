@@ -100,10 +100,11 @@ func TestSearchTimeWords(t *testing.T) {
 	e := newTestEngine(t, Config{Now: now})
 	articles := func(q string, f Filters) map[string]bool {
 		t.Helper()
-		ps, err := e.Search(context.Background(), Request{Question: q, K: 10, Filters: f})
+		found, err := e.Search(context.Background(), Request{Question: q, K: 10, Filters: f})
 		if err != nil {
 			t.Fatal(err)
 		}
+		ps := found.Passages
 		m := map[string]bool{}
 		for _, p := range ps {
 			m[p.ArticleID] = true
@@ -139,10 +140,11 @@ func TestSearchTimeWords(t *testing.T) {
 	}
 
 	// "latest" puts the newest article first when the scores are close.
-	ps, err := e.Search(context.Background(), Request{Question: "latest on Russia", K: 3})
+	found, err := e.Search(context.Background(), Request{Question: "latest on Russia", K: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
+	ps := found.Passages
 	if len(ps) == 0 || ps[0].ArticleID == "kabul" {
 		t.Errorf("latest: %v", ps)
 	}

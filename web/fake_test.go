@@ -113,16 +113,20 @@ func (f *fakePipeline) Ask(ctx context.Context, req rag.Request, s rag.Stream) (
 	}, nil
 }
 
-func (f *fakePipeline) Search(ctx context.Context, req rag.Request) ([]rag.Passage, error) {
+func (f *fakePipeline) Search(ctx context.Context, req rag.Request) (rag.Found, error) {
 	f.searches.Add(1)
 	if f.errBefore != nil {
-		return nil, f.errBefore
+		return rag.Found{}, f.errBefore
 	}
 	if f.block {
 		<-ctx.Done()
-		return nil, ctx.Err()
+		return rag.Found{}, ctx.Err()
 	}
-	return f.passages, nil
+	found := rag.Found{Passages: f.passages}
+	if f.answer != nil {
+		found.Corrections = f.answer.Corrections
+	}
+	return found, nil
 }
 
 // FilterMiss returns the scripted filterMiss for non-empty filters.

@@ -13,6 +13,9 @@ import (
 type SearchResponse struct {
 	Query    string        `json:"query"`
 	Passages []rag.Passage `json:"passages"`
+	// Corrections are the query's misspelt words that were corrected
+	// before searching, omitted when there are none.
+	Corrections []rag.Correction `json:"corrections,omitempty"`
 	// Note, when no passage was found because no article passes the
 	// filters, says so and names the corpus' outlets.
 	Note string `json:"note,omitempty"`
@@ -29,13 +32,13 @@ func (s *Server) handleSearch(c echo.Context) error {
 		return err
 	}
 	start := time.Now()
-	ps, err := s.p.Search(c.Request().Context(), req)
+	found, err := s.p.Search(c.Request().Context(), req)
 	if err != nil {
 		return err
 	}
 	s.metrics.retrieval.Observe(time.Since(start).Seconds())
-	resp := SearchResponse{Query: req.Question, Passages: ps}
-	if len(ps) == 0 {
+	resp := SearchResponse{Query: req.Question, Passages: found.Passages, Corrections: found.Corrections}
+	if len(found.Passages) == 0 {
 		resp.Passages = []rag.Passage{}
 		resp.Note = s.p.FilterMiss(req.Filters)
 	}

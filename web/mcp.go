@@ -168,8 +168,9 @@ type searchArgs struct {
 }
 
 type searchResult struct {
-	Passages []rag.Passage `json:"passages" jsonschema:"the passages found, best first; n numbers them from 1"`
-	Note     string        `json:"note,omitempty" jsonschema:"when nothing was found because no article passes the filters: that, and the corpus' outlets"`
+	Passages    []rag.Passage    `json:"passages" jsonschema:"the passages found, best first; n numbers them from 1"`
+	Corrections []rag.Correction `json:"corrections,omitempty" jsonschema:"misspelt words of the question corrected before searching: from (as typed) and to (searched for)"`
+	Note        string           `json:"note,omitempty" jsonschema:"when nothing was found because no article passes the filters: that, and the corpus' outlets"`
 }
 
 func (t mcpTools) search(ctx context.Context, _ *mcp.CallToolRequest, in searchArgs) (*mcp.CallToolResult, searchResult, error) {
@@ -184,12 +185,12 @@ func (t mcpTools) search(ctx context.Context, _ *mcp.CallToolRequest, in searchA
 	if err := chargeContext(ctx, req.Question); err != nil {
 		return nil, searchResult{}, toolError(err)
 	}
-	ps, err := t.p.Search(ctx, req)
+	found, err := t.p.Search(ctx, req)
 	if err != nil {
 		return nil, searchResult{}, toolError(err)
 	}
-	res := searchResult{Passages: ps}
-	if len(ps) == 0 {
+	res := searchResult{Passages: found.Passages, Corrections: found.Corrections}
+	if len(found.Passages) == 0 {
 		res.Passages = []rag.Passage{}
 		res.Note = t.p.FilterMiss(req.Filters)
 	}

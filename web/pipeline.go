@@ -16,7 +16,7 @@ type Pipeline interface {
 	// then s.Token with each piece of answer text as it is produced.
 	Ask(ctx context.Context, req rag.Request, s rag.Stream) (*rag.Answer, error)
 	// Search retrieves passages for req.Question.
-	Search(ctx context.Context, req rag.Request) ([]rag.Passage, error)
+	Search(ctx context.Context, req rag.Request) (rag.Found, error)
 	// FilterMiss says why a search within filters f found nothing when no
 	// article passes them ("" when f is empty or some article passes).
 	FilterMiss(f rag.Filters) string

@@ -105,8 +105,8 @@ func TestBrowserShowsCorrections(t *testing.T) {
 	}
 }
 
-// TestCorrectionsInEveryDoor: the JSON API, the chat completion's newsrag
-// field and the MCP tool's structured result say which misspelt words of
+// TestCorrectionsInEveryDoor: the JSON API (ask and search), the chat completion's newsrag
+// field and the MCP tools' structured results say which misspelt words of
 // the question were corrected.
 func TestCorrectionsInEveryDoor(t *testing.T) {
 	f := unsureFake()
@@ -126,12 +126,18 @@ func TestCorrectionsInEveryDoor(t *testing.T) {
 	if !slices.Equal(cc.Newsrag.Corrections, f.answer.Corrections) {
 		t.Errorf("chat completion's corrections %v", cc.Newsrag.Corrections)
 	}
-	cs := mcpSession(t, f)
-	res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "ask_news", Arguments: map[string]any{"question": "What happened at the aiport?"}})
-	if err != nil {
-		t.Fatal(err)
+	rec = do(t, s.Handler(), request{method: "GET", path: "/api/search?q=aiport"})
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), want) {
+		t.Errorf("/api/search: %d %s", rec.Code, rec.Body)
 	}
-	if structured, _ := json.Marshal(res.StructuredContent); !strings.Contains(string(structured), want) {
-		t.Errorf("MCP result %s", structured)
+	cs := mcpSession(t, f)
+	for _, tool := range []string{"ask_news", "search_news"} {
+		res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: tool, Arguments: map[string]any{"question": "What happened at the aiport?"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if structured, _ := json.Marshal(res.StructuredContent); !strings.Contains(string(structured), want) {
+			t.Errorf("MCP %s result %s", tool, structured)
+		}
 	}
 }

@@ -163,6 +163,15 @@ func TestIngestDirectorySkipsBadFiles(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "Port reopens") || strings.Contains(stdout, "Grain deal") {
 		t.Errorf("filtered search: %s", stdout)
 	}
+	// A misspelt query is searched for corrected, and says so.
+	code, stdout, _ = newsrag(t, dir, "search", "port reapirs")
+	if want := `(searched for "repairs" for "reapirs")`; code != 0 || !strings.HasPrefix(stdout, want) || !strings.Contains(stdout, "Port reopens") {
+		t.Errorf("misspelt search: exit %d, %s", code, stdout)
+	}
+	code, stdout, _ = newsrag(t, dir, "search", "--json", "grain corridoor")
+	if want := `"corrections": [`; code != 0 || !strings.Contains(stdout, want) || !strings.Contains(stdout, `"to": "corridor"`) {
+		t.Errorf("misspelt search --json: exit %d, %s", code, stdout)
+	}
 	code, stdout, _ = newsrag(t, dir, "search", "--outlet", "test wyre", "port repairs")
 	if want := `No article in the corpus matches the filters (outlet "test wyre"). Its outlets: "Test Wire".`; code != 0 || strings.TrimSpace(stdout) != want {
 		t.Errorf("search within a misspelt outlet: exit %d, %q; want %q", code, stdout, want)

@@ -23,10 +23,11 @@ NEWSRAG_RETRIEVER) and prints the passages with their scores and articles.`,
 				return err
 			}
 			stdout := cmd.OutOrStdout()
-			ps, err := e.Search(cmd.Context(), req)
+			found, err := e.Search(cmd.Context(), req)
 			if err != nil {
 				return err
 			}
+			ps := found.Passages
 			var note string // why nothing was found, when the filters leave no article
 			if len(ps) == 0 {
 				ps = []rag.Passage{} // [] rather than null in JSON
@@ -37,7 +38,13 @@ NEWSRAG_RETRIEVER) and prints the passages with their scores and articles.`,
 				if note != "" {
 					out["note"] = note
 				}
+				if len(found.Corrections) > 0 {
+					out["corrections"] = found.Corrections
+				}
 				return writeJSON(stdout, out)
+			}
+			if len(found.Corrections) > 0 {
+				fmt.Fprintf(stdout, "(searched for %s)\n\n", corrected(found.Corrections))
 			}
 			if len(ps) == 0 {
 				if note == "" {

@@ -61,7 +61,7 @@ func TestFaultNodeKilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	q := rag.Request{Question: "What do the drones target inside Russia?", K: 5}
-	want, err := e.Search(ctx, q)
+	want, err := passages(e.Search(ctx, q))
 	if err != nil || len(want) == 0 {
 		t.Fatalf("search before the fault: %v, %v", want, err)
 	}
@@ -88,7 +88,7 @@ func TestFaultNodeKilled(t *testing.T) {
 			case <-time.After(20 * time.Millisecond):
 			}
 			t1 := time.Now()
-			got, err := e.Search(ctx, q)
+			got, err := passages(e.Search(ctx, q))
 			if err == nil && (len(got) != len(want) || got[0].ChunkID != want[0].ChunkID) {
 				err = fmt.Errorf("different result: %v", got[0].ChunkID)
 			}
@@ -173,7 +173,7 @@ func TestFaultNodeKilled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := e2.Search(ctx, q)
+	got, err := passages(e2.Search(ctx, q))
 	if err != nil || len(got) != len(want) || got[0].ChunkID != want[0].ChunkID {
 		t.Fatalf("node 2 after the rejoin: %v, %v", got, err)
 	}

@@ -92,11 +92,11 @@ func TestIngestSearchAsk(t *testing.T) {
 		t.Errorf("Count = %d, %d, %v; want %d, %d", n, c, err, len(arts), emb.Index().Len())
 	}
 	for _, q := range []string{"What do the drones target inside Russia?", "Who entered Kabul?", "coalition of the willing air defence"} {
-		got, err := e.Search(ctx, rag.Request{Question: q, K: 3})
+		got, err := passages(e.Search(ctx, rag.Request{Question: q, K: 3}))
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, _ := emb.Search(ctx, rag.Request{Question: q, K: 3})
+		want, _ := passages(emb.Search(ctx, rag.Request{Question: q, K: 3}))
 		if len(got) == 0 || got[0].ArticleID != want[0].ArticleID || got[0].Text != want[0].Text {
 			t.Errorf("%q: best passage %+v, the embedded index gives %+v", q, first(got), first(want))
 		}
@@ -138,6 +138,9 @@ func TestIngestSearchAsk(t *testing.T) {
 		t.Errorf("Article(nope) = %v, want ErrNotFound", err)
 	}
 }
+
+// passages is what Engine.Search found, its passages only.
+func passages(f rag.Found, err error) ([]rag.Passage, error) { return f.Passages, err }
 
 func first(ps []rag.Passage) any {
 	if len(ps) == 0 {
@@ -186,7 +189,7 @@ func TestReingestIsIncremental(t *testing.T) {
 	if a, err := e.Article(changed[1].ID); err != nil || len(a.Alternates) != 1 || a.Alternates[0].Outlet != "Wire" {
 		t.Errorf("alternates not stored: %+v, %v", a.Alternates, err)
 	}
-	ps, err := e.Search(ctx, rag.Request{Question: "Taliban Kabul airport drones", K: 10})
+	ps, err := passages(e.Search(ctx, rag.Request{Question: "Taliban Kabul airport drones", K: 10}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +223,7 @@ func TestFilters(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ps, err := e.Search(context.Background(), rag.Request{Question: "Russia drones Kabul coalition", K: 10, Filters: tt.filters})
+			ps, err := passages(e.Search(context.Background(), rag.Request{Question: "Russia drones Kabul coalition", K: 10, Filters: tt.filters}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -297,7 +300,7 @@ func TestTwoEnginesShareTheStore(t *testing.T) {
 	if _, err := a.Ingest(ctx, arts, rag.IngestOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	ps, err := b.Search(ctx, rag.Request{Question: "coalition of the willing", K: 1})
+	ps, err := passages(b.Search(ctx, rag.Request{Question: "coalition of the willing", K: 1}))
 	if err != nil || len(ps) == 0 || ps[0].ArticleID != "coalition" {
 		t.Fatalf("the second engine does not find the article the first added: %v, %v", ps, err)
 	}
@@ -326,7 +329,7 @@ func TestCatalogAndQuestionInParts(t *testing.T) {
 		t.Errorf("catalog %v %v, want the embedded index's %v %v", cat.Outlets, cat.Latest, want, ix.Latest)
 	}
 	q := "Did Sky News report drone strikes on refineries, while Global Affairs reported a coalition with Keir Starmer?"
-	ps, err := e.Search(ctx, rag.Request{Question: q, K: 2})
+	ps, err := passages(e.Search(ctx, rag.Request{Question: q, K: 2}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -378,11 +381,11 @@ func TestSearchScoresAsEmbedded(t *testing.T) {
 			"air defence sanctions pressure",
 		} {
 			req := rag.Request{Question: q, K: 8}
-			got, err := e.Search(ctx, req)
+			got, err := passages(e.Search(ctx, req))
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, err := emb.Search(ctx, req)
+			want, err := passages(emb.Search(ctx, req))
 			if err != nil {
 				t.Fatal(err)
 			}
