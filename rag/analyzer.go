@@ -12,7 +12,7 @@ import (
 // analyzerVersion names the analysis below; it changes whenever the terms
 // produced for a text change, so caches of analysed text are invalidated.
 // (en-4 named a trial that was not kept.)
-const analyzerVersion = "en-7"
+const analyzerVersion = "en-6"
 
 // Analyzer turns English text into index terms: Unicode word segmentation,
 // lower-casing, Latin diacritics folded ("Schrödinger" meets
@@ -60,8 +60,6 @@ func (a *Analyzer) term(w string) (string, bool) {
 	if v, ok := irregular[w]; ok {
 		s = v
 	} else if v, ok := spellings[w]; ok {
-		s = v
-	} else if v, ok := derivedNouns[w]; ok {
 		s = v
 	}
 	s = english.Stem(s, true)
