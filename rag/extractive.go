@@ -453,10 +453,11 @@ func withContext(question string, chosen, cands []*sentenceCandidate, passages [
 	return antecedentsFirst(out, passages)
 }
 
-// antecedentsFirst moves a chosen sentence that a later-placed chosen
-// sentence leans on (it opens "He said …" and this sentence, right before
-// it in the article, names him) to just before it, so that the answer
-// reads in the article's order there.
+// antecedentsFirst puts a chosen sentence just before an earlier-placed
+// chosen sentence that leans on it: one that refers back ("He said …"),
+// holds none of the question's terms, and follows it directly in the
+// article, which names him. The answer then reads in the article's order
+// there.
 func antecedentsFirst(out []*sentenceCandidate, passages []Passage) []*sentenceCandidate {
 	for i := 0; i < len(out); i++ {
 		c := out[i]
