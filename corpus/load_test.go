@@ -387,6 +387,17 @@ func TestNormalizeText(t *testing.T) {
 		{"indentation kept", "  a\n    b", "  a\n    b"},
 		{"bom", "\ufeffa", "a"},
 		{"markup kept", "*a* [b](c) `d`", "*a* [b](c) `d`"},
+		{"subscript joined", "The two forms of liquid and solid O\n2 are clear substances", "The two forms of liquid and solid O2 are clear substances"},
+		{"subscript ends sentence", "It is released as the gas CO\n2.\n\nNext.", "It is released as the gas CO2.\n\nNext."},
+		{"subscript in parenthesis", "The form called trioxygen, or ozone (O\n3) is reactive", "The form called trioxygen, or ozone (O3) is reactive"},
+		{"two symbols", "found in rocks as silica, SiO\n2, as found in granite", "found in rocks as silica, SiO2, as found in granite"},
+		{"list item kept", "The plan has two parts, A and B\n2. The second part", "The plan has two parts, A and B\n2. The second part"},
+		{"heading kept", "Part B\n2 are missing", "Part B\n2 are missing"},
+		{"acronym kept", "Troops were sent under the command of NATO\n2 days later", "Troops were sent under the command of NATO\n2 days later"},
+		{"paren outside formula", "The options are listed as follows, see (A\n2) below", "The options are listed as follows, see (A2) below"},
+		{"number of three digits kept", "He was elected to the House of Commons in the poll for Z\n100 votes", "He was elected to the House of Commons in the poll for Z\n100 votes"},
+		{"line after a subscript", "The capsule was pressurised with pure O\n2 or O\n3 gas", "The capsule was pressurised with pure O2 or O3 gas"},
+		{"blank line kept", "Liquid and solid O\n\n2 are clear", "Liquid and solid O\n\n2 are clear"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

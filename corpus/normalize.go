@@ -25,8 +25,10 @@ func checkText(data []byte) string {
 
 // normalizeText applies the light normalisation every article text gets:
 // a leading byte order mark is removed, CRLF and lone CR become LF, trailing
-// whitespace is trimmed from each line, and leading and trailing blank lines
-// are dropped. Blank lines between paragraphs are kept.
+// whitespace is trimmed from each line, a chemical formula's subscript put
+// on a line of its own is joined back to it ("O\n2 gas" is "O2 gas"; see
+// subscriptBreak), and leading and trailing blank lines are dropped. Blank
+// lines between paragraphs are kept.
 func normalizeText(s string) string {
 	s = strings.TrimPrefix(s, string(utf8BOM))
 	s = strings.ReplaceAll(s, "\r\n", "\n")
@@ -35,8 +37,54 @@ func normalizeText(s string) string {
 	for i, line := range lines {
 		lines[i] = strings.TrimRightFunc(line, unicode.IsSpace)
 	}
-	s = strings.Join(lines, "\n")
+	var b strings.Builder
+	b.Grow(len(s))
+	from := 0 // where the line being written began in b
+	for i, line := range lines {
+		if i > 0 {
+			if subscriptBreak(b.String()[from:], line) {
+				b.WriteString(line)
+				continue
+			}
+			b.WriteByte('\n')
+		}
+		from = b.Len()
+		b.WriteString(line)
+	}
+	s = b.String()
 	return strings.TrimLeft(strings.TrimRightFunc(s, unicode.IsSpace), "\n")
+}
+
+// Text copied from a page that sets a formula's numbers as subscripts
+// (<sub>) often has each subscript on a line of its own: "Liquid and solid
+// O\n2 are clear substances", "Trioxygen (O\n3) is …". The line break ends
+// a sentence in the middle and hides the formula from a search for "O2".
+var (
+	formulaEnd     = regexp.MustCompile(`\s(\(?)(?:[A-Z][a-z]?\d?)?[A-Z][a-z]?$`)
+	subscriptStart = regexp.MustCompile(`^\d{1,2}(?:$|[ ,;:\])]|\.(?:$|\s+\p{Ll}|\[))`)
+)
+
+// minSentenceWords is the fewest spaces a line ending in a formula has
+// when it is running text, not a heading or a label.
+const minSentenceWords = 4
+
+// subscriptBreak reports whether the line break between line and next
+// splits a formula from its subscript: line, a sentence's words, ends in
+// one or two element symbols ("O", "SiO", "(CO"; not "NATO" or a lone
+// heading) and next opens with a number of one or two digits followed
+// by a space, punctuation or its end. A number followed by a period and a
+// capital ("2. The …") is a list item, not a subscript; one followed by ")"
+// is a subscript only inside the formula's own parenthesis.
+func subscriptBreak(line, next string) bool {
+	m := formulaEnd.FindStringSubmatch(line)
+	if m == nil || strings.Count(line, " ") < minSentenceWords {
+		return false
+	}
+	s := subscriptStart.FindString(next)
+	if s == "" {
+		return false
+	}
+	return !strings.HasSuffix(s, ")") || m[1] == "("
 }
 
 // fileTitle is the fallback title of a file that gives none: the last
