@@ -350,6 +350,24 @@ func TestIsStatement(t *testing.T) {
 	}
 }
 
+func TestHoldsFacts(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"How did the “greatest military force ever assembled”, as George W Bush called it, not manage to defeat a group of mere “country boys”, as Gen Carter described them?", true},
+		{"So how did this happen?", false},
+		{"How did 20 years of training and billions of dollars of equipment come to nothing in a matter of days?", true},
+		{"Why, then, did the army collapse in a single week after twenty years?[4]", false},
+		{"The drones target refineries and ammunition depots across the border, officials say.", false},
+	}
+	for _, tt := range tests {
+		if got := holdsFacts(tt.in); got != tt.want {
+			t.Errorf("holdsFacts(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
 func TestIsRefusal(t *testing.T) {
 	for _, s := range []string{
 		"The articles do not say who won.",

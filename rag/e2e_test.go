@@ -213,6 +213,25 @@ func TestAnswerReadsInOrder(t *testing.T) {
 	}
 }
 
+// TestAnswerFromRhetoricalQuestion: news states facts inside its
+// questions. The Taliban article names who called the Taliban "country
+// boys" only in one: "How did the “greatest military force ever
+// assembled”, as George W Bush called it, not manage to defeat a group of
+// mere “country boys”, as Gen Carter described them?". The answer quotes
+// it; it quoted three sentences that name no one.
+func TestAnswerFromRhetoricalQuestion(t *testing.T) {
+	e := defaultCorpusEngine(t, nil)
+	for _, q := range []string{"Who called the Taliban country boys?", "What did George W Bush call the force sent to Afghanistan?"} {
+		ans, err := e.Ask(context.Background(), Request{Question: q}, Stream{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ans.Answerable || !strings.Contains(ans.Answer, "as Gen Carter described them?") {
+			t.Errorf("%q: answerable %v, answer %q: want the sentence naming Gen Carter", q, ans.Answerable, ans.Answer)
+		}
+	}
+}
+
 // TestExtractiveShowsConflictingSources: the default corpus holds two
 // accounts of who formed the "coalition of the willing" (Sky News: the UK
 // and France lead it; an undated article with no outlet: Zelenskyy

@@ -181,7 +181,7 @@ func (e *Engine) scoreCandidates(ctx context.Context, ts TermStats, article func
 				}
 			}
 			isLede := p.ArticleID == passages[0].ArticleID && start == lede
-			if !isStatement(text) {
+			if !isStatement(text) && !holdsFacts(text) {
 				continue // headings, questions, datelines, fragments
 			}
 			cands = append(cands, &sentenceCandidate{
@@ -706,6 +706,18 @@ func trimFootnotes(s string) string {
 	}
 	return s
 }
+
+// holdsFacts reports whether a question is long enough to state things
+// on its way (news asks "How did the “greatest military force ever
+// assembled”, as George W Bush called it, not manage to defeat a group of
+// mere “country boys”, as Gen Carter described them?").
+func holdsFacts(s string) bool {
+	t := strings.TrimRight(trimFootnotes(strings.TrimRight(s, `"'”’)»`)), `"'”’)]»`)
+	return strings.HasSuffix(t, "?") && CountWords(s) >= minFactWords
+}
+
+// minFactWords is the fewest words of a question that holdsFacts.
+const minFactWords = 15
 
 // isStatement reports whether a sentence can answer: at least four words,
 // ending like a sentence, and not a question (headings and subheads have no
