@@ -390,6 +390,7 @@ func TestNormalizeText(t *testing.T) {
 		{"subscript joined", "The two forms of liquid and solid O\n2 are clear substances", "The two forms of liquid and solid O2 are clear substances"},
 		{"subscript ends sentence", "It is released as the gas CO\n2.\n\nNext.", "It is released as the gas CO2.\n\nNext."},
 		{"subscript in parenthesis", "The form called trioxygen, or ozone (O\n3) is reactive", "The form called trioxygen, or ozone (O3) is reactive"},
+		{"symbols after the subscript", "The crust holds aluminium oxide Al\n2O\n3, in bauxite", "The crust holds aluminium oxide Al2O3, in bauxite"},
 		{"two symbols", "found in rocks as silica, SiO\n2, as found in granite", "found in rocks as silica, SiO2, as found in granite"},
 		{"list item kept", "The plan has two parts, A and B\n2. The second part", "The plan has two parts, A and B\n2. The second part"},
 		{"heading kept", "Part B\n2 are missing", "Part B\n2 are missing"},

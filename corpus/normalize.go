@@ -61,7 +61,7 @@ func normalizeText(s string) string {
 // a sentence in the middle and hides the formula from a search for "O2".
 var (
 	formulaEnd     = regexp.MustCompile(`\s(\(?)(?:[A-Z][a-z]?\d?)?[A-Z][a-z]?$`)
-	subscriptStart = regexp.MustCompile(`^\d{1,2}(?:$|[ ,;:\])]|\.(?:$|\s+\p{Ll}|\[))`)
+	subscriptStart = regexp.MustCompile(`^\d{1,2}(?:[A-Z][a-z]?\d?)*(?:$|[ ,;:\])]|\.(?:$|\s+\p{Ll}|\[))`)
 )
 
 // minSentenceWords is the fewest spaces a line ending in a formula has
@@ -71,8 +71,9 @@ const minSentenceWords = 4
 // subscriptBreak reports whether the line break between line and next
 // splits a formula from its subscript: line, a sentence's words, ends in
 // one or two element symbols ("O", "SiO", "(CO"; not "NATO" or a lone
-// heading) and next opens with a number of one or two digits followed
-// by a space, punctuation or its end. A number followed by a period and a
+// heading) and next opens with a number of one or two digits, and maybe
+// the formula's next symbols ("2O" of "Al\n2O\n3"), followed by a space,
+// punctuation or its end. A number followed by a period and a
 // capital ("2. The …") is a list item, not a subscript; one followed by ")"
 // is a subscript only inside the formula's own parenthesis.
 func subscriptBreak(line, next string) bool {
