@@ -35,16 +35,21 @@ func TestGateInEveryRetrievalMode(t *testing.T) {
 			}
 			acc := float64(right) / float64(len(dialogues))
 			t.Logf("%s: %d of %d first turns right (%.2f)", mode, right, len(dialogues), acc)
-			if acc < modeAccuracy {
-				t.Errorf("%s retrieval: %.2f of the first turns right, below %.2f", mode, acc, modeAccuracy)
+			if acc < modeAccuracy[mode] {
+				t.Errorf("%s retrieval: %.2f of the first turns right, below %.2f", mode, acc, modeAccuracy[mode])
 			}
 		})
 	}
 }
 
 // modeAccuracy is the share of first turns TestGateInEveryRetrievalMode
-// requires right in each retrieval mode.
-const modeAccuracy = 0.85
+// requires right in each retrieval mode. Dense retrieval alone does not
+// find the passage that answers four of the 25 (21 right): for "Who
+// called the Taliban country boys?" its eight best passages, all from the
+// right article, hold no sentence naming Gen Carter, and the gate declines
+// (0.31, below the threshold 0.325), where at the former threshold (0.27)
+// it answered by quoting sentences that name no one.
+var modeAccuracy = map[string]float64{RetrieveBM25: 0.85, RetrieveDense: 0.8, RetrieveHybrid: 0.85}
 
 // TestFocusWindow checks the focus feature: the question's names and its
 // rarest other term together in one sentence window (Kyiv and population,

@@ -1,6 +1,11 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/newsrag/newsrag/rag"
@@ -20,7 +25,7 @@ func TestFitSeparatesAndKeepsTheBudget(t *testing.T) {
 		x := float64(i) / 50
 		rows = append(rows, rowOf("a", true, 0.5+x/2), rowOf("a", false, x/2))
 	}
-	m := fit(rows, nil, nil, 1e-3)
+	m := fit(rows, nil, nil, nil, 1e-3)
 	if m.Weights[0] <= 0 {
 		t.Fatalf("weight of the separating feature %v, want positive", m.Weights[0])
 	}
@@ -81,11 +86,63 @@ func TestPairs(t *testing.T) {
 			rows = append(rows, r)
 		}
 	}
-	m := fit(rows, [][2]int{{0, 6}}, nil, 1e-4)
+	m := fit(rows, [][2]int{{0, 6}}, nil, nil, 1e-4)
 	if err := m.Validate(); err != nil {
 		t.Fatal(err)
 	}
 	if ref, fr := rates(m, rows, 0.5); ref != 1 || fr != 0 {
 		t.Errorf("with the product: refusal %.2f, false refusal %.2f; want 1 and 0", ref, fr)
+	}
+}
+
+// TestRunThreshold: -threshold sets the model's threshold and the report
+// names the one the budgets picked; without it the budgets' is used.
+func TestRunThreshold(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "f.jsonl")
+	var b strings.Builder
+	for i := range 40 {
+		x := float64(i) / 40
+		for _, r := range []eval.FeatureRow{
+			{Dataset: "a", ID: fmt.Sprintf("y%d", i), Answerable: true, Features: rag.Features{0.5 + x/2}},
+			{Dataset: "a", ID: fmt.Sprintf("n%d", i), Answerable: false, Features: rag.Features{x / 2}},
+		} {
+			j, err := json.Marshal(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.Write(append(j, '\n'))
+		}
+	}
+	if err := os.WriteFile(in, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ threshold float64 }{{0}, {0.42}} {
+		out := filepath.Join(dir, "gate.json")
+		if err := run(out, "", "a=0", "", "", "", "", 1e-3, tt.threshold, nil, []string{in}); err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m rag.GateModel
+		if err := json.Unmarshal(data, &m); err != nil {
+			t.Fatal(err)
+		}
+		var picked float64
+		if _, err := fmt.Sscanf(m.Trained[strings.Index(m.Trained, "the budgets pick "):], "the budgets pick %g)", &picked); err != nil {
+			t.Fatalf("report %q: %v", m.Trained, err)
+		}
+		want := picked
+		if tt.threshold > 0 {
+			want = tt.threshold
+		}
+		if m.Threshold != want || picked <= 0 {
+			t.Errorf("-threshold %g: model threshold %g, budgets picked %g; want %g", tt.threshold, m.Threshold, picked, want)
+		}
+	}
+	if err := run(filepath.Join(dir, "x.json"), "", "", "", "", "", "", 1e-3, 1.5, nil, []string{in}); err == nil {
+		t.Error("-threshold 1.5 accepted")
 	}
 }
