@@ -65,8 +65,14 @@ var (
 )
 
 // minSentenceWords is the fewest spaces a line ending in a formula has
-// when it is running text, not a heading or a label.
-const minSentenceWords = 4
+// (among its first sentenceHead bytes) when it is running text, not a
+// heading or a label; formulaTail bounds the bytes a formula at its end
+// is looked for in.
+const (
+	minSentenceWords = 4
+	sentenceHead     = 200
+	formulaTail      = 24
+)
 
 // subscriptBreak reports whether the line break between line and next
 // splits a formula from its subscript: line, a sentence's words, ends in
@@ -77,8 +83,13 @@ const minSentenceWords = 4
 // capital ("2. The …") is a list item, not a subscript; one followed by ")"
 // is a subscript only inside the formula's own parenthesis.
 func subscriptBreak(line, next string) bool {
-	m := formulaEnd.FindStringSubmatch(line)
-	if m == nil || strings.Count(line, " ") < minSentenceWords {
+	if next == "" || next[0] < '0' || next[0] > '9' {
+		return false
+	}
+	// The formula is in the line's last bytes; a paragraph with many
+	// subscripts is not scanned whole at each.
+	m := formulaEnd.FindStringSubmatch(line[max(0, len(line)-formulaTail):])
+	if m == nil || strings.Count(line[:min(len(line), sentenceHead)], " ") < minSentenceWords {
 		return false
 	}
 	s := subscriptStart.FindString(next)

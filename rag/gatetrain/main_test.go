@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -144,5 +145,34 @@ func TestRunThreshold(t *testing.T) {
 	}
 	if err := run(filepath.Join(dir, "x.json"), "", "", "", "", "", "", 1e-3, 1.5, nil, []string{in}); err == nil {
 		t.Error("-threshold 1.5 accepted")
+	}
+}
+
+// TestFitFixed: a feature in fixed keeps its weight, and the others are
+// fitted around it.
+func TestFitFixed(t *testing.T) {
+	var rows []row
+	for i := range 50 {
+		x := float64(i) / 50
+		rows = append(rows, rowOf("a", true, 0.5+x/2), rowOf("a", false, x/2))
+	}
+	for i := range rows {
+		rows[i].Features[1] = float64(i % 7) // noise
+	}
+	free := fit(rows, nil, nil, nil, 1e-3)
+	held := fit(rows, nil, nil, map[int]float64{0: 2}, 1e-3)
+	if math.Abs(held.Weights[0]-2) > 1e-9 {
+		t.Errorf("fixed weight %v, want 2", held.Weights[0])
+	}
+	if free.Weights[0] <= 2 {
+		t.Fatalf("free weight %v: the test needs a larger one", free.Weights[0])
+	}
+	if _, err := parseFixed("log_chunks=0.5"); err != nil {
+		t.Error(err)
+	}
+	for _, bad := range []string{"nosuch=1", "log_chunks", "log_chunks=x"} {
+		if _, err := parseFixed(bad); err == nil {
+			t.Errorf("-fix %q accepted", bad)
+		}
 	}
 }
