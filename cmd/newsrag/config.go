@@ -71,6 +71,9 @@ type settings struct {
 	DenseWeight float64 `env:"NEWSRAG_DENSE_WEIGHT"`
 	TopK        int     `env:"NEWSRAG_TOP_K"`
 
+	AnswerThreshold float64 `env:"NEWSRAG_ANSWER_THRESHOLD"`
+	SureThreshold   float64 `env:"NEWSRAG_SURE_THRESHOLD"`
+
 	Addr            string        `env:"NEWSRAG_ADDR"`
 	APIKey          string        `env:"NEWSRAG_API_KEY"`
 	AllowPublic     bool          `env:"NEWSRAG_ALLOW_PUBLIC"`
@@ -121,6 +124,9 @@ func defaultSettings() settings {
 		Retriever:   ret.Mode,
 		DenseWeight: ret.DenseWeight,
 		TopK:        rag.DefaultK,
+
+		AnswerThreshold: rag.DefaultGate.Threshold,
+		SureThreshold:   rag.DefaultSure,
 
 		Addr:            srv.Addr,
 		RateLimit:       srv.RateLimit,
@@ -196,6 +202,21 @@ func (s *settings) retrieval() rag.RetrievalConfig {
 	return rag.RetrievalConfig{Mode: s.Retriever, DenseWeight: s.DenseWeight, K: s.TopK}
 }
 
+// relevance is the configured answerability decision: answered from
+// NEWSRAG_ANSWER_THRESHOLD on, without reservation from
+// NEWSRAG_SURE_THRESHOLD on (every answer, when that is the lower).
+func (s *settings) relevance() (rag.RelevanceConfig, error) {
+	t, sure := s.AnswerThreshold, s.SureThreshold
+	if !(t > 0 && t < 1) {
+		return rag.RelevanceConfig{}, fmt.Errorf("%w: NEWSRAG_ANSWER_THRESHOLD %g: want a probability between 0 and 1 (default %g)", rag.ErrBadRequest, t, rag.DefaultGate.Threshold)
+	}
+	if !(sure > 0 && sure <= 1) {
+		return rag.RelevanceConfig{}, fmt.Errorf("%w: NEWSRAG_SURE_THRESHOLD %g: want a probability between 0 and 1 (default %g)", rag.ErrBadRequest, sure, rag.DefaultSure)
+	}
+	// Above the sure threshold, every answer is sure.
+	return rag.RelevanceConfig{Threshold: t, Sure: max(sure, t)}, nil
+}
+
 // engine opens the engine over the data directory. fresh ignores the index
 // there (the next ingest replaces it).
 func (s *settings) engine(ctx context.Context, stderr io.Writer, log *slog.Logger, fresh bool) (*rag.Engine, error) {
@@ -211,6 +232,10 @@ func (s *settings) engine(ctx context.Context, stderr io.Writer, log *slog.Logge
 	if err != nil {
 		return nil, err
 	}
+	rel, err := s.relevance()
+	if err != nil {
+		return nil, err
+	}
 	var e *rag.Engine
 	now, err := s.clock(func() []corpus.Article { return e.Articles() })
 	if err != nil {
@@ -221,6 +246,7 @@ func (s *settings) engine(ctx context.Context, stderr io.Writer, log *slog.Logge
 		Store:     store,
 		Embedder:  emb,
 		Retrieval: s.retrieval(),
+		Relevance: rel,
 		LLM:       gen,
 		Logger:    log,
 		Fresh:     fresh,

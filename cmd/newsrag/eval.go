@@ -95,6 +95,9 @@ sentences with their features, the training data of rag/extracttrain.`,
 				if cfg.LLM, err = s.llm(ctx); err != nil {
 					return err
 				}
+				if cfg.Relevance, err = s.relevance(); err != nil {
+					return err
+				}
 				if s.Now == "newest" {
 					return fmt.Errorf("%w: eval takes NEWSRAG_NOW as a date or time, not \"newest\"", rag.ErrBadRequest)
 				}

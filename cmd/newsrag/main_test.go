@@ -232,6 +232,51 @@ func TestTopKReachesRetrieval(t *testing.T) {
 	}
 }
 
+// TestAnswerThreshold: NEWSRAG_ANSWER_THRESHOLD decides what is answered
+// ("What did Keir Starmer say about Europe?" is answered at the default,
+// with answerability about 0.4, and declined from 0.9), NEWSRAG_SURE_THRESHOLD
+// what is flagged unsure, and a threshold that is no probability is a
+// usage error that names the setting.
+func TestAnswerThreshold(t *testing.T) {
+	needModel(t)
+	dir := t.TempDir()
+	const q = "What did Keir Starmer say about Europe?"
+	ask := func() map[string]any {
+		t.Helper()
+		code, out, errOut := newsrag(t, dir, "ask", "--json", q)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		var got map[string]any
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	if got := ask(); got["answerable"] != true || got["unsure"] != true {
+		t.Errorf("default thresholds: answerable %v, unsure %v; want an unsure answer", got["answerable"], got["unsure"])
+	}
+	t.Setenv("NEWSRAG_ANSWER_THRESHOLD", "0.1")
+	t.Setenv("NEWSRAG_SURE_THRESHOLD", "0.2")
+	if got := ask(); got["answerable"] != true || got["unsure"] == true {
+		t.Errorf("NEWSRAG_SURE_THRESHOLD=0.2: answerable %v, unsure %v; want a sure answer", got["answerable"], got["unsure"])
+	}
+	t.Setenv("NEWSRAG_SURE_THRESHOLD", "")
+	t.Setenv("NEWSRAG_ANSWER_THRESHOLD", "0.9")
+	if got := ask(); got["answerable"] != false {
+		t.Errorf("NEWSRAG_ANSWER_THRESHOLD=0.9: answerable %v, want declined", got["answerable"])
+	}
+	for _, bad := range [][2]string{{"NEWSRAG_ANSWER_THRESHOLD", "1.5"}, {"NEWSRAG_ANSWER_THRESHOLD", "-1"}, {"NEWSRAG_SURE_THRESHOLD", "1.5"}} {
+		t.Setenv("NEWSRAG_ANSWER_THRESHOLD", "")
+		t.Setenv("NEWSRAG_SURE_THRESHOLD", "")
+		t.Setenv(bad[0], bad[1])
+		code, _, errOut := newsrag(t, dir, "ask", q)
+		if code != exitUsage || !strings.Contains(errOut, bad[0]) {
+			t.Errorf("%s=%s: exit %d, stderr %q; want a usage error naming it", bad[0], bad[1], code, errOut)
+		}
+	}
+}
+
 // TestToDateIsEndOfDay: the CLI reads --to as the API reads to, to the end
 // of the day.
 func TestToDateIsEndOfDay(t *testing.T) {
