@@ -232,6 +232,40 @@ func TestAnswerFromRhetoricalQuestion(t *testing.T) {
 	}
 }
 
+// TestAcronymQuestions: "What does ANSF stand for?" quotes the sentence
+// that spells it out ("the ANSF [Afghan National Security Forces]"), with
+// no reservation; "What does NATO stand for?", which the articles use and
+// never spell out, is declined with that reason, where it quoted "The UK
+// stands shoulder to shoulder with Ukraine."; an acronym the articles never
+// use goes to the usual decision.
+func TestAcronymQuestions(t *testing.T) {
+	e := defaultCorpusEngine(t, nil)
+	ask := func(q string) *Answer {
+		t.Helper()
+		ans, err := e.Ask(context.Background(), Request{Question: q}, Stream{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ans
+	}
+	ans := ask("What does ANSF stand for?")
+	if !ans.Answerable || ans.Unsure || !strings.Contains(ans.Answer, "ANSF [Afghan National Security Forces]") ||
+		len(ans.Citations) == 0 || ans.Citations[0].ArticleID != "taliban-march-into-kabul" {
+		t.Errorf("ANSF: answerable %v, unsure %v, answer %q, citations %v", ans.Answerable, ans.Unsure, ans.Answer, ans.Citations)
+	}
+	if c := ans.Citations; len(c) > 0 && !strings.Contains(c[0].Quote, "Afghan National Security Forces") {
+		t.Errorf("ANSF: quote %q", c[0].Quote)
+	}
+	ans = ask("What does NATO stand for?")
+	if ans.Answerable || !strings.Contains(ans.Answer, `use "NATO" but none of them says what it stands for`) {
+		t.Errorf("NATO: answerable %v, answer %q", ans.Answerable, ans.Answer)
+	}
+	ans = ask("What does the acronym OSCE stand for?")
+	if ans.Answerable || !strings.HasPrefix(ans.Answer, "The corpus does not appear to contain an answer") {
+		t.Errorf("OSCE: answerable %v, answer %q", ans.Answerable, ans.Answer)
+	}
+}
+
 // TestExtractiveShowsConflictingSources: the default corpus holds two
 // accounts of who formed the "coalition of the willing" (Sky News: the UK
 // and France lead it; an undated article with no outlet: Zelenskyy

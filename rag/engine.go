@@ -380,6 +380,9 @@ func (e *Engine) Ask(ctx context.Context, req Request, s Stream) (*Answer, error
 	if !p.answerable {
 		ans.Answerable = false
 		ans.Answer = notInCorpus(p.r.Passages)
+		if p.declined != "" {
+			ans.Answer = p.declined
+		}
 		// Within filters, say when they leave no article, or how many
 		// undated ones a date bound leaves out. (Listing a remote store's
 		// articles is a request of its own: made only when nothing was
@@ -460,6 +463,7 @@ type prepared struct {
 	probability float64
 	text        string // the extracted answer, without an LLM
 	cites       []Citation
+	declined    string        // why the question is not answered, when not the usual "not in the corpus"
 	retrieved   time.Duration // since Ask began
 	extracted   time.Duration
 }
@@ -470,6 +474,15 @@ type prepared struct {
 // fairly rather than slow each other down.
 func (e *Engine) prepare(ctx context.Context, st Store, query Request) (*prepared, error) {
 	start := time.Now()
+	if acronym := askedAcronym(query.Question); acronym != "" {
+		p, ok, err := e.answerAcronym(ctx, st, query, acronym)
+		if ok {
+			p.retrieved = time.Since(start)
+		}
+		if err != nil || ok {
+			return p, err
+		}
+	}
 	r, err := e.retrieve(ctx, st, query)
 	if err != nil {
 		return nil, err

@@ -102,7 +102,9 @@ type Answer struct {
 	Answerable bool   `json:"answerable"`
 	// Answerability is the estimated probability that the retrieved
 	// passages answer the question; below the threshold the answer is
-	// "not in the corpus".
+	// "not in the corpus". It is 1 for a question asking what an acronym
+	// stands for that an article spells out, and 0 when the articles use
+	// the acronym without spelling it out (see answerAcronym).
 	Answerability float64 `json:"answerability"`
 	// Unsure marks an answer whose answerability is above the threshold
 	// but below RelevanceConfig.Sure: the passages may not answer the
