@@ -77,7 +77,9 @@ func spellOut(text, acronym string) (spelledOut, bool) {
 		// Long form first: "Long Form (ACR)", "(or ACR)", "[ACR]".
 		if end < len(text) && (text[end] == ')' || text[end] == ']') {
 			before := strings.TrimRight(text[:at], " ")
-			before = strings.TrimRight(strings.TrimSuffix(before, "or"), " ")
+			if b, ok := strings.CutSuffix(before, "(or"); ok {
+				before = b + "("
+			}
 			if strings.HasSuffix(before, "(") || strings.HasSuffix(before, "[") {
 				cand := strings.TrimRight(before[:len(before)-1], " ,")
 				off := max(0, len(cand)-2*maxLongForm)
@@ -135,7 +137,8 @@ func longFormBefore(cand, acronym string) (int, bool) {
 	}
 	from := len(string(text[:l+1]))
 	words := len(strings.Fields(cand[from:]))
-	if len(letters) < 2 || words < 2 && len(letters) > 1 && !strings.ContainsAny(cand[from:], "/-") || words > max(len(letters)+5, 2*len(letters)) {
+	// One word is a long form only when joined ("Command/Service").
+	if len(letters) < 2 || words < 2 && !strings.ContainsAny(cand[from:], "/-") || words > max(len(letters)+5, 2*len(letters)) {
 		return 0, false
 	}
 	return from, true

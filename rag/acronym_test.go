@@ -32,6 +32,8 @@ func TestSpellOut(t *testing.T) {
 		{"The coalition is not a challenge to NATO but a complement.", "NATO", ""},
 		{"the SNATO (NATO) plan", "NATO", ""},
 		{"It was called Operation Bravo (OB) by some and the Old Bridge (OB) by others", "OB", "Operation Bravo"},
+		{"the electrodynamics (ED) of it", "ED", ""},
+		{"a Command/Service (CS) unit", "CS", "Command/Service"},
 	}
 	for _, tt := range tests {
 		got, ok := spellOut(tt.text, tt.acronym)
