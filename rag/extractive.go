@@ -712,12 +712,17 @@ func trimFootnotes(s string) string {
 // assembled”, as George W Bush called it, not manage to defeat a group of
 // mere “country boys”, as Gen Carter described them?").
 func holdsFacts(s string) bool {
-	t := strings.TrimRight(trimFootnotes(strings.TrimRight(s, `"'”’)»`)), `"'”’)]»`)
-	return strings.HasSuffix(t, "?") && CountWords(s) >= minFactWords
+	return strings.HasSuffix(withoutClosers(s), "?") && CountWords(s) >= minFactWords
 }
 
 // minFactWords is the fewest words of a question that holdsFacts.
 const minFactWords = 15
+
+// withoutClosers is sentence s without the closing quotes and brackets
+// and the footnote markers after its last punctuation.
+func withoutClosers(s string) string {
+	return strings.TrimRight(trimFootnotes(strings.TrimRight(s, `"'”’)»`)), `"'”’)]»`)
+}
 
 // isStatement reports whether a sentence can answer: at least four words,
 // ending like a sentence, and not a question (headings and subheads have no
@@ -726,8 +731,7 @@ func isStatement(s string) bool {
 	if CountWords(s) < 4 {
 		return false
 	}
-	t := trimFootnotes(strings.TrimRight(s, `"'”’)»`))
-	t = strings.TrimRight(t, `"'”’)]»`)
+	t := withoutClosers(s)
 	if t == "" {
 		return false
 	}
